@@ -1,0 +1,35 @@
+package io.pivotplane.events;
+
+import static io.pivotplane.events.Fields.listOrEmpty;
+import static io.pivotplane.events.Fields.required;
+
+import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
+import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.events.model.Condition;
+import io.pivotplane.events.model.MachineCounts;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What the agent in a workload cluster tells the management plane: a heartbeat with the machine counts and
+ * conditions of its cluster, or the result of a command ({@code commandId}, {@code addon}).
+ */
+public record AgentReport(String clusterId, Kind kind, Instant reportedAt, MachineCounts machines,
+                          List<Condition> conditions, String commandId, AddonResult addon) implements ClusterEvent {
+
+    public enum Kind {
+        HEARTBEAT,
+        SCALED,
+        ADDON_RESULT,
+        /** A kind this consumer does not know yet, sent by a newer agent. */
+        @JsonEnumDefaultValue
+        UNKNOWN
+    }
+
+    public AgentReport {
+        required(clusterId, "clusterId");
+        required(kind, "kind");
+        required(reportedAt, "reportedAt");
+        conditions = listOrEmpty(conditions);
+    }
+}

@@ -1,0 +1,12 @@
+package io.pivotplane.events;
+
+/**
+ * A fact about one cluster. Its cluster id is the Kafka record key and the CloudEvents subject, so every
+ * event of one cluster lands in one partition, in order.
+ */
+public sealed interface ClusterEvent
+        permits ClusterRequested, SpecsCreated, ControlPlaneReady, Pivoted, AddonsInstalled, ProvisioningFailed,
+        AgentReport, AgentCommand {
+
+    String clusterId();
+}

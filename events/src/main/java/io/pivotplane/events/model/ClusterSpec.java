@@ -1,0 +1,26 @@
+package io.pivotplane.events.model;
+
+import static io.pivotplane.events.Fields.listOrEmpty;
+import static io.pivotplane.events.Fields.required;
+
+import java.util.List;
+
+/**
+ * The whole desired cluster as the user asked for it: the body of the REST request and the {@code spec} of a
+ * {@code ClusterRequest} resource. Validated by request-service before any event carries it.
+ */
+public record ClusterSpec(String name, String project, Infrastructure infrastructure, String kubernetesVersion,
+                          ControlPlane controlPlane, List<WorkerPool> workerPools, List<String> sshAuthorizedKeys,
+                          Profile profile) {
+
+    public ClusterSpec {
+        required(name, "name");
+        required(project, "project");
+        required(infrastructure, "infrastructure");
+        required(kubernetesVersion, "kubernetesVersion");
+        required(controlPlane, "controlPlane");
+        workerPools = listOrEmpty(workerPools);
+        sshAuthorizedKeys = listOrEmpty(sshAuthorizedKeys);
+        profile = profile == null ? Profile.EMPTY : profile;
+    }
+}
