@@ -1,0 +1,27 @@
+package io.pivotplane.devstack.infra;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+
+/** Finds ports nobody listens on, for servers whose configuration must name their port before they bind it. */
+public final class FreePorts {
+
+    private FreePorts() {
+    }
+
+    public static int find() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on the loopback interface", e);
+        }
+    }
+
+    /** {@code port}, or a free one when it is 0. */
+    public static int orFree(int port) {
+        return port == 0 ? find() : port;
+    }
+}

@@ -1,0 +1,60 @@
+package io.pivotplane.devstack.infra;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.net.InetAddress;
+import java.util.Collection;
+import java.util.HashMap;
+
+/**
+ * A Kubernetes API server for the local stack and the tests: fabric8's mock server in CRUD mode, which stores
+ * objects, serves watches and honours {@code /status} of the CRDs it knows. It is not a real API server (no
+ * server-side apply, garbage collection, schema validation or RFC 7386 merge patch): code written against it
+ * must stick to what a real one does the same way.
+ */
+public final class KubernetesApiServer implements AutoCloseable {
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+
+    private KubernetesApiServer(KubernetesMockServer server) {
+        this.server = server;
+        this.client = server.createClient();
+    }
+
+    /**
+     * @param port 0 for a free port
+     */
+    public static KubernetesApiServer start(int port) {
+        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+                new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+        server.init(InetAddress.getLoopbackAddress(), port);
+        return new KubernetesApiServer(server);
+    }
+
+    /** The API server's URL, e.g. {@code http://127.0.0.1:40123/}. */
+    public String url() {
+        return client.getMasterUrl().toString();
+    }
+
+    /** A client of this server, owned by it: do not close it. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Creates the CRDs, so that the server knows their kinds and their status subresources. */
+    public void createCustomResourceDefinitions(Collection<CustomResourceDefinition> crds) {
+        crds.forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
+    }
+
+    @Override
+    public void close() {
+        client.close();
+        server.destroy();
+    }
+}
