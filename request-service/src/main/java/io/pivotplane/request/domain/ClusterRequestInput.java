@@ -1,0 +1,29 @@
+package io.pivotplane.request.domain;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A cluster request as it arrives, before validation: every field may be absent or wrong, so that validation
+ * can report all problems at once rather than the first. {@link ClusterRequestValidator} decides.
+ */
+public record ClusterRequestInput(String name, String project, InfrastructureInput infrastructure,
+                                  String kubernetesVersion, ControlPlaneInput controlPlane,
+                                  List<WorkerPoolInput> workerPools, List<String> sshAuthorizedKeys,
+                                  ProfileInput profile) {
+
+    public record InfrastructureInput(String provider, String credentialsRef, Map<String, String> parameters) {
+    }
+
+    public record ControlPlaneInput(Integer replicas, Map<String, Object> machine) {
+    }
+
+    public record WorkerPoolInput(String name, Integer replicas, Map<String, Object> machine) {
+    }
+
+    public record ProfileInput(String name, List<AddonInput> addons) {
+    }
+
+    public record AddonInput(String name, String layer, String version, List<String> manifests) {
+    }
+}

@@ -1,0 +1,280 @@
+package io.pivotplane.request.domain;
+
+import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.ControlPlane;
+import io.pivotplane.events.model.Infrastructure;
+import io.pivotplane.events.model.Profile;
+import io.pivotplane.events.model.WorkerPool;
+import io.pivotplane.request.domain.ClusterRequestInput.AddonInput;
+import io.pivotplane.request.domain.ClusterRequestInput.ControlPlaneInput;
+import io.pivotplane.request.domain.ClusterRequestInput.InfrastructureInput;
+import io.pivotplane.request.domain.ClusterRequestInput.ProfileInput;
+import io.pivotplane.request.domain.ClusterRequestInput.WorkerPoolInput;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks a cluster request against the rules Cluster API and its providers would enforce later (names, version
+ * format, odd control-plane replicas with stacked etcd, the provider's required parameters), so that a request
+ * Cluster API would reject is refused at the door with every offending field named.
+ */
+public final class ClusterRequestValidator {
+
+    /** Kubernetes object names and namespaces: a DNS-1123 label. */
+    static final int MAX_NAME_LENGTH = 63;
+    private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern DNS_1123_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** Semantic version with the leading {@code v} that Cluster API requires, e.g. {@code v1.30.5}. */
+    private static final Pattern KUBERNETES_VERSION = Pattern.compile(
+            "v(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
+    private static final Pattern POSITIVE_DECIMAL = Pattern.compile("[1-9]\\d{0,8}");
+    private static final Pattern SSH_PUBLIC_KEY = Pattern.compile(
+            "(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)"
+                    + " [A-Za-z0-9+/]+={0,3}( .*)?");
+
+    public ClusterSpec validate(ClusterRequestInput input) {
+        if (input == null) {
+            throw new InvalidClusterRequestException(List.of(new Violation("", "a cluster request body is required")));
+        }
+        List<Violation> violations = new ArrayList<>();
+        checkLabel(violations, "name", input.name());
+        checkLabel(violations, "project", input.project());
+        Optional<Provider> provider = checkInfrastructure(violations, input.infrastructure());
+        checkVersion(violations, input.kubernetesVersion());
+        checkControlPlane(violations, provider, input.controlPlane());
+        checkWorkerPools(violations, provider, input.name(), input.workerPools());
+        checkSshKeys(violations, input.sshAuthorizedKeys());
+        checkProfile(violations, input.profile());
+        if (!violations.isEmpty()) {
+            throw new InvalidClusterRequestException(violations);
+        }
+        return toSpec(input, provider.orElseThrow());
+    }
+
+    private static void checkLabel(List<Violation> violations, String field, String value) {
+        if (isBlank(value)) {
+            violations.add(new Violation(field, "is required"));
+        } else if (value.length() > MAX_NAME_LENGTH) {
+            violations.add(new Violation(field, "must be at most " + MAX_NAME_LENGTH + " characters, is " + value.length()));
+        } else if (!DNS_1123_LABEL.matcher(value).matches()) {
+            violations.add(new Violation(field, "must be a DNS-1123 label: lower-case letters, digits and '-', "
+                    + "starting and ending with a letter or digit"));
+        }
+    }
+
+    private static Optional<Provider> checkInfrastructure(List<Violation> violations, InfrastructureInput infra) {
+        if (infra == null) {
+            violations.add(new Violation("infrastructure", "is required"));
+            return Optional.empty();
+        }
+        if (isBlank(infra.provider())) {
+            violations.add(new Violation("infrastructure.provider", "is required, one of " + Provider.ids()));
+            return Optional.empty();
+        }
+        Optional<Provider> provider = Provider.fromId(infra.provider());
+        if (provider.isEmpty()) {
+            violations.add(new Violation("infrastructure.provider",
+                    "unknown provider '" + infra.provider() + "', expected one of " + Provider.ids()));
+            return provider;
+        }
+        checkCredentials(violations, provider.get(), infra.credentialsRef());
+        Map<String, Object> parameters = infra.parameters() == null ? Map.of() : new LinkedHashMap<>(infra.parameters());
+        checkFields(violations, "infrastructure.parameters", provider.get(), provider.get().parameters(), parameters);
+        return provider;
+    }
+
+    private static void checkCredentials(List<Violation> violations, Provider provider, String credentialsRef) {
+        String field = "infrastructure.credentialsRef";
+        if (provider.credentials() == Provider.Credentials.NOT_USED) {
+            if (credentialsRef != null) {
+                violations.add(new Violation(field, "is not used by " + provider.id()
+                        + ": its Cluster API provider takes credentials from its controller's configuration"));
+            }
+        } else if (isBlank(credentialsRef)) {
+            violations.add(new Violation(field, "is required for " + provider.id()
+                    + ": the name of the Secret or identity that holds the credentials"));
+        } else if (credentialsRef.length() > 253 || !DNS_1123_SUBDOMAIN.matcher(credentialsRef).matches()) {
+            violations.add(new Violation(field, "must be the name of a Kubernetes object (DNS-1123 subdomain)"));
+        }
+    }
+
+    private static void checkFields(List<Violation> violations, String path, Provider provider,
+                                    List<Provider.Field> fields, Map<String, Object> values) {
+        Set<String> known = new HashSet<>();
+        for (Provider.Field field : fields) {
+            known.add(field.name());
+            Object value = values.get(field.name());
+            String fieldPath = path + "." + field.name();
+            if (value == null || (value instanceof String s && s.isBlank())) {
+                if (field.required()) {
+                    violations.add(new Violation(fieldPath, "is required for " + provider.id()));
+                }
+            } else if (field.positiveInteger() && positiveInt(value).isEmpty()) {
+                violations.add(new Violation(fieldPath, "must be a positive integer"));
+            } else if (!field.positiveInteger() && !(value instanceof String)) {
+                violations.add(new Violation(fieldPath, "must be a string"));
+            }
+        }
+        values.keySet().stream()
+                .filter(key -> !known.contains(key))
+                .sorted()
+                .forEach(key -> violations.add(new Violation(path + "." + key,
+                        "is not a field of " + provider.id() + "; known: " + fields.stream().map(Provider.Field::name).toList())));
+    }
+
+    private static void checkVersion(List<Violation> violations, String version) {
+        if (isBlank(version)) {
+            violations.add(new Violation("kubernetesVersion", "is required, e.g. v1.30.5"));
+        } else if (!KUBERNETES_VERSION.matcher(version).matches()) {
+            violations.add(new Violation("kubernetesVersion",
+                    "'" + version + "' is not a Kubernetes version: expected v<major>.<minor>.<patch>, e.g. v1.30.5"));
+        }
+    }
+
+    private static void checkControlPlane(List<Violation> violations, Optional<Provider> provider, ControlPlaneInput cp) {
+        if (cp == null) {
+            violations.add(new Violation("controlPlane", "is required"));
+            return;
+        }
+        if (cp.replicas() == null) {
+            violations.add(new Violation("controlPlane.replicas", "is required"));
+        } else if (cp.replicas() < 1) {
+            violations.add(new Violation("controlPlane.replicas", "must be at least 1, is " + cp.replicas()));
+        } else if (cp.replicas() % 2 == 0) {
+            violations.add(new Violation("controlPlane.replicas", "must be odd (stacked etcd needs a majority), is "
+                    + cp.replicas()));
+        }
+        checkMachine(violations, provider, "controlPlane.machine", cp.machine());
+    }
+
+    private static void checkWorkerPools(List<Violation> violations, Optional<Provider> provider, String clusterName,
+                                         List<WorkerPoolInput> pools) {
+        if (pools == null) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < pools.size(); i++) {
+            String path = "workerPools[" + i + "]";
+            WorkerPoolInput pool = pools.get(i);
+            if (pool == null) {
+                violations.add(new Violation(path, "must not be null"));
+                continue;
+            }
+            checkLabel(violations, path + ".name", pool.name());
+            if (pool.name() != null && !names.add(pool.name())) {
+                violations.add(new Violation(path + ".name", "'" + pool.name() + "' is used by another pool"));
+            }
+            if (pool.name() != null && clusterName != null
+                    && clusterName.length() + 1 + pool.name().length() > MAX_NAME_LENGTH) {
+                violations.add(new Violation(path + ".name", "'" + clusterName + "-" + pool.name()
+                        + "' (the MachineDeployment's name) must be at most " + MAX_NAME_LENGTH + " characters"));
+            }
+            if (pool.replicas() == null) {
+                violations.add(new Violation(path + ".replicas", "is required"));
+            } else if (pool.replicas() < 0) {
+                violations.add(new Violation(path + ".replicas", "must be 0 or more, is " + pool.replicas()));
+            }
+            checkMachine(violations, provider, path + ".machine", pool.machine());
+        }
+    }
+
+    private static void checkMachine(List<Violation> violations, Optional<Provider> provider, String path,
+                                     Map<String, Object> machine) {
+        if (provider.isEmpty()) {
+            return;
+        }
+        if (machine == null) {
+            violations.add(new Violation(path, "is required for " + provider.get().id()));
+            return;
+        }
+        checkFields(violations, path, provider.get(), provider.get().machineFields(), machine);
+    }
+
+    private static void checkSshKeys(List<Violation> violations, List<String> keys) {
+        if (keys == null) {
+            return;
+        }
+        for (int i = 0; i < keys.size(); i++) {
+            String key = keys.get(i);
+            if (key == null || !SSH_PUBLIC_KEY.matcher(key.strip()).matches()) {
+                violations.add(new Violation("sshAuthorizedKeys[" + i + "]",
+                        "must be an OpenSSH public key, e.g. 'ssh-ed25519 AAAA... user@host'"));
+            }
+        }
+    }
+
+    private static void checkProfile(List<Violation> violations, ProfileInput profile) {
+        if (profile == null || profile.addons() == null) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < profile.addons().size(); i++) {
+            String path = "profile.addons[" + i + "]";
+            AddonInput addon = profile.addons().get(i);
+            if (addon == null) {
+                violations.add(new Violation(path, "must not be null"));
+                continue;
+            }
+            checkLabel(violations, path + ".name", addon.name());
+            if (addon.name() != null && !names.add(addon.name())) {
+                violations.add(new Violation(path + ".name", "'" + addon.name() + "' appears twice in the profile"));
+            }
+            if (addon.layer() != null && !DNS_1123_LABEL.matcher(addon.layer()).matches()) {
+                violations.add(new Violation(path + ".layer",
+                        "must be a lower-case name such as 'cni', 'csi' or 'addon'"));
+            }
+        }
+    }
+
+    private static ClusterSpec toSpec(ClusterRequestInput input, Provider provider) {
+        InfrastructureInput infra = input.infrastructure();
+        List<WorkerPool> pools = input.workerPools() == null ? List.of() : input.workerPools().stream()
+                .map(p -> new WorkerPool(p.name(), p.replicas(), normalized(provider, p.machine())))
+                .toList();
+        ProfileInput profile = input.profile();
+        Profile spec = profile == null ? Profile.EMPTY : new Profile(profile.name(),
+                profile.addons() == null ? List.of() : profile.addons().stream()
+                        .map(a -> new Addon(a.name(), a.layer(), a.version(), a.manifests()))
+                        .toList());
+        return new ClusterSpec(input.name(), input.project(),
+                new Infrastructure(infra.provider(), infra.credentialsRef(), infra.parameters()),
+                input.kubernetesVersion(),
+                new ControlPlane(input.controlPlane().replicas(), normalized(provider, input.controlPlane().machine())),
+                pools,
+                input.sshAuthorizedKeys() == null ? List.of() : input.sshAuthorizedKeys().stream().map(String::strip).toList(),
+                spec);
+    }
+
+    /** Integer fields as {@code Integer}, whether they arrived as a JSON number or a string of digits. */
+    private static Map<String, Object> normalized(Provider provider, Map<String, Object> machine) {
+        Map<String, Object> result = new LinkedHashMap<>(machine);
+        provider.machineFields().stream()
+                .filter(Provider.Field::positiveInteger)
+                .forEach(f -> positiveInt(machine.get(f.name())).ifPresent(n -> result.put(f.name(), n)));
+        return result;
+    }
+
+    private static Optional<Integer> positiveInt(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof BigInteger) {
+            long n = ((Number) value).longValue();
+            return n > 0 && n <= Integer.MAX_VALUE ? Optional.of((int) n) : Optional.empty();
+        }
+        if (value instanceof String s && POSITIVE_DECIMAL.matcher(s).matches()) {
+            return Optional.of(Integer.parseInt(s));
+        }
+        return Optional.empty();
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+}

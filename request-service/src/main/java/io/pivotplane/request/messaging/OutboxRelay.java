@@ -1,0 +1,281 @@
+package io.pivotplane.request.messaging;
+
+import io.agroal.api.AgroalDataSource;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.EventFormatException;
+import io.pivotplane.events.EventJson;
+import io.pivotplane.events.EventType;
+import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import io.pivotplane.request.config.RequestServiceConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Publishes the outbox to Kafka, in order, at least once. One relay at a time holds a PostgreSQL advisory lock
+ * per batch, so replicas never interleave one cluster's events; a row is marked published only after Kafka
+ * acknowledged it. A crash between the acknowledgement and the mark sends that event again, with the same
+ * {@code ce_id}, and consumers drop the duplicate. While Kafka is unreachable the rows wait and the relay
+ * retries with backoff; requests keep being accepted.
+ */
+@ApplicationScoped
+public class OutboxRelay {
+
+    private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
+    /** Key of the advisory lock that makes one relay at a time publish ("pivotplane outbox"). */
+    private static final long RELAY_LOCK = 0x7069766f746f7574L;
+
+    private final AgroalDataSource dataSource;
+    private final RequestServiceConfig.Outbox config;
+    private final String bootstrapServers;
+    /** Holds at most one pending wake-up: many requests during one batch cause one more look, not many. */
+    private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
+    private volatile boolean running;
+    private volatile boolean kafkaReachable = true;
+    private KafkaProducer<String, EventEnvelope<?>> producer;
+    private Thread thread;
+
+    public OutboxRelay(AgroalDataSource dataSource, RequestServiceConfig config,
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.dataSource = dataSource;
+        this.config = config.outbox();
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new EventEnvelopeSerializer());
+        running = true;
+        thread = new Thread(this::run, "outbox-relay");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        running = false;
+        if (thread != null) {
+            thread.interrupt();
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Tells the relay there is something to publish, so it need not wait for its next poll. */
+    public void wakeUp() {
+        wakeups.offer(Boolean.TRUE);
+    }
+
+    public boolean isRunning() {
+        return running && thread != null && thread.isAlive();
+    }
+
+    public boolean isKafkaReachable() {
+        return kafkaReachable;
+    }
+
+    private void run() {
+        Duration backoff = config.pollInterval();
+        Instant nextCleanup = Instant.now();
+        while (running) {
+            int published = 0;
+            try {
+                published = publishBatch();
+                if (!kafkaReachable) {
+                    LOG.info("Kafka is reachable again; publishing the outbox");
+                }
+                kafkaReachable = true;
+                backoff = config.pollInterval();
+                if (Instant.now().isAfter(nextCleanup)) {
+                    removePublishedBefore(Instant.now().minus(config.retention()));
+                    nextCleanup = Instant.now().plus(Duration.ofMinutes(10));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                if (kafkaReachable) {
+                    LOG.warnf("Outbox events wait: %s; retrying with backoff", e.toString());
+                }
+                kafkaReachable = false;
+                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+            }
+            if (published < config.batchSize()) {
+                try {
+                    wakeups.poll(kafkaReachable ? config.pollInterval().toMillis() : backoff.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Publishes one batch of pending events in order; returns how many were published. */
+    int publishBatch() throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                if (!tryRelayLock(connection)) {
+                    connection.commit();
+                    return 0;
+                }
+                List<PendingEvent> pending = pendingEvents(connection);
+                List<Long> published = send(connection, pending);
+                int count = published.size();
+                markPublished(connection, published);
+                connection.commit();
+                return count;
+            } catch (Exception e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    private record PendingEvent(long rowId, EventEnvelope<?> envelope) {
+    }
+
+    private List<PendingEvent> pendingEvents(Connection connection) throws SQLException {
+        List<PendingEvent> pending = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement("""
+                SELECT id, event_id, event_type, source, record_key, event_time, correlation_id, payload
+                FROM outbox_event WHERE published_at IS NULL AND failure IS NULL ORDER BY id LIMIT ?""")) {
+            select.setInt(1, config.batchSize());
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    long rowId = rows.getLong("id");
+                    try {
+                        pending.add(new PendingEvent(rowId, envelope(rows)));
+                    } catch (RuntimeException e) {
+                        // An unreadable row would block every event behind it: set it aside, loudly.
+                        LOG.errorf(e, "Outbox row %d cannot be published and is set aside", rowId);
+                        markFailed(connection, rowId, e.toString());
+                    }
+                }
+            }
+        }
+        return pending;
+    }
+
+    private static EventEnvelope<?> envelope(ResultSet row) throws SQLException {
+        String ceType = row.getString("event_type");
+        EventType type = EventType.fromCeType(ceType)
+                .orElseThrow(() -> new EventFormatException("unknown event type '" + ceType + "'"));
+        return new EventEnvelope<>(row.getString("event_id"), type, URI.create(row.getString("source")),
+                row.getString("record_key"), row.getTimestamp("event_time").toInstant(),
+                row.getString("correlation_id"),
+                EventJson.read(row.getString("payload").getBytes(StandardCharsets.UTF_8), type.payloadClass()));
+    }
+
+    /** Sends in order and returns the rows Kafka acknowledged, up to the first that it did not. */
+    private List<Long> send(Connection connection, List<PendingEvent> pending) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>(pending.size());
+        for (PendingEvent event : pending) {
+            acks.add(producer.send(new ProducerRecord<>(event.envelope().topic(), event.envelope().subject(),
+                    event.envelope())));
+        }
+        List<Long> acknowledged = new ArrayList<>(pending.size());
+        long deadline = System.nanoTime() + config.sendTimeout().toNanos();
+        for (int i = 0; i < acks.size(); i++) {
+            try {
+                acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                acknowledged.add(pending.get(i).rowId());
+            } catch (Exception e) {
+                markPublished(connection, acknowledged);
+                connection.commit();
+                throw e;
+            }
+        }
+        return acknowledged;
+    }
+
+    private static boolean tryRelayLock(Connection connection) throws SQLException {
+        try (PreparedStatement lock = connection.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
+            lock.setLong(1, RELAY_LOCK);
+            try (ResultSet result = lock.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
+        }
+    }
+
+    private static void markPublished(Connection connection, List<Long> rowIds) throws SQLException {
+        if (rowIds.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE outbox_event SET published_at = now() WHERE id = ANY (?)")) {
+            Array ids = connection.createArrayOf("bigint", rowIds.toArray());
+            update.setArray(1, ids);
+            update.executeUpdate();
+        }
+        rowIds.clear();
+    }
+
+    private static void markFailed(Connection connection, long rowId, String reason) throws SQLException {
+        try (PreparedStatement update = connection.prepareStatement(
+                "UPDATE outbox_event SET failure = ? WHERE id = ?")) {
+            update.setString(1, reason);
+            update.setLong(2, rowId);
+            update.executeUpdate();
+        }
+    }
+
+    private void removePublishedBefore(Instant cutoff) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM outbox_event WHERE published_at < ?")) {
+            delete.setTimestamp(1, Timestamp.from(cutoff));
+            delete.executeUpdate();
+        }
+    }
+
+    private Map<String, Object> producerConfig() {
+        long timeout = config.sendTimeout().toMillis();
+        return Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.CLIENT_ID_CONFIG, "request-service-outbox",
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
+                ProducerConfig.LINGER_MS_CONFIG, 0,
+                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

@@ -1,0 +1,60 @@
+package io.pivotplane.request.persistence;
+
+import io.pivotplane.events.Stage;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+import java.time.Instant;
+import java.util.UUID;
+
+/** A requested cluster as stored: its validated spec as JSON and where it stands. */
+@Entity
+@Table(name = "cluster")
+public class ClusterEntity {
+
+    @Id
+    public UUID id;
+
+    @Column(nullable = false, length = 63)
+    public String project;
+
+    @Column(nullable = false, length = 63)
+    public String name;
+
+    @Column(nullable = false, length = 16)
+    public String provider;
+
+    @Column(name = "kubernetes_version", nullable = false, length = 64)
+    public String kubernetesVersion;
+
+    /** The validated {@code ClusterSpec} as JSON. */
+    @Column(nullable = false, columnDefinition = "text")
+    public String spec;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 32)
+    public Stage stage;
+
+    @Column(name = "correlation_id", nullable = false, length = 64)
+    public String correlationId;
+
+    @Column(name = "idempotency_key", length = 255)
+    public String idempotencyKey;
+
+    /** SHA-256 of the validated spec, to tell a retry from a different request under the same key. */
+    @Column(name = "request_hash", nullable = false, length = 64)
+    public String requestHash;
+
+    @Column(name = "created_at", nullable = false)
+    public Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    public Instant updatedAt;
+
+    @Version
+    public long version;
+}

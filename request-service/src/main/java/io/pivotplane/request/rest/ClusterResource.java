@@ -1,0 +1,105 @@
+package io.pivotplane.request.rest;
+
+import io.pivotplane.request.domain.ClusterRequestInput;
+import io.pivotplane.request.domain.InvalidClusterRequestException;
+import io.pivotplane.request.domain.Violation;
+import io.pivotplane.request.mapping.ClusterMapper;
+import io.pivotplane.request.service.ClusterRequestService;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+@Path("/api/v1/clusters")
+@Produces(MediaType.APPLICATION_JSON)
+public class ClusterResource {
+
+    public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final int DEFAULT_PAGE_SIZE = 20;
+    static final int MAX_PAGE_SIZE = 100;
+
+    private final ClusterRequestService service;
+    private final ClusterMapper mapper;
+
+    public ClusterResource(ClusterRequestService service, ClusterMapper mapper) {
+        this.service = service;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Request a cluster",
+            description = "Validates the request, stores it and publishes ClusterRequested. A retry with the same "
+                    + "Idempotency-Key returns the first answer instead of creating a second cluster.")
+    @APIResponse(responseCode = "201", description = "Accepted; Location points at the cluster")
+    @APIResponse(responseCode = "400", description = "Invalid request: every offending field is named")
+    @APIResponse(responseCode = "409", description = "The project already has a cluster of that name")
+    @APIResponse(responseCode = "415", description = "The body is not application/json")
+    @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for a different request")
+    public Uni<Response> create(ClusterRequestInput body,
+                                @Parameter(description = "Makes a retried POST return the first answer")
+                                @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+                                UriInfo uri) {
+        return service.request(body, blankToNull(idempotencyKey)).map(admission -> {
+            ClusterView view = mapper.view(admission.cluster());
+            return Response.created(uri.getAbsolutePathBuilder().path(view.id()).build()).entity(view).build();
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "A cluster, with its stage")
+    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    public Uni<ClusterView> get(@PathParam("id") String id) {
+        return service.get(id).map(mapper::view);
+    }
+
+    @GET
+    @Operation(summary = "Clusters, newest first, a page at a time")
+    public Uni<ClusterPageView> list(@QueryParam("project") String project,
+                                     @Parameter(description = "Page number, from 0") @QueryParam("page") String page,
+                                     @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("size") String size) {
+        List<Violation> violations = new ArrayList<>();
+        int pageNumber = parse("page", page, 0, 0, Integer.MAX_VALUE, violations);
+        int pageSize = parse("size", size, DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE, violations);
+        if (!violations.isEmpty()) {
+            return Uni.createFrom().failure(new InvalidClusterRequestException(violations));
+        }
+        return service.list(blankToNull(project), pageNumber, pageSize).map(result -> new ClusterPageView(
+                result.items().stream().map(mapper::view).toList(), pageNumber, pageSize, result.total(),
+                (result.total() + pageSize - 1) / pageSize));
+    }
+
+    private static int parse(String name, String value, int defaultValue, int min, int max, List<Violation> violations) {
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            int number = Integer.parseInt(value.strip());
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        violations.add(new Violation(name, "must be a whole number from " + min + " to " + max));
+        return defaultValue;
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

@@ -1,0 +1,176 @@
+package io.pivotplane.request.service;
+
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.request.config.RequestServiceConfig;
+import io.pivotplane.request.domain.ClusterNameConflictException;
+import io.pivotplane.request.domain.ClusterNotFoundException;
+import io.pivotplane.request.domain.ClusterRequestInput;
+import io.pivotplane.request.domain.ClusterRequestValidator;
+import io.pivotplane.request.domain.IdempotencyKeyReusedException;
+import io.pivotplane.request.domain.InvalidClusterRequestException;
+import io.pivotplane.request.mapping.ClusterMapper;
+import io.pivotplane.request.messaging.OutboxRelay;
+import io.pivotplane.request.persistence.ClusterEntity;
+import io.pivotplane.request.persistence.ClusterRepository;
+import io.pivotplane.request.persistence.OutboxRepository;
+import io.pivotplane.request.service.RequestMetrics.Outcome;
+import io.quarkus.hibernate.reactive.panache.Panache;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Takes cluster requests: validates, stores the cluster and its {@code ClusterRequested} event in one
+ * transaction (the outbox), and answers retries that carry the same Idempotency-Key with the first answer.
+ */
+@ApplicationScoped
+public class ClusterRequestService {
+
+    /** What a POST led to: a new cluster, or the one an earlier POST with the same key created. */
+    public record Admission(ClusterEntity cluster, boolean replayed) {
+    }
+
+    private final ClusterRepository clusters;
+    private final OutboxRepository outbox;
+    private final OutboxRelay relay;
+    private final ClusterMapper mapper;
+    private final RequestMetrics metrics;
+    private final RequestServiceConfig config;
+    private final ClusterRequestValidator validator = new ClusterRequestValidator();
+
+    public ClusterRequestService(ClusterRepository clusters, OutboxRepository outbox, OutboxRelay relay,
+                                 ClusterMapper mapper, RequestMetrics metrics, RequestServiceConfig config) {
+        this.clusters = clusters;
+        this.outbox = outbox;
+        this.relay = relay;
+        this.mapper = mapper;
+        this.metrics = metrics;
+        this.config = config;
+    }
+
+    public Uni<Admission> request(ClusterRequestInput input, String idempotencyKey) {
+        String provider = input == null || input.infrastructure() == null ? null : input.infrastructure().provider();
+        ClusterSpec spec;
+        try {
+            spec = validator.validate(input);
+        } catch (InvalidClusterRequestException e) {
+            metrics.count(provider, Outcome.INVALID);
+            return Uni.createFrom().failure(e);
+        }
+        String requestHash = fingerprint(spec);
+        return admit(spec, idempotencyKey, requestHash)
+                // Two identical requests raced past the checks: the loser sees the winner on a second look.
+                .onFailure(UniqueViolations::isUniqueViolation).recoverWithUni(() -> admit(spec, idempotencyKey, requestHash))
+                .invoke(admission -> {
+                    metrics.count(provider, admission.replayed() ? Outcome.REPLAYED : Outcome.CREATED);
+                    if (!admission.replayed()) {
+                        relay.wakeUp();
+                    }
+                })
+                .onFailure().invoke(failure -> metrics.count(provider, outcomeOf(failure)));
+    }
+
+    public Uni<ClusterEntity> get(String id) {
+        Optional<UUID> uuid = parseUuid(id);
+        if (uuid.isEmpty()) {
+            return Uni.createFrom().failure(new ClusterNotFoundException(id));
+        }
+        return Panache.withSession(() -> clusters.findById(uuid.get()))
+                .onItem().ifNull().failWith(() -> new ClusterNotFoundException(id));
+    }
+
+    public record ClusterPage(List<ClusterEntity> items, long total) {
+    }
+
+    public Uni<ClusterPage> list(String project, int page, int size) {
+        return Panache.withSession(() -> clusters.page(project, page, size)
+                .flatMap(items -> clusters.countIn(project).map(total -> new ClusterPage(items, total))));
+    }
+
+    private Uni<Admission> admit(ClusterSpec spec, String idempotencyKey, String requestHash) {
+        return Panache.withTransaction(() -> replayFor(idempotencyKey, requestHash)
+                .onItem().ifNull().switchTo(() -> create(spec, idempotencyKey, requestHash)));
+    }
+
+    private Uni<Admission> replayFor(String idempotencyKey, String requestHash) {
+        if (idempotencyKey == null) {
+            return Uni.createFrom().nullItem();
+        }
+        return clusters.findByIdempotencyKey(idempotencyKey).map(first -> {
+            if (first == null) {
+                return null;
+            }
+            if (!first.requestHash.equals(requestHash)) {
+                throw new IdempotencyKeyReusedException(idempotencyKey);
+            }
+            return new Admission(first, true);
+        });
+    }
+
+    private Uni<Admission> create(ClusterSpec spec, String idempotencyKey, String requestHash) {
+        return clusters.findByProjectAndName(spec.project(), spec.name()).flatMap(existing -> {
+            if (existing != null) {
+                return Uni.createFrom().failure(new ClusterNameConflictException(spec.project(), spec.name()));
+            }
+            ClusterEntity cluster = newCluster(spec, idempotencyKey, requestHash);
+            EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                    mapper.requested(cluster));
+            return clusters.persist(cluster)
+                    .call(() -> outbox.append(event))
+                    .map(saved -> new Admission(saved, false));
+        });
+    }
+
+    private ClusterEntity newCluster(ClusterSpec spec, String idempotencyKey, String requestHash) {
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        ClusterEntity cluster = new ClusterEntity();
+        cluster.id = UUID.randomUUID();
+        cluster.project = spec.project();
+        cluster.name = spec.name();
+        cluster.provider = spec.infrastructure().provider();
+        cluster.kubernetesVersion = spec.kubernetesVersion();
+        cluster.spec = mapper.specJson(spec);
+        cluster.stage = Stage.REQUESTED;
+        cluster.correlationId = UUID.randomUUID().toString();
+        cluster.idempotencyKey = idempotencyKey;
+        cluster.requestHash = requestHash;
+        cluster.createdAt = now;
+        cluster.updatedAt = now;
+        return cluster;
+    }
+
+    private String fingerprint(ClusterSpec spec) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256")
+                    .digest(mapper.specJson(spec).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static Outcome outcomeOf(Throwable failure) {
+        if (failure instanceof ClusterNameConflictException || failure instanceof IdempotencyKeyReusedException) {
+            return Outcome.CONFLICT;
+        }
+        return failure instanceof InvalidClusterRequestException ? Outcome.INVALID : Outcome.ERROR;
+    }
+
+    private static Optional<UUID> parseUuid(String id) {
+        try {
+            return Optional.of(UUID.fromString(id));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+}

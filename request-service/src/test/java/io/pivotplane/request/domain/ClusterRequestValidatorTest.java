@@ -1,0 +1,168 @@
+package io.pivotplane.request.domain;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.request.ClusterRequests;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ClusterRequestValidatorTest {
+
+    private final ClusterRequestValidator validator = new ClusterRequestValidator();
+    private final ObjectMapper json = new ObjectMapper();
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    void aCompleteRequestOfEveryProviderIsAccepted(String provider) {
+        ClusterSpec spec = validator.validate(input(ClusterRequests.forProvider(provider, "edge-42")));
+
+        assertThat(spec.infrastructure().provider()).isEqualTo(provider);
+        assertThat(spec.controlPlane().replicas()).isEqualTo(3);
+        assertThat(spec.workerPools()).singleElement().satisfies(p -> assertThat(p.replicas()).isEqualTo(3));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    void everyRequiredParameterOfEveryProviderIsNamedWhenMissing(String provider) {
+        Map<String, Object> body = ClusterRequests.forProvider(provider, "edge-42");
+        Map<String, Object> parameters = ClusterRequests.child(body, "infrastructure", "parameters");
+        List<String> required = Provider.fromId(provider).orElseThrow().parameters().stream()
+                .filter(Provider.Field::required).map(Provider.Field::name).toList();
+        required.forEach(parameters::remove);
+
+        assertThat(violations(body)).extracting(Violation::field)
+                .containsExactlyInAnyOrderElementsOf(required.stream().map(f -> "infrastructure.parameters." + f).toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    void everyRequiredMachineFieldIsNamedWhenMissing(String provider) {
+        Map<String, Object> body = ClusterRequests.forProvider(provider, "edge-42");
+        ClusterRequests.child(body, "controlPlane", "machine").clear();
+        List<String> required = Provider.fromId(provider).orElseThrow().machineFields().stream()
+                .filter(Provider.Field::required).map(Provider.Field::name).toList();
+
+        assertThat(violations(body)).extracting(Violation::field)
+                .containsExactlyInAnyOrderElementsOf(required.stream().map(f -> "controlPlane.machine." + f).toList());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Edge", "edge_42", "-edge", "edge-", "edge.42"})
+    void aNameThatIsNotADnsLabelIsRefused(String name) {
+        assertThat(violations(ClusterRequests.vsphere(name))).extracting(Violation::field).containsExactly("name");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aNameLongerThan63CharactersIsRefused() {
+        assertThat(violations(ClusterRequests.vsphere("a".repeat(64))))
+                .extracting(Violation::field).contains("name");
+        assertThat(validator.validate(input(withoutPools(ClusterRequests.vsphere("a".repeat(63)))))).isNotNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -1, 2, 4})
+    void evenOrNonPositiveControlPlaneReplicasAreRefused(int replicas) {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        ClusterRequests.child(body, "controlPlane").put("replicas", replicas);
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("controlPlane.replicas");
+    }
+
+    @org.junit.jupiter.api.Test
+    void negativeWorkerReplicasAreRefusedAndZeroIsAccepted() {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> pool = ((List<Map<String, Object>>) body.get("workerPools")).get(0);
+        pool.put("replicas", -1);
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("workerPools[0].replicas");
+
+        pool.put("replicas", 0);
+        assertThat(validator.validate(input(body)).workerPools().get(0).replicas()).isZero();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1.30.5", "v1.30", "v1.30.x", "latest", "v01.30.5"})
+    void aMalformedKubernetesVersionIsRefused(String version) {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        body.put("kubernetesVersion", version);
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("kubernetesVersion");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anUnknownProviderIsRefusedAndTheKnownOnesAreListed() {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        ClusterRequests.child(body, "infrastructure").put("provider", "openstack");
+
+        assertThat(violations(body)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("infrastructure.provider");
+            assertThat(v.message()).contains("openstack").contains("aws", "gcp", "azure", "vsphere", "maas");
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void aParameterTheProviderDoesNotKnowIsRefused() {
+        Map<String, Object> body = ClusterRequests.aws("edge-42");
+        ClusterRequests.child(body, "infrastructure", "parameters").put("regoin", "eu-west-1");
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("infrastructure.parameters.regoin");
+    }
+
+    @org.junit.jupiter.api.Test
+    void credentialsAreRequiredWhereTheProviderUsesThemAndRefusedWhereItDoesNot() {
+        Map<String, Object> aws = ClusterRequests.aws("edge-42");
+        ClusterRequests.child(aws, "infrastructure").remove("credentialsRef");
+        assertThat(violations(aws)).extracting(Violation::field).containsExactly("infrastructure.credentialsRef");
+
+        Map<String, Object> maas = ClusterRequests.maas("edge-42");
+        ClusterRequests.child(maas, "infrastructure").put("credentialsRef", "maas-creds");
+        assertThat(violations(maas)).extracting(Violation::field).containsExactly("infrastructure.credentialsRef");
+    }
+
+    @org.junit.jupiter.api.Test
+    void everyProblemIsReportedAtOnce() {
+        Map<String, Object> body = ClusterRequests.vsphere("Edge_42");
+        body.put("kubernetesVersion", "1.30");
+        ClusterRequests.child(body, "controlPlane").put("replicas", 2);
+        body.put("sshAuthorizedKeys", List.of("not a key"));
+
+        assertThat(violations(body)).extracting(Violation::field)
+                .containsExactlyInAnyOrder("name", "kubernetesVersion", "controlPlane.replicas", "sshAuthorizedKeys[0]");
+    }
+
+    @org.junit.jupiter.api.Test
+    void machineIntegersGivenAsStringsAreNormalized() {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        ClusterRequests.child(body, "controlPlane", "machine").put("numCPUs", "8");
+
+        assertThat(validator.validate(input(body)).controlPlane().machine()).containsEntry("numCPUs", 8);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aMissingBodyIsRefused() {
+        assertThatThrownBy(() -> validator.validate(null)).isInstanceOf(InvalidClusterRequestException.class);
+    }
+
+    private List<Violation> violations(Map<String, Object> body) {
+        try {
+            validator.validate(input(body));
+        } catch (InvalidClusterRequestException e) {
+            return e.violations();
+        }
+        throw new AssertionError("expected the request to be refused: " + body);
+    }
+
+    private static Map<String, Object> withoutPools(Map<String, Object> body) {
+        body.remove("workerPools");
+        return body;
+    }
+
+    private ClusterRequestInput input(Map<String, Object> body) {
+        return json.convertValue(body, ClusterRequestInput.class);
+    }
+}
