@@ -1,0 +1,138 @@
+package io.pivotplane.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pivotplane.devstack.infra.FreePorts;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.events.Topics;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The README's path for a new user: {@code bin/devstack} starts the stack, the README's curl POST is accepted
+ * and published, and Ctrl-C leaves no process, port or temporary directory behind.
+ */
+class LocalStackTest {
+
+    private static final Path PROJECT = Path.of(System.getProperty("pivotplane.project-dir", "..")).toAbsolutePath().normalize();
+    private static final Pattern CLUSTER_ID = Pattern.compile("\"id\"\\s*:\\s*\"([0-9a-f-]{36})\"");
+
+    private final List<String> output = new CopyOnWriteArrayList<>();
+
+    @Test
+    void devstackStartsAcceptsTheReadmeRequestAndStopsCleanlyOnCtrlC() throws Exception {
+        int apiPort = FreePorts.find();
+        int kafkaPort = FreePorts.find();
+        int postgresPort = FreePorts.find();
+        Set<Path> tempDirsBefore = pivotplaneTempDirs();
+
+        // setsid: a process group of its own, as a terminal gives it, so Ctrl-C (SIGINT) reaches the whole stack;
+        // env --default-signal: SIGINT may be ignored by whatever started this build.
+        Process devstack = new ProcessBuilder("setsid", "env", "--default-signal=INT", "bin/devstack",
+                "--api-port", Integer.toString(apiPort), "--kafka-port", Integer.toString(kafkaPort),
+                "--postgres-port", Integer.toString(postgresPort))
+                .directory(PROJECT.toFile())
+                .redirectErrorStream(true)
+                .start();
+        collectOutput(devstack);
+        try {
+            await().atMost(Duration.ofMinutes(3))
+                    .failFast("devstack exited", () -> !devstack.isAlive())
+                    .until(() -> output.contains("READY"));
+            List<ProcessHandle> stack = devstack.descendants().toList();
+            assertThat(stack).as("child processes: the service and PostgreSQL").isNotEmpty();
+            Set<Path> tempDirsOfStack = difference(pivotplaneTempDirs(), tempDirsBefore);
+            assertThat(tempDirsOfStack).isNotEmpty();
+
+            String clusterId = postReadmeExample(apiPort);
+            await().atMost(Duration.ofSeconds(30)).until(() ->
+                    TopicReader.readAll("127.0.0.1:" + kafkaPort, Topics.CLUSTER_REQUESTED).stream()
+                            .anyMatch(r -> clusterId.equals(r.key())));
+
+            signal("INT", devstack.pid());
+            assertThat(devstack.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
+
+            assertThat(stack).as("processes left behind").noneMatch(ProcessHandle::isAlive);
+            assertThat(List.of(apiPort, kafkaPort, postgresPort)).as("ports still listening")
+                    .noneMatch(LocalStackTest::isListening);
+            assertThat(tempDirsOfStack).as("temporary directories left behind").noneMatch(Files::exists);
+            assertThat(output).contains("Stopped.");
+        } finally {
+            if (devstack.isAlive()) {
+                signal("KILL", devstack.pid());
+            }
+        }
+    }
+
+    private static String postReadmeExample(int apiPort) throws IOException, InterruptedException {
+        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/v1/clusters"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofFile(PROJECT.resolve("examples/vsphere-request.json")))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(post, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+        assertThat(response.body()).contains("\"stage\":\"Requested\"");
+        Matcher id = CLUSTER_ID.matcher(response.body());
+        assertThat(id.find()).isTrue();
+        return id.group(1);
+    }
+
+    private void collectOutput(Process process) {
+        Thread reader = new Thread(() -> {
+            try (BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    output.add(line);
+                    System.out.println("[devstack] " + line);
+                }
+            } catch (IOException ended) {
+                // process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Signals the whole process group, as a terminal's Ctrl-C does. */
+    private static void signal(String signal, long processGroup) throws Exception {
+        new ProcessBuilder("kill", "-" + signal, "--", "-" + processGroup).inheritIO().start().waitFor();
+    }
+
+    private static Set<Path> pivotplaneTempDirs() throws IOException {
+        try (Stream<Path> dirs = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return dirs.filter(p -> p.getFileName().toString().startsWith("pivotplane-")).collect(Collectors.toSet());
+        }
+    }
+
+    private static Set<Path> difference(Set<Path> a, Set<Path> b) {
+        return a.stream().filter(p -> !b.contains(p)).collect(Collectors.toSet());
+    }
+
+    private static boolean isListening(int port) {
+        try (Socket ignored = new Socket("127.0.0.1", port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
