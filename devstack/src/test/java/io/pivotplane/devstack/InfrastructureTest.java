@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.infra.FreePorts;
 import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -37,7 +37,7 @@ class InfrastructureTest {
             produce(broker, "before-restart");
 
             broker.stop();
-            assertThat(isListening(broker.port())).isFalse();
+            assertThat(FreePorts.isListening(broker.port())).isFalse();
             broker.restart();
 
             produce(broker, "after-restart");
@@ -61,7 +61,7 @@ class InfrastructureTest {
                 assertThat(rs.getString(2)).startsWith("PostgreSQL 14");
             }
         }
-        assertThat(isListening(port)).isFalse();
+        assertThat(FreePorts.isListening(port)).isFalse();
     }
 
     @Test
@@ -102,11 +102,4 @@ class InfrastructureTest {
         return values;
     }
 
-    private static boolean isListening(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
 }

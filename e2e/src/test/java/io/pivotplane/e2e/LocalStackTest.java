@@ -9,7 +9,6 @@ import io.pivotplane.events.Topics;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -73,7 +72,7 @@ class LocalStackTest {
 
             assertThat(stack).as("processes left behind").noneMatch(ProcessHandle::isAlive);
             assertThat(List.of(apiPort, kafkaPort, postgresPort)).as("ports still listening")
-                    .noneMatch(LocalStackTest::isListening);
+                    .noneMatch(FreePorts::isListening);
             assertThat(tempDirsOfStack).as("temporary directories left behind").noneMatch(Files::exists);
             assertThat(output).contains("Stopped.");
         } finally {
@@ -128,11 +127,4 @@ class LocalStackTest {
         return a.stream().filter(p -> !b.contains(p)).collect(Collectors.toSet());
     }
 
-    private static boolean isListening(int port) {
-        try (Socket ignored = new Socket("127.0.0.1", port)) {
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

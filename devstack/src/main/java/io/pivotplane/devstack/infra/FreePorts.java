@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 
 /** Finds ports nobody listens on, for servers whose configuration must name their port before they bind it. */
 public final class FreePorts {
@@ -17,6 +18,15 @@ public final class FreePorts {
             return socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException("no free port on the loopback interface", e);
+        }
+    }
+
+    /** Whether something accepts connections on {@code port} of the loopback interface. */
+    public static boolean isListening(int port) {
+        try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return probe.isConnected();
+        } catch (IOException e) {
+            return false;
         }
     }
 

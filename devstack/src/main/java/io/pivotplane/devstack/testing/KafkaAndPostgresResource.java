@@ -55,8 +55,14 @@ public class KafkaAndPostgresResource implements QuarkusTestResourceLifecycleMan
 
     @Override
     public void stop() {
-        try (EmbeddedKafkaBroker k = kafka; EmbeddedPostgresServer p = postgres) {
-            // both closed, even if one of them fails
+        try {
+            if (kafka != null) {
+                kafka.close();
+            }
+        } finally {
+            if (postgres != null) {
+                postgres.close();
+            }
         }
     }
 }
