@@ -18,11 +18,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
  * The outbox: a request made while Kafka is down is accepted and stored, and its event goes out once Kafka is
- * back, exactly once.
+ * back: each exactly once, in the order they were made.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
@@ -35,24 +38,27 @@ class OutboxWhenKafkaIsDownTest {
     AgroalDataSource dataSource;
 
     @Test
-    void aRequestMadeWhileKafkaIsDownIsPublishedOnceKafkaIsBack() {
+    void requestsMadeWhileKafkaIsDownArePublishedOnceKafkaIsBackEachOnceInOrder() {
         kafka.stop();
-        String id;
+        List<String> ids = new ArrayList<>();
         try {
-            id = given().contentType(ContentType.JSON).body(ClusterRequests.vsphere("while-kafka-down"))
-                    .post("/api/v1/clusters").then().statusCode(201).extract().path("id");
-
-            assertThat(publishedAt(id)).as("event waits in the outbox").isFalse();
-            given().get("/api/v1/clusters/" + id).then().statusCode(200);
+            for (String name : List.of("while-down-1", "while-down-2", "while-down-3")) {
+                String id = given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name))
+                        .post("/api/v1/clusters").then().statusCode(201).extract().path("id");
+                ids.add(id);
+                assertThat(publishedAt(id)).as("event of " + name + " waits in the outbox").isFalse();
+            }
+            given().get("/api/v1/clusters/" + ids.get(0)).then().statusCode(200);
         } finally {
             kafka.restart();
         }
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> publishedAt(id));
-        long published = TopicReader.readAll(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED).stream()
-                .filter(r -> id.equals(r.key()))
-                .count();
-        assertThat(published).as("ClusterRequested records for the cluster").isEqualTo(1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(this::publishedAt));
+        List<String> publishedKeys = TopicReader.readAll(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED).stream()
+                .map(ConsumerRecord::key)
+                .filter(ids::contains)
+                .toList();
+        assertThat(publishedKeys).as("ClusterRequested records, each once, in request order").isEqualTo(ids);
     }
 
     private boolean publishedAt(String clusterId) {

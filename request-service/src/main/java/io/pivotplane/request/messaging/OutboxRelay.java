@@ -202,8 +202,13 @@ public class OutboxRelay {
     private List<Long> send(Connection connection, List<PendingEvent> pending) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>(pending.size());
         for (PendingEvent event : pending) {
-            acks.add(producer.send(new ProducerRecord<>(event.envelope().topic(), event.envelope().subject(),
-                    event.envelope())));
+            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(event.envelope().topic(),
+                    event.envelope().subject(), event.envelope()));
+            acks.add(ack);
+            // Kafka unreachable: send() waited max.block.ms and failed at once; the rest would each wait again.
+            if (ack.isDone() && failed(ack)) {
+                break;
+            }
         }
         List<Long> acknowledged = new ArrayList<>(pending.size());
         long deadline = System.nanoTime() + config.sendTimeout().toNanos();
@@ -218,6 +223,15 @@ public class OutboxRelay {
             }
         }
         return acknowledged;
+    }
+
+    private static boolean failed(Future<RecordMetadata> ack) {
+        try {
+            ack.get();
+            return false;
+        } catch (Exception e) {
+            return true;
+        }
     }
 
     private static boolean tryRelayLock(Connection connection) throws SQLException {
