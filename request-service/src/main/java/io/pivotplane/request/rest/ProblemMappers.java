@@ -43,7 +43,9 @@ public class ProblemMappers {
             String field = fieldPath(mapping);
             String message = e instanceof UnrecognizedPropertyException
                     ? "is not a field of this request"
-                    : "has the wrong type: " + firstLine(mapping.getOriginalMessage());
+                    : e instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+                            ? "must be " + jsonTypeOf(mismatch.getTargetType())
+                            : "is not valid here: " + firstLine(mapping.getOriginalMessage());
             return new Problem(Problem.INVALID_REQUEST, "Invalid cluster request", 400, "1 field is invalid",
                     path(uri), List.of(new Problem.FieldError(field, message))).toResponse();
         }
@@ -96,6 +98,23 @@ public class ProblemMappers {
                 .map(ref -> ref.getFieldName() != null ? "." + ref.getFieldName() : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining())
                 .replaceFirst("^\\.", "");
+    }
+
+    /** The JSON name of what was expected, rather than a Java class name. */
+    private static String jsonTypeOf(Class<?> type) {
+        if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+            return "a number";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+            return "an array";
+        }
+        return "an object";
     }
 
     private static String firstLine(String message) {

@@ -161,7 +161,9 @@ class ClusterResourceTest {
         Map<String, Object> body = ClusterRequests.vsphere(uniqueName());
         ClusterRequests.child(body, "controlPlane").put("replicas", "three");
 
-        assertRefused(body, 400).body("errors.field", hasItem("controlPlane.replicas"));
+        assertRefused(body, 400)
+                .body("errors.field", hasItem("controlPlane.replicas"))
+                .body("errors.message", hasItem("must be a number"));
     }
 
     @Test
