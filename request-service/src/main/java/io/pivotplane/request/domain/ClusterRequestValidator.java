@@ -71,6 +71,15 @@ public final class ClusterRequestValidator {
         }
     }
 
+    /** A name within a list: a DNS-1123 label that no earlier item of the list has taken. */
+    private static void checkUniqueLabel(List<Violation> violations, String field, String name, Set<String> taken,
+                                         String duplicateMessage) {
+        checkLabel(violations, field, name);
+        if (name != null && !taken.add(name)) {
+            violations.add(new Violation(field, "'" + name + "' " + duplicateMessage));
+        }
+    }
+
     private static Optional<Provider> checkInfrastructure(List<Violation> violations, InfrastructureInput infra) {
         if (infra == null) {
             violations.add(new Violation("infrastructure", "is required"));
@@ -169,10 +178,7 @@ public final class ClusterRequestValidator {
                 violations.add(new Violation(path, "must not be null"));
                 continue;
             }
-            checkLabel(violations, path + ".name", pool.name());
-            if (pool.name() != null && !names.add(pool.name())) {
-                violations.add(new Violation(path + ".name", "'" + pool.name() + "' is used by another pool"));
-            }
+            checkUniqueLabel(violations, path + ".name", pool.name(), names, "is used by another pool");
             if (pool.name() != null && clusterName != null
                     && clusterName.length() + 1 + pool.name().length() > MAX_NAME_LENGTH) {
                 violations.add(new Violation(path + ".name", "'" + clusterName + "-" + pool.name()
@@ -224,10 +230,7 @@ public final class ClusterRequestValidator {
                 violations.add(new Violation(path, "must not be null"));
                 continue;
             }
-            checkLabel(violations, path + ".name", addon.name());
-            if (addon.name() != null && !names.add(addon.name())) {
-                violations.add(new Violation(path + ".name", "'" + addon.name() + "' appears twice in the profile"));
-            }
+            checkUniqueLabel(violations, path + ".name", addon.name(), names, "appears twice in the profile");
             if (addon.layer() != null && !DNS_1123_LABEL.matcher(addon.layer()).matches()) {
                 violations.add(new Violation(path + ".layer",
                         "must be a lower-case name such as 'cni', 'csi' or 'addon'"));

@@ -144,6 +144,18 @@ class ClusterRequestValidatorTest {
     }
 
     @org.junit.jupiter.api.Test
+    void duplicatePoolAndAddonNamesAreRefused() {
+        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        Map<String, Object> machine = Map.of("numCPUs", 2, "memoryMiB", 4096, "diskGiB", 20);
+        body.put("workerPools", List.of(Map.of("name", "md", "replicas", 1, "machine", machine),
+                Map.of("name", "md", "replicas", 2, "machine", machine)));
+        body.put("profile", Map.of("addons", List.of(Map.of("name", "calico"), Map.of("name", "calico"))));
+
+        assertThat(violations(body)).extracting(Violation::field)
+                .containsExactlyInAnyOrder("workerPools[1].name", "profile.addons[1].name");
+    }
+
+    @org.junit.jupiter.api.Test
     void aMissingBodyIsRefused() {
         assertThatThrownBy(() -> validator.validate(null)).isInstanceOf(InvalidClusterRequestException.class);
     }
