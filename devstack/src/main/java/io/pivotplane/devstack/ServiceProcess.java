@@ -50,18 +50,6 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    String name() {
-        return name;
-    }
-
-    int httpPort() {
-        return httpPort;
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
-    }
-
     Process process() {
         return process;
     }
