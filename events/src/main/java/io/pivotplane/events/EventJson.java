@@ -35,7 +35,8 @@ public final class EventJson {
         return MAPPER;
     }
 
-    public static byte[] write(ClusterEvent event) {
+    /** Writes an event, or a value that events carry (e.g. a {@code ClusterSpec}). */
+    public static byte[] write(Object event) {
         try {
             return MAPPER.writeValueAsBytes(event);
         } catch (JsonProcessingException e) {
@@ -43,7 +44,7 @@ public final class EventJson {
         }
     }
 
-    public static <T extends ClusterEvent> T read(byte[] json, Class<T> type) {
+    public static <T> T read(byte[] json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
         } catch (JsonMappingException e) {

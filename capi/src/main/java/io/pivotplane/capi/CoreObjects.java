@@ -1,0 +1,104 @@
+package io.pivotplane.capi;
+
+import static io.pivotplane.capi.ObjectMaps.map;
+import static io.pivotplane.capi.ObjectMaps.reference;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.pivotplane.events.model.ClusterSpec;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The provider-neutral Cluster API objects of a kubeadm-based cluster, shaped like the upstream cluster
+ * templates: a renderer adds its infrastructure kinds and passes their references in.
+ */
+final class CoreObjects {
+
+    static final String DEFAULT_POD_CIDR = "192.168.0.0/16";
+
+    private CoreObjects() {
+    }
+
+    static GenericKubernetesResource object(String apiVersion, String kind, String name, String clusterId,
+                                            ClusterSpec cluster, Map<String, Object> spec) {
+        GenericKubernetesResource resource = new GenericKubernetesResourceBuilder()
+                .withApiVersion(apiVersion)
+                .withKind(kind)
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(cluster.project())
+                .addToLabels(Capi.CLUSTER_NAME_LABEL, cluster.name())
+                .addToLabels(Capi.CLUSTER_ID_LABEL, clusterId)
+                .endMetadata()
+                .build();
+        resource.setAdditionalProperty("spec", spec);
+        return resource;
+    }
+
+    static GenericKubernetesResource cluster(String clusterId, ClusterSpec spec, Map<String, Object> infrastructureRef) {
+        return object(Capi.CORE_API_VERSION, Capi.CLUSTER, spec.name(), clusterId, spec, map(
+                "clusterNetwork", map("pods", map("cidrBlocks", List.of(DEFAULT_POD_CIDR))),
+                "controlPlaneRef", reference(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE, spec.name()),
+                "infrastructureRef", infrastructureRef));
+    }
+
+    static GenericKubernetesResource kubeadmControlPlane(String clusterId, ClusterSpec spec, int replicas,
+                                                         Map<String, Object> machineTemplateRef, String sshUser) {
+        Map<String, Object> nodeRegistration = map(
+                "kubeletExtraArgs", map("cloud-provider", "external"),
+                "name", "{{ local_hostname }}");
+        Map<String, Object> kubeadmConfigSpec = map(
+                "clusterConfiguration", map(
+                        "apiServer", map("extraArgs", map("cloud-provider", "external")),
+                        "controllerManager", map("extraArgs", map("cloud-provider", "external"))),
+                "initConfiguration", map("nodeRegistration", nodeRegistration),
+                "joinConfiguration", map("nodeRegistration", nodeRegistration),
+                "users", users(spec, sshUser));
+        return object(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE, spec.name(), clusterId, spec, map(
+                "kubeadmConfigSpec", kubeadmConfigSpec,
+                "machineTemplate", map("infrastructureRef", machineTemplateRef),
+                "replicas", replicas,
+                "version", spec.kubernetesVersion()));
+    }
+
+    static GenericKubernetesResource kubeadmConfigTemplate(String clusterId, ClusterSpec spec, String name,
+                                                           String sshUser) {
+        return object(Capi.BOOTSTRAP_API_VERSION, Capi.KUBEADM_CONFIG_TEMPLATE, name, clusterId, spec, map(
+                "template", map("spec", map(
+                        "joinConfiguration", map("nodeRegistration", map(
+                                "kubeletExtraArgs", map("cloud-provider", "external"),
+                                "name", "{{ local_hostname }}")),
+                        "users", users(spec, sshUser)))));
+    }
+
+    static GenericKubernetesResource machineDeployment(String clusterId, ClusterSpec spec, String name, int replicas,
+                                                       Map<String, Object> infrastructureRef) {
+        Map<String, Object> selectorLabels = map(
+                Capi.CLUSTER_NAME_LABEL, spec.name(),
+                Capi.DEPLOYMENT_NAME_LABEL, name);
+        return object(Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT, name, clusterId, spec, map(
+                "clusterName", spec.name(),
+                "replicas", replicas,
+                "selector", map("matchLabels", selectorLabels),
+                "template", map(
+                        "metadata", map("labels", selectorLabels),
+                        "spec", map(
+                                "bootstrap", map("configRef", reference(Capi.BOOTSTRAP_API_VERSION,
+                                        Capi.KUBEADM_CONFIG_TEMPLATE, name)),
+                                "clusterName", spec.name(),
+                                "infrastructureRef", infrastructureRef,
+                                "version", spec.kubernetesVersion()))));
+    }
+
+    /** SSH keys reach the nodes through cloud-init, never through images or credentials. */
+    private static List<Map<String, Object>> users(ClusterSpec spec, String sshUser) {
+        if (spec.sshAuthorizedKeys().isEmpty()) {
+            return List.of();
+        }
+        return List.of(map(
+                "name", sshUser,
+                "sshAuthorizedKeys", spec.sshAuthorizedKeys(),
+                "sudo", "ALL=(ALL) NOPASSWD:ALL"));
+    }
+}
