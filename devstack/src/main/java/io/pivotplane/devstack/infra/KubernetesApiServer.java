@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.pivotplane.capi.CapiCrds;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;
@@ -27,9 +28,18 @@ public final class KubernetesApiServer implements AutoCloseable {
     }
 
     /**
+     * Starts a server that knows the upstream Cluster API CRDs, as every API server of the local stack must.
+     *
      * @param port 0 for a free port
      */
     public static KubernetesApiServer start(int port) {
+        KubernetesApiServer api = startEmpty(port);
+        api.createCustomResourceDefinitions(CapiCrds.all());
+        return api;
+    }
+
+    /** Starts a server without CRDs. */
+    public static KubernetesApiServer startEmpty(int port) {
         KubernetesMockServer server = new KubernetesMockServer(new Context(),
                 new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), port);

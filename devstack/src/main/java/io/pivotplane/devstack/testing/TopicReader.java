@@ -7,6 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,16 +29,37 @@ public final class TopicReader {
     }
 
     public static List<ConsumerRecord<String, EventEnvelope<?>>> readAll(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, new EventEnvelopeDeserializer());
+    }
+
+    /** The records as bytes, e.g. of a dead-letter topic, where some are not events at all. */
+    public static List<ConsumerRecord<String, byte[]>> readRaw(String bootstrapServers, String topic) {
+        return read(bootstrapServers, topic, new ByteArrayDeserializer());
+    }
+
+    /** The offset a consumer group has committed on a partition; 0 when it has committed none. */
+    public static long committedOffset(String bootstrapServers, String group, TopicPartition partition) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS).get(partition);
+            return committed == null ? 0 : committed.offset();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the offsets of group " + group, e);
+        }
+    }
+
+    private static <V> List<ConsumerRecord<String, V>> read(String bootstrapServers, String topic,
+                                                           Deserializer<V> values) {
         Map<String, Object> config = Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG, "topic-reader-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new EventEnvelopeDeserializer())) {
+        try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
-            List<ConsumerRecord<String, EventEnvelope<?>>> records = new ArrayList<>();
+            List<ConsumerRecord<String, V>> records = new ArrayList<>();
             if (partitions.isEmpty()) {
                 return records;
             }

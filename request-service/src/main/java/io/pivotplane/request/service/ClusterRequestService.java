@@ -3,7 +3,6 @@ package io.pivotplane.request.service;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
-import io.pivotplane.request.config.RequestServiceConfig;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.request.domain.ClusterRequestInput;
@@ -11,7 +10,8 @@ import io.pivotplane.request.domain.ClusterRequestValidator;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
 import io.pivotplane.request.domain.InvalidClusterRequestException;
 import io.pivotplane.request.mapping.ClusterMapper;
-import io.pivotplane.request.messaging.OutboxRelay;
+import io.pivotplane.kit.config.MessagingConfig;
+import io.pivotplane.kit.messaging.OutboxRelay;
 import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.request.persistence.ClusterRepository;
 import io.pivotplane.request.persistence.OutboxRepository;
@@ -45,11 +45,11 @@ public class ClusterRequestService {
     private final OutboxRelay relay;
     private final ClusterMapper mapper;
     private final RequestMetrics metrics;
-    private final RequestServiceConfig config;
+    private final MessagingConfig config;
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
 
     public ClusterRequestService(ClusterRepository clusters, OutboxRepository outbox, OutboxRelay relay,
-                                 ClusterMapper mapper, RequestMetrics metrics, RequestServiceConfig config) {
+                                 ClusterMapper mapper, RequestMetrics metrics, MessagingConfig config) {
         this.clusters = clusters;
         this.outbox = outbox;
         this.relay = relay;

@@ -1,4 +1,4 @@
-package io.pivotplane.request.messaging;
+package io.pivotplane.kit.messaging;
 
 import io.agroal.api.AgroalDataSource;
 import io.pivotplane.events.EventEnvelope;
@@ -6,7 +6,7 @@ import io.pivotplane.events.EventFormatException;
 import io.pivotplane.events.EventJson;
 import io.pivotplane.events.EventType;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
-import io.pivotplane.request.config.RequestServiceConfig;
+import io.pivotplane.kit.config.MessagingConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -51,7 +51,8 @@ public class OutboxRelay {
     private static final long RELAY_LOCK = 0x7069766f746f7574L;
 
     private final AgroalDataSource dataSource;
-    private final RequestServiceConfig.Outbox config;
+    private final MessagingConfig.Outbox config;
+    private final String clientId;
     private final String bootstrapServers;
     /** Holds at most one pending wake-up: many requests during one batch cause one more look, not many. */
     private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
@@ -60,10 +61,12 @@ public class OutboxRelay {
     private KafkaProducer<String, EventEnvelope<?>> producer;
     private Thread thread;
 
-    public OutboxRelay(AgroalDataSource dataSource, RequestServiceConfig config,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    public OutboxRelay(AgroalDataSource dataSource, MessagingConfig config,
+                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                       @ConfigProperty(name = "quarkus.application.name") String applicationName) {
         this.dataSource = dataSource;
         this.config = config.outbox();
+        this.clientId = applicationName + "-outbox";
         this.bootstrapServers = bootstrapServers;
     }
 
@@ -268,10 +271,15 @@ public class OutboxRelay {
 
     private void removePublishedBefore(Instant cutoff) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement delete = connection.prepareStatement(
-                     "DELETE FROM outbox_event WHERE published_at < ?")) {
-            delete.setTimestamp(1, Timestamp.from(cutoff));
-            delete.executeUpdate();
+             PreparedStatement outbox = connection.prepareStatement(
+                     "DELETE FROM outbox_event WHERE published_at < ?");
+             PreparedStatement inbox = connection.prepareStatement(
+                     "DELETE FROM processed_event WHERE processed_at < ?")) {
+            outbox.setTimestamp(1, Timestamp.from(cutoff));
+            outbox.executeUpdate();
+            // Kafka keeps a record for days at most: an event id older than the retention cannot come again.
+            inbox.setTimestamp(1, Timestamp.from(cutoff));
+            inbox.executeUpdate();
         }
     }
 
@@ -279,7 +287,7 @@ public class OutboxRelay {
         long timeout = config.sendTimeout().toMillis();
         return Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.CLIENT_ID_CONFIG, "request-service-outbox",
+                ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,

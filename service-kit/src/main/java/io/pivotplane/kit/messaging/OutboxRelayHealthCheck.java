@@ -1,4 +1,4 @@
-package io.pivotplane.request.messaging;
+package io.pivotplane.kit.messaging;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
@@ -6,8 +6,8 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Liveness;
 
 /**
- * Live while the relay thread runs. Kafka being unreachable does not make the service unhealthy: requests are
- * still accepted and wait in the outbox, which is the point of it; the check says so in its data.
+ * Live while the relay thread runs. Kafka being unreachable does not make the service unhealthy: what the
+ * service decides waits in the outbox, which is the point of it; the check says so in its data.
  */
 @Liveness
 @ApplicationScoped

@@ -1,0 +1,9 @@
+package io.pivotplane.kit.k8s;
+
+/** What a desired-state write did, so a redelivered event can be seen to change nothing. */
+public enum WriteResult {
+    CREATED,
+    UPDATED,
+    UNCHANGED,
+    DELETED
+}
