@@ -14,7 +14,7 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
-import io.pivotplane.kit.k8s.WriteResult;
+import io.pivotplane.capi.k8s.WriteResult;
 import io.pivotplane.spec.k8s.ManagementCluster;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;

@@ -1,4 +1,4 @@
-package io.pivotplane.kit.k8s;
+package io.pivotplane.capi.k8s;
 
 /** What a desired-state write did, so a redelivered event can be seen to change nothing. */
 public enum WriteResult {

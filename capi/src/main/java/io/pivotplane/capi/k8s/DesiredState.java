@@ -1,4 +1,4 @@
-package io.pivotplane.kit.k8s;
+package io.pivotplane.capi.k8s;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

@@ -1,0 +1,62 @@
+package io.pivotplane.agent;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an agent needs to know, from its environment (the Secret pivot-service installs with it).
+ *
+ * @param clusterId pivotplane's id of the cluster; the agent acts only on commands keyed by it
+ * @param clusterName the {@code Cluster}'s name in its own API
+ * @param namespace where the cluster's CAPI objects live
+ * @param kafkaBootstrapServers the management plane's Kafka
+ * @param heartbeatInterval how often it reports, and looks at its cluster if nothing woke it up
+ */
+public record AgentConfig(String clusterId, String clusterName, String namespace, String kafkaBootstrapServers,
+                          Duration heartbeatInterval) {
+
+    public static final String CLUSTER_ID = "PIVOTPLANE_CLUSTER_ID";
+    public static final String CLUSTER_NAME = "PIVOTPLANE_CLUSTER_NAME";
+    public static final String CLUSTER_NAMESPACE = "PIVOTPLANE_CLUSTER_NAMESPACE";
+    public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
+    public static final String HEARTBEAT_INTERVAL = "PIVOTPLANE_HEARTBEAT_INTERVAL";
+
+    public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+
+    /** @throws IllegalArgumentException naming every variable that is missing or wrong */
+    public static AgentConfig fromEnvironment(Map<String, String> environment) {
+        List<String> problems = new ArrayList<>();
+        for (String required : List.of(CLUSTER_ID, CLUSTER_NAME, CLUSTER_NAMESPACE, KAFKA_BOOTSTRAP_SERVERS)) {
+            String value = environment.get(required);
+            if (value == null || value.isBlank()) {
+                problems.add(required + " is not set");
+            }
+        }
+        Duration heartbeat = DEFAULT_HEARTBEAT;
+        if (environment.containsKey(HEARTBEAT_INTERVAL)) {
+            try {
+                heartbeat = Duration.parse(environment.get(HEARTBEAT_INTERVAL));
+            } catch (RuntimeException e) {
+                problems.add(HEARTBEAT_INTERVAL + " is not an ISO-8601 duration such as PT10S");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("agent configuration: " + String.join("; ", problems));
+        }
+        return new AgentConfig(environment.get(CLUSTER_ID), environment.get(CLUSTER_NAME),
+                environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat);
+    }
+
+    public Map<String, String> toEnvironment() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put(CLUSTER_ID, clusterId);
+        environment.put(CLUSTER_NAME, clusterName);
+        environment.put(CLUSTER_NAMESPACE, namespace);
+        environment.put(KAFKA_BOOTSTRAP_SERVERS, kafkaBootstrapServers);
+        environment.put(HEARTBEAT_INTERVAL, heartbeatInterval.toString());
+        return environment;
+    }
+}

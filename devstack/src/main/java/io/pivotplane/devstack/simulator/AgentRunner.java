@@ -1,0 +1,117 @@
+package io.pivotplane.devstack.simulator;
+
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.core.Agent;
+import io.pivotplane.agent.install.AgentManifests;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The kubelet of a simulated workload cluster, for one kind of pod: when the agent's Deployment appears, it
+ * runs that agent in this JVM with the configuration the Deployment's Secret gives it, against this cluster's
+ * API; when the Deployment goes, it stops it.
+ */
+final class AgentRunner implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
+
+    private final KubernetesClient client;
+    private final Map<String, Agent> agents = new ConcurrentHashMap<>();
+    private SharedIndexInformer<Deployment> informer;
+
+    AgentRunner(KubernetesClient client) {
+        this.client = client;
+    }
+
+    AgentRunner start() {
+        informer = client.apps().deployments().inNamespace(AgentManifests.NAMESPACE)
+                .withLabel(AgentManifests.APP_LABEL, AgentManifests.NAME)
+                .inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Deployment deployment) {
+                        run(deployment);
+                    }
+
+                    @Override
+                    public void onUpdate(Deployment before, Deployment deployment) {
+                        run(deployment);
+                    }
+
+                    @Override
+                    public void onDelete(Deployment deployment, boolean deletedFinalStateUnknown) {
+                        Agent agent = agents.remove(deployment.getMetadata().getName());
+                        if (agent != null) {
+                            agent.close();
+                        }
+                    }
+                }, 0);
+        return this;
+    }
+
+    private void run(Deployment deployment) {
+        String name = deployment.getMetadata().getName();
+        if (agents.containsKey(name)) {
+            return;
+        }
+        try {
+            AgentConfig config = AgentConfig.fromEnvironment(environment(deployment));
+            agents.computeIfAbsent(name, n -> Agent.start(config, client));
+        } catch (RuntimeException e) {
+            // what a crash-looping pod would show in its log
+            LOG.error("Agent Deployment {} cannot start: {}", name, e.getMessage());
+        }
+    }
+
+    private Map<String, String> environment(Deployment deployment) {
+        Map<String, String> environment = new HashMap<>();
+        var containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        for (var container : containers) {
+            for (EnvFromSource source : container.getEnvFrom()) {
+                if (source.getSecretRef() == null) {
+                    continue;
+                }
+                Secret secret = client.secrets().inNamespace(deployment.getMetadata().getNamespace())
+                        .withName(source.getSecretRef().getName()).get();
+                if (secret == null) {
+                    throw new IllegalStateException("Secret " + source.getSecretRef().getName() + " not found");
+                }
+                if (secret.getData() != null) {
+                    secret.getData().forEach((key, value) -> environment.put(key,
+                            new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
+                }
+                if (secret.getStringData() != null) {
+                    environment.putAll(secret.getStringData());
+                }
+            }
+            if (container.getEnv() != null) {
+                container.getEnv().stream().filter(env -> env.getValue() != null)
+                        .forEach(env -> environment.put(env.getName(), env.getValue()));
+            }
+        }
+        return environment;
+    }
+
+    int running() {
+        return agents.size();
+    }
+
+    @Override
+    public void close() {
+        if (informer != null) {
+            informer.close();
+        }
+        agents.values().forEach(Agent::close);
+        agents.clear();
+    }
+}

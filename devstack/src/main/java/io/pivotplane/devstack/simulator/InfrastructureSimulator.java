@@ -1,0 +1,89 @@
+package io.pivotplane.devstack.simulator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.devstack.infra.KubernetesApiServer;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Cluster API controllers and the cloud of the local stack: controllers in the management cluster's API,
+ * a new API server for each workload cluster when its first control-plane node is up, controllers inside it
+ * (which take over after the pivot) and the agent it runs once pivot-service installs it.
+ */
+public final class InfrastructureSimulator implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(InfrastructureSimulator.class);
+
+    private final SimulatorSettings settings;
+    private final ScheduledExecutorService scheduler;
+    private final WorkloadApiServers workloads;
+    private final List<AutoCloseable> parts = new CopyOnWriteArrayList<>();
+    private final List<AgentRunner> agentRunners = new CopyOnWriteArrayList<>();
+
+    private InfrastructureSimulator(SimulatorSettings settings) {
+        this.settings = settings;
+        AtomicInteger threads = new AtomicInteger();
+        this.scheduler = Executors.newScheduledThreadPool(4, runnable -> {
+            Thread thread = new Thread(runnable, "simulator-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.workloads = new WorkloadApiServers(this::simulateInside);
+    }
+
+    /** Simulates the controllers and the cloud of the management cluster behind {@code management}. */
+    public static InfrastructureSimulator start(KubernetesClient management, SimulatorSettings settings) {
+        InfrastructureSimulator simulator = new InfrastructureSimulator(settings);
+        simulator.parts.add(new CapiControllers("management", management, settings, simulator.workloads,
+                simulator.scheduler).start());
+        LOG.info("Infrastructure simulator watches {} (machines take {}, infrastructure {})",
+                management.getMasterUrl(), settings.machineDelay(), settings.infrastructureDelay());
+        return simulator;
+    }
+
+    private void simulateInside(KubernetesApiServer server) {
+        parts.add(new CapiControllers("workload " + server.url(), server.client(), settings, workloads, scheduler)
+                .start());
+        AgentRunner agents = new AgentRunner(server.client()).start();
+        agentRunners.add(agents);
+        parts.add(agents);
+    }
+
+    /** A client of a workload cluster's API server, by the URL its kubeconfig names. */
+    public Optional<KubernetesClient> workloadClient(String url) {
+        return workloads.client(url);
+    }
+
+    public int workloadClusters() {
+        return workloads.size();
+    }
+
+    public int runningAgents() {
+        return agentRunners.stream().mapToInt(AgentRunner::running).sum();
+    }
+
+    @Override
+    public void close() {
+        for (AutoCloseable part : parts) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} failed: {}", part, e.toString());
+            }
+        }
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workloads.close();
+    }
+}
