@@ -1,0 +1,39 @@
+package io.pivotplane.provisioner.messaging;
+
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Topics;
+import io.pivotplane.kit.messaging.EventConsumers;
+import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.provisioner.service.ProvisionerService;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+
+/** Subscribes provisioner-service to {@code cluster.specs-created}, once its watches are resumed. */
+@ApplicationScoped
+public class SpecsCreatedConsumer {
+
+    private final EventConsumers consumers;
+    private final ProvisionerService provisioner;
+
+    public SpecsCreatedConsumer(EventConsumers consumers, ProvisionerService provisioner) {
+        this.consumers = consumers;
+        this.provisioner = provisioner;
+    }
+
+    void start(@Observes StartupEvent startup) throws Exception {
+        provisioner.start();
+        consumers.subscribe("specs-created", List.of(Topics.CLUSTER_SPECS_CREATED), this::handle);
+    }
+
+    List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
+        if (!(event.payload() instanceof SpecsCreated created)) {
+            throw new PermanentEventException("expected SpecsCreated on " + Topics.CLUSTER_SPECS_CREATED + ", got "
+                    + event.type().ceType());
+        }
+        provisioner.watch(event, created);
+        return List.of();
+    }
+}

@@ -1,0 +1,122 @@
+package io.pivotplane.provisioner;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.Renderers;
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.infra.KubernetesApiServer;
+import io.pivotplane.devstack.simulator.InfrastructureSimulator;
+import io.pivotplane.devstack.simulator.SimulatorSettings;
+import io.pivotplane.devstack.testing.InjectInfrastructure;
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.KubernetesApiResource;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.ObjectReference;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** provisioner-service against a real broker and PostgreSQL, with the simulator acting as CAPI. */
+@QuarkusTest
+@WithTestResource(value = KafkaAndPostgresResource.class,
+        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "provisioner"))
+@WithTestResource(KubernetesApiResource.class)
+class ProvisionerServiceTest {
+
+    @InjectInfrastructure
+    EmbeddedKafkaBroker kafka;
+
+    @InjectInfrastructure
+    KubernetesApiServer management;
+
+    InfrastructureSimulator simulator;
+
+    @BeforeEach
+    void startSimulator() {
+        simulator = InfrastructureSimulator.start(management.client(), SimulatorSettings.IMMEDIATE);
+    }
+
+    @AfterEach
+    void stopSimulator() {
+        simulator.close();
+    }
+
+    @Test
+    void publishesControlPlaneReadyOnceWithTheWorkloadApiAndItsKubeconfigSecret() {
+        ClusterSpec spec = TestClusters.vsphere("team-prov", "ready", 3, 0, List.of());
+        EventEnvelope<SpecsCreated> specsCreated = createSpecs(spec);
+
+        TopicWriter.send(kafka.bootstrapServers(), specsCreated);
+        TopicWriter.send(kafka.bootstrapServers(), specsCreated);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_CONTROL_PLANE_READY,
+                specsCreated.subject()).isEmpty());
+        ControlPlaneReady ready = (ControlPlaneReady) events(Topics.CLUSTER_CONTROL_PLANE_READY,
+                specsCreated.subject()).get(0);
+        assertThat(simulator.workloadClient(ready.apiEndpoint())).isPresent();
+        assertThat(ready.kubeconfigSecret().name()).isEqualTo("ready-kubeconfig");
+        assertThat(ready.kubeconfigSecret().namespace()).isEqualTo("team-prov");
+        assertThat(events(Topics.CLUSTER_CONTROL_PLANE_READY, specsCreated.subject())).hasSize(1);
+        assertThat(events(Topics.CLUSTER_FAILED, specsCreated.subject())).isEmpty();
+    }
+
+    @Test
+    void aControlPlaneThatNeverComesUpFailsAfterTheTimeoutSayingWhatIsMissing() {
+        ClusterSpec spec = TestClusters.vsphere("team-prov", "never", 1, 0, List.of());
+        String clusterId = UUID.randomUUID().toString();
+        EventEnvelope<SpecsCreated> specsCreated = EventEnvelope.create(URI.create("/pivotplane/test"),
+                UUID.randomUUID().toString(), new SpecsCreated(clusterId, "team-prov",
+                        List.of(new ObjectReference(Capi.CORE_API_VERSION, Capi.CLUSTER, "team-prov", spec.name())),
+                        Instant.now()));
+
+        TopicWriter.send(kafka.bootstrapServers(), specsCreated);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_FAILED, clusterId).isEmpty());
+        ProvisioningFailed failed = (ProvisioningFailed) events(Topics.CLUSTER_FAILED, clusterId).get(0);
+        assertThat(failed.stage()).isEqualTo(Stage.CONTROL_PLANE_READY);
+        assertThat(failed.reason()).isEqualTo("ControlPlaneTimeout");
+        assertThat(failed.message()).contains("ControlPlaneInitialized", "kubeconfig");
+        assertThat(events(Topics.CLUSTER_CONTROL_PLANE_READY, clusterId)).isEmpty();
+    }
+
+    private EventEnvelope<SpecsCreated> createSpecs(ClusterSpec spec) {
+        String clusterId = UUID.randomUUID().toString();
+        List<GenericKubernetesResource> objects = Renderers.forProvider("vsphere")
+                .render(clusterId, spec, RenderPhase.MANAGEMENT);
+        objects.forEach(object -> management.client().resource(object).create());
+        return EventEnvelope.create(URI.create("/pivotplane/test"), UUID.randomUUID().toString(),
+                new SpecsCreated(clusterId, spec.project(), objects.stream().map(o -> new ObjectReference(
+                        o.getApiVersion(), o.getKind(), o.getMetadata().getNamespace(), o.getMetadata().getName()))
+                        .toList(), Instant.now()));
+    }
+
+    private List<Object> events(String topic, String clusterId) {
+        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
+                .filter(record -> clusterId.equals(record.key()))
+                .map(ConsumerRecord::value)
+                .map(envelope -> (Object) envelope.payload())
+                .toList();
+    }
+}
