@@ -1,0 +1,11 @@
+package io.pivotplane.pivot.k8s;
+
+import io.pivotplane.pivot.persistence.MovedObject;
+
+/** An object the workload cluster cannot take: the move cannot finish and is rolled back. */
+public class UnplaceableObjectException extends RuntimeException {
+
+    public UnplaceableObjectException(MovedObject object, String why) {
+        super(object.kind() + " " + object.name() + " cannot be placed in the workload cluster: " + why);
+    }
+}

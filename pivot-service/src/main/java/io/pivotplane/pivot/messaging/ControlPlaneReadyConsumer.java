@@ -1,0 +1,39 @@
+package io.pivotplane.pivot.messaging;
+
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import io.pivotplane.kit.messaging.EventConsumers;
+import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.pivot.service.PivotService;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+
+/** Subscribes pivot-service to {@code cluster.control-plane-ready}. */
+@ApplicationScoped
+public class ControlPlaneReadyConsumer {
+
+    private final EventConsumers consumers;
+    private final PivotService pivots;
+
+    public ControlPlaneReadyConsumer(EventConsumers consumers, PivotService pivots) {
+        this.consumers = consumers;
+        this.pivots = pivots;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        consumers.subscribe("control-plane-ready", List.of(Topics.CLUSTER_CONTROL_PLANE_READY), this::handle);
+    }
+
+    /** The move publishes its own outcome, in the transaction that ends it. */
+    List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
+        if (!(event.payload() instanceof ControlPlaneReady ready)) {
+            throw new PermanentEventException("expected ControlPlaneReady on " + Topics.CLUSTER_CONTROL_PLANE_READY
+                    + ", got " + event.type().ceType());
+        }
+        pivots.pivot(event, ready);
+        return List.of();
+    }
+}

@@ -1,0 +1,295 @@
+package io.pivotplane.pivot.service;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.install.AgentManifests;
+import io.pivotplane.capi.Capi;
+import io.pivotplane.events.ClusterEvent;
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.model.ObjectReference;
+import io.pivotplane.kit.config.MessagingConfig;
+import io.pivotplane.kit.messaging.Outbox;
+import io.pivotplane.kit.persistence.Transactions;
+import io.pivotplane.pivot.config.PivotConfig;
+import io.pivotplane.pivot.k8s.MoveOperations;
+import io.pivotplane.pivot.k8s.UnplaceableObjectException;
+import io.pivotplane.pivot.persistence.Move;
+import io.pivotplane.pivot.persistence.MoveStep;
+import io.pivotplane.pivot.persistence.MoveStore;
+import io.pivotplane.pivot.persistence.MovedObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jboss.logging.Logger;
+
+/**
+ * Step 4 of the order of operations: installs the agent into the workload cluster, then moves the cluster's
+ * CAPI objects into it the way {@code clusterctl move} does. Every step is recorded before the next begins, so
+ * a restart resumes the move and never creates an object twice. A move that cannot finish is rolled back
+ * while that is possible, and reported either way.
+ */
+@ApplicationScoped
+public class PivotService {
+
+    public static final String REASON_PREFLIGHT = "PivotPreflightFailed";
+    public static final String REASON_ROLLED_BACK = "PivotRolledBack";
+    public static final String REASON_INCOMPLETE = "PivotIncomplete";
+
+    private static final Logger LOG = Logger.getLogger(PivotService.class);
+
+    private final KubernetesClient management;
+    private final MoveStore store;
+    private final Transactions transactions;
+    private final Outbox outbox;
+    private final PivotConfig config;
+    private final MessagingConfig messaging;
+
+    public PivotService(KubernetesClient management, MoveStore store, Transactions transactions, Outbox outbox,
+                        PivotConfig config, MessagingConfig messaging) {
+        this.management = management;
+        this.store = store;
+        this.transactions = transactions;
+        this.outbox = outbox;
+        this.config = config;
+        this.messaging = messaging;
+    }
+
+    public void pivot(EventEnvelope<?> event, ControlPlaneReady ready) throws Exception {
+        String namespace = ready.kubeconfigSecret().namespace();
+        String clusterName = clusterName(ready);
+        Move move = store.startOrResume(new Move(ready.clusterId(), namespace, clusterName, event.correlationId(),
+                ready.apiEndpoint(), MoveStep.STARTED, null));
+        if (move.step() == MoveStep.DONE || move.step() == MoveStep.FAILED) {
+            LOG.infof("The move of %s/%s has already ended (%s)", namespace, clusterName, move.step());
+            return;
+        }
+        if (move.step() != MoveStep.STARTED) {
+            LOG.infof("Resuming the move of %s/%s after step %s", namespace, clusterName, move.step());
+        }
+        try (KubernetesClient target = move.step().reached(MoveStep.UNPAUSED) ? null
+                : MoveOperations.workloadClient(management, namespace, clusterName)) {
+            run(event, move, target);
+        }
+    }
+
+    private void run(EventEnvelope<?> event, Move move, KubernetesClient target) throws Exception {
+        String id = move.clusterId();
+        String namespace = move.namespace();
+        String clusterName = move.clusterName();
+        if (!move.step().reached(MoveStep.AGENT_INSTALLED)) {
+            List<String> problems = awaitPreflight(namespace, clusterName);
+            if (!problems.isEmpty()) {
+                fail(event, move, REASON_PREFLIGHT, "the cluster cannot move yet, nothing was changed: "
+                        + String.join("; ", problems));
+                return;
+            }
+            AgentConfig agent = new AgentConfig(id, clusterName, namespace, config.agentKafkaBootstrapServers(),
+                    config.agentHeartbeat());
+            retrying("install the agent", () -> {
+                MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage()));
+                return null;
+            });
+            store.step(id, MoveStep.AGENT_INSTALLED);
+            LOG.infof("Agent installed in %s/%s", namespace, clusterName);
+        }
+        if (!move.step().reached(MoveStep.PAUSED)) {
+            retrying("pause the Cluster", () -> {
+                MoveOperations.setPaused(management, namespace, clusterName, true);
+                return null;
+            });
+            store.step(id, MoveStep.PAUSED);
+        }
+        if (!move.step().reached(MoveStep.COLLECTED)) {
+            try {
+                store.collected(id, retrying("collect the object graph",
+                        () -> MoveOperations.discover(management, namespace, clusterName)));
+            } catch (RuntimeException e) {
+                rollBack(event, move, target, List.of(), e);
+                return;
+            }
+        }
+        List<MovedObject> objects = store.objects(id);
+        if (!move.step().reached(MoveStep.CREATED)) {
+            try {
+                create(move, target, objects);
+            } catch (RuntimeException e) {
+                rollBack(event, move, target, store.objects(id), e);
+                return;
+            }
+            store.step(id, MoveStep.CREATED);
+            objects = store.objects(id);
+        }
+        MovedObject kubeconfig = objects.stream()
+                .filter(o -> "Secret".equals(o.kind()) && Capi.kubeconfigSecretName(clusterName).equals(o.name()))
+                .findFirst().orElse(null);
+        try {
+            if (!move.step().reached(MoveStep.DELETED)) {
+                List<MovedObject> reversed = new ArrayList<>(objects);
+                java.util.Collections.reverse(reversed);
+                for (MovedObject object : reversed) {
+                    // the kubeconfig goes last, after the unpause: until then a resumed move still reaches the target
+                    if (!object.deleted() && object != kubeconfig) {
+                        retrying("delete " + object.kind() + " " + object.name() + " from the management cluster",
+                                () -> {
+                                    MoveOperations.deleteFromSource(management, namespace, object);
+                                    return null;
+                                });
+                        store.deleted(id, object.position());
+                    }
+                }
+                store.step(id, MoveStep.DELETED);
+            }
+            if (!move.step().reached(MoveStep.UNPAUSED)) {
+                retrying("unpause the Cluster in the workload cluster", () -> {
+                    MoveOperations.setPaused(target, namespace, clusterName, false);
+                    return null;
+                });
+                store.step(id, MoveStep.UNPAUSED);
+            }
+            if (kubeconfig != null && !kubeconfig.deleted()) {
+                retrying("delete the kubeconfig Secret from the management cluster", () -> {
+                    MoveOperations.deleteFromSource(management, namespace, kubeconfig);
+                    return null;
+                });
+                store.deleted(id, kubeconfig.position());
+            }
+        } catch (RuntimeException e) {
+            List<String> left = store.objects(id).stream().filter(o -> !o.deleted())
+                    .map(o -> o.kind() + "/" + o.name()).toList();
+            fail(event, move, REASON_INCOMPLETE, "the move of " + namespace + "/" + clusterName + " stopped after"
+                    + " every object was created in the workload cluster: " + e.getMessage() + "; still in the"
+                    + " management cluster: " + left + "; replaying the ControlPlaneReady event resumes it");
+            return;
+        }
+        List<ObjectReference> moved = objects.stream()
+                .map(o -> new ObjectReference(o.apiVersion(), o.kind(), namespace, o.name())).toList();
+        end(move, connection -> store.done(connection, id), EventEnvelope.causedBy(event, messaging.eventSource(),
+                new Pivoted(id, move.apiEndpoint(), moved, Instant.now())));
+        LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", namespace, clusterName, moved.size());
+    }
+
+    private void create(Move move, KubernetesClient target, List<MovedObject> objects) throws Exception {
+        retrying("create the namespace in the workload cluster", () -> {
+            MoveOperations.ensureNamespace(target, move.namespace());
+            return null;
+        });
+        Map<String, String> targetUids = new HashMap<>();
+        objects.forEach(o -> o.targetUid().ifPresent(uid -> targetUids.put(o.sourceUid(), uid)));
+        int done = targetUids.size();
+        for (MovedObject object : objects) {
+            if (object.targetUid().isPresent()) {
+                continue;
+            }
+            String uid = retrying("create " + object.kind() + " " + object.name() + " in the workload cluster",
+                    () -> MoveOperations.create(management, target, move.namespace(), object, targetUids));
+            store.created(move.clusterId(), object.position(), uid);
+            targetUids.put(object.sourceUid(), uid);
+            done++;
+            LOG.infof("Moved object %d of %d: %s %s", done, objects.size(), object.kind(), object.name());
+            if (!config.objectDelay().isZero()) {
+                Thread.sleep(config.objectDelay().toMillis());
+            }
+        }
+    }
+
+    /** Undoes a move that cannot finish: removes what it created in the target and unpauses the source. */
+    private void rollBack(EventEnvelope<?> event, Move move, KubernetesClient target, List<MovedObject> objects,
+                          RuntimeException cause) throws Exception {
+        LOG.errorf("The move of %s/%s cannot finish, rolling back: %s", move.namespace(), move.clusterName(),
+                cause.getMessage());
+        try {
+            List<MovedObject> created = new ArrayList<>(objects.stream().filter(o -> o.targetUid().isPresent()).toList());
+            java.util.Collections.reverse(created);
+            for (MovedObject object : created) {
+                retrying("remove " + object.kind() + " " + object.name() + " from the workload cluster", () -> {
+                    MoveOperations.deleteFromTarget(target, move.namespace(), object);
+                    return null;
+                });
+                store.uncreated(move.clusterId(), object.position());
+            }
+            retrying("unpause the Cluster in the management cluster", () -> {
+                MoveOperations.setPaused(management, move.namespace(), move.clusterName(), false);
+                return null;
+            });
+        } catch (RuntimeException rollbackFailure) {
+            fail(event, move, REASON_INCOMPLETE, "the move failed (" + cause.getMessage() + ") and could not be "
+                    + "rolled back (" + rollbackFailure.getMessage() + "): the Cluster may be paused and half-moved");
+            return;
+        }
+        fail(event, move, REASON_ROLLED_BACK, cause.getMessage() + "; the move was rolled back and the cluster "
+                + "stays managed by the management cluster");
+    }
+
+    private List<String> awaitPreflight(String namespace, String clusterName) throws InterruptedException {
+        Instant deadline = Instant.now().plus(config.preflightTimeout());
+        while (true) {
+            List<String> problems = MoveOperations.preflight(management, namespace, clusterName);
+            if (problems.isEmpty() || Instant.now().isAfter(deadline)) {
+                return problems;
+            }
+            Thread.sleep(500);
+        }
+    }
+
+    private <T> T retrying(String what, Callable<T> action) throws Exception {
+        Duration backoff = Duration.ofMillis(200);
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return action.call();
+            } catch (UnplaceableObjectException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                if (attempt >= config.attempts()) {
+                    throw new IllegalStateException("could not " + what + " after " + attempt + " attempts: "
+                            + e.getMessage(), e);
+                }
+                LOG.warnf("Could not %s (attempt %d of %d): %s", what, attempt, config.attempts(), e.toString());
+                Thread.sleep(backoff.toMillis());
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private void fail(EventEnvelope<?> event, Move move, String reason, String message) throws Exception {
+        LOG.errorf("Pivot of %s/%s failed (%s): %s", move.namespace(), move.clusterName(), reason, message);
+        end(move, connection -> store.failed(connection, move.clusterId(), reason + ": " + message),
+                EventEnvelope.causedBy(event, messaging.eventSource(), new ProvisioningFailed(move.clusterId(),
+                        Stage.PIVOTED, reason, message, Instant.now())));
+    }
+
+    /** Ends the move and publishes its outcome in one transaction: both or neither. */
+    private void end(Move move, Transactions.Work<Boolean> transition, EventEnvelope<? extends ClusterEvent> outcome)
+            throws Exception {
+        boolean first = transactions.inTransaction((Connection connection) -> {
+            if (!transition.run(connection)) {
+                return false;
+            }
+            outbox.append(connection, outcome);
+            return true;
+        });
+        if (first) {
+            outbox.wakeUp();
+        }
+    }
+
+    /** The Cluster's name, from its kubeconfig Secret's, which CAPI names {@code <cluster>-kubeconfig}. */
+    static String clusterName(ControlPlaneReady ready) {
+        String secret = ready.kubeconfigSecret().name();
+        String suffix = Capi.kubeconfigSecretName("");
+        if (!secret.endsWith(suffix) || secret.length() == suffix.length()) {
+            throw new io.pivotplane.kit.messaging.PermanentEventException("kubeconfig Secret '" + secret
+                    + "' is not named <cluster>-kubeconfig");
+        }
+        return secret.substring(0, secret.length() - suffix.length());
+    }
+}
