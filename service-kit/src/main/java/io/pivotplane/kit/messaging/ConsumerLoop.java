@@ -5,6 +5,7 @@ import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.persistence.Transactions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,7 @@ final class ConsumerLoop {
     private final String group;
     private final List<String> topics;
     private final EventHandler handler;
+    private final TransactionalEventHandler transactionalHandler;
     private final String bootstrapServers;
     private final MessagingConfig.Consumer config;
     private final Transactions transactions;
@@ -43,13 +45,19 @@ final class ConsumerLoop {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    ConsumerLoop(String name, String group, List<String> topics, EventHandler handler, String bootstrapServers,
+    /**
+     * @param handler runs before the inbox's transaction (e.g. Kubernetes writes), or null
+     * @param transactionalHandler runs inside it (database writes), or null
+     */
+    ConsumerLoop(String name, String group, List<String> topics, EventHandler handler,
+                 TransactionalEventHandler transactionalHandler, String bootstrapServers,
                  MessagingConfig.Consumer config, Transactions transactions, ProcessedEvents processed,
                  Outbox outbox, DeadLetters deadLetters) {
         this.name = name;
         this.group = group;
         this.topics = topics;
         this.handler = handler;
+        this.transactionalHandler = transactionalHandler;
         this.bootstrapServers = bootstrapServers;
         this.config = config;
         this.transactions = transactions;
@@ -159,10 +167,13 @@ final class ConsumerLoop {
         Duration backoff = config.retryBackoff();
         for (int attempt = 1; ; attempt++) {
             try {
-                List<EventEnvelope<?>> caused = handler.handle(event);
+                List<EventEnvelope<?>> caused = new ArrayList<>(handler == null ? List.of() : handler.handle(event));
                 boolean first = transactions.inTransaction(connection -> {
                     if (!processed.add(connection, group, event.id(), null)) {
                         return false;
+                    }
+                    if (transactionalHandler != null) {
+                        caused.addAll(transactionalHandler.handle(event, connection));
                     }
                     for (EventEnvelope<?> next : caused) {
                         outbox.append(connection, next);

@@ -39,20 +39,29 @@ public class EventConsumers {
     }
 
     /**
+     * A subscription whose handler writes to Kubernetes (or elsewhere outside the database): it runs before the
+     * inbox's transaction and must be safe to repeat.
+     *
      * @param name what the subscription is for, in logs and thread names, e.g. {@code requested}
-     * @param group the consumer group: the service's by default, or one of its own for a second subscription
      */
-    public void subscribe(String name, String group, Collection<String> topics, EventHandler handler) {
+    public void subscribe(String name, Collection<String> topics, EventHandler handler) {
+        start(name, config.consumer().group(), topics, handler, null);
+    }
+
+    /** A subscription whose handler writes to the database in the inbox's own transaction: exactly once. */
+    public void subscribeTransactional(String name, Collection<String> topics, TransactionalEventHandler handler) {
+        start(name, config.consumer().group(), topics, null, handler);
+    }
+
+    private void start(String name, String group, Collection<String> topics, EventHandler handler,
+                       TransactionalEventHandler transactionalHandler) {
         for (int i = 0; i < config.consumer().concurrency(); i++) {
             ConsumerLoop loop = new ConsumerLoop(name + "-" + i, group, List.copyOf(topics), handler,
-                    bootstrapServers, config.consumer(), transactions, processed, outbox, deadLetters);
+                    transactionalHandler, bootstrapServers, config.consumer(), transactions, processed, outbox,
+                    deadLetters);
             loops.add(loop);
             loop.start();
         }
-    }
-
-    public void subscribe(String name, Collection<String> topics, EventHandler handler) {
-        subscribe(name, config.consumer().group(), topics, handler);
     }
 
     /** Whether every consumer thread has joined its group and runs. */

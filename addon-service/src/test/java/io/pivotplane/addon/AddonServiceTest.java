@@ -1,0 +1,135 @@
+package io.pivotplane.addon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.testing.InjectInfrastructure;
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.AgentCommand;
+import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterEvent;
+import io.pivotplane.events.ClusterRequested;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.model.AddonResult;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** addon-service against a real broker and PostgreSQL; the test plays the agent. */
+@QuarkusTest
+@WithTestResource(value = KafkaAndPostgresResource.class,
+        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons"))
+class AddonServiceTest {
+
+    static final URI SOURCE = URI.create("/pivotplane/test");
+
+    @InjectInfrastructure
+    EmbeddedKafkaBroker kafka;
+
+    @Test
+    void installsLayerByLayerAfterThePivotAndTheScalingThenReportsAddonsInstalled() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "layers", 1, 0, List.of(
+                new Addon("prometheus", null, "1.0", List.of()),
+                new Addon("calico", "cni", "3.28", List.of()))), Instant.now()));
+        publish(report(clusterId, AgentReport.Kind.HEARTBEAT, null, null));
+        assertThat(commandsFor(clusterId)).isEmpty();
+
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+        AgentCommand cni = awaitCommands(clusterId, 1).get(0);
+        assertThat(cni.addon().name()).isEqualTo("calico");
+        assertThat(cni.kind()).isEqualTo(AgentCommand.Kind.INSTALL_ADDON);
+
+        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, cni.commandId(),
+                new AddonResult("calico", AddonResult.State.INSTALLED, "ok")));
+        AgentCommand next = awaitCommands(clusterId, 2).get(1);
+        assertThat(next.addon().name()).isEqualTo("prometheus");
+        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, next.commandId(),
+                new AddonResult("prometheus", AddonResult.State.INSTALLED, "ok")));
+
+        AddonsInstalled installed = awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
+        assertThat(installed.addons()).extracting(AddonResult::name).containsExactly("calico", "prometheus");
+        assertThat(commandsFor(clusterId)).hasSize(2);
+    }
+
+    @Test
+    void anAddonThatKeepsFailingEndsInProvisioningFailedNamingItAndTheReason() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "broken", 1, 0, List.of(
+                new Addon("flaky-csi", "csi", "0.1", List.of()))), Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            AgentCommand command = awaitCommands(clusterId, attempt).get(attempt - 1);
+            publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, command.commandId(),
+                    new AddonResult("flaky-csi", AddonResult.State.FAILED, "StorageClass refused")));
+        }
+
+        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, clusterId, ProvisioningFailed.class);
+        assertThat(failed.stage()).isEqualTo(Stage.ADDONS_INSTALLED);
+        assertThat(failed.reason()).isEqualTo("AddonFailed");
+        assertThat(failed.message()).contains("'flaky-csi'", "StorageClass refused");
+        assertThat(events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId)).isEmpty();
+        assertThat(commandsFor(clusterId)).hasSize(2);
+    }
+
+    @Test
+    void aClusterWithoutAddonsIsDoneOnceItHasScaled() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "bare", 1, 0, List.of()),
+                Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+
+        assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons()).isEmpty();
+    }
+
+    private void publish(ClusterEvent payload) {
+        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(SOURCE, "corr-" + payload.clusterId(), payload));
+    }
+
+    private static AgentReport report(String clusterId, AgentReport.Kind kind, String commandId, AddonResult result) {
+        return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result);
+    }
+
+    private List<Object> events(String topic, String clusterId) {
+        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
+                .filter(record -> clusterId.equals(record.key()))
+                .map(ConsumerRecord::value)
+                .map(envelope -> (Object) envelope.payload())
+                .toList();
+    }
+
+    private List<AgentCommand> commandsFor(String clusterId) {
+        return events(Topics.AGENT_COMMANDS, clusterId).stream().map(AgentCommand.class::cast).toList();
+    }
+
+    private List<AgentCommand> awaitCommands(String clusterId, int count) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> commandsFor(clusterId).size() >= count);
+        return commandsFor(clusterId);
+    }
+
+    private <T> T awaitOne(String topic, String clusterId, Class<T> type) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(topic, clusterId).isEmpty());
+        return type.cast(events(topic, clusterId).get(0));
+    }
+}
