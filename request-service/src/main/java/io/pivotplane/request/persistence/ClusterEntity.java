@@ -55,6 +55,19 @@ public class ClusterEntity {
     @Column(name = "updated_at", nullable = false)
     public Instant updatedAt;
 
+    /** The stage that failed, when one did. */
+    @Column(name = "last_error_stage", length = 32)
+    public String lastErrorStage;
+
+    @Column(name = "last_error_reason", length = 128)
+    public String lastErrorReason;
+
+    @Column(name = "last_error_message", columnDefinition = "text")
+    public String lastErrorMessage;
+
+    @Column(name = "last_error_at")
+    public Instant lastErrorAt;
+
     @Version
     public long version;
 }

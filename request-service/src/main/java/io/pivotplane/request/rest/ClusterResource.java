@@ -5,7 +5,11 @@ import io.pivotplane.request.domain.InvalidClusterRequestException;
 import io.pivotplane.request.domain.Violation;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.request.service.ClusterRequestService;
+import io.pivotplane.request.service.TimelineStream;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import org.jboss.resteasy.reactive.RestStreamElementType;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
@@ -33,8 +37,10 @@ public class ClusterResource {
 
     private final ClusterRequestService service;
     private final ClusterMapper mapper;
+    private final TimelineStream timeline;
 
-    public ClusterResource(ClusterRequestService service, ClusterMapper mapper) {
+    public ClusterResource(ClusterRequestService service, ClusterMapper mapper, TimelineStream timeline) {
+        this.timeline = timeline;
         this.service = service;
         this.mapper = mapper;
     }
@@ -64,7 +70,20 @@ public class ClusterResource {
     @Operation(summary = "A cluster, with its stage")
     @APIResponse(responseCode = "404", description = "No cluster has this id")
     public Uni<ClusterView> get(@PathParam("id") String id) {
-        return service.get(id).map(mapper::view);
+        return service.view(id);
+    }
+
+    @GET
+    @Path("{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "The cluster's stages as server-sent events: those reached so far, then each new one; "
+            + "the stream ends after AddonsInstalled or Failed")
+    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    @Blocking
+    public Multi<StageView> events(@PathParam("id") String id) {
+        // blocking, so that an unknown id fails before the stream opens and answers a 404 problem
+        return timeline.follow(id);
     }
 
     @GET

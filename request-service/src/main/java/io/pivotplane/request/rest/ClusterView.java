@@ -1,9 +1,16 @@
 package io.pivotplane.request.rest;
 
 import io.pivotplane.events.model.ClusterSpec;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Instant;
+import java.util.List;
 
-/** A cluster as the API shows it. */
+/**
+ * A cluster as the API shows it: its stage, when it reached each stage ({@code timeline}, absent in lists),
+ * and the failure that stopped it, if one did.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public record ClusterView(String id, String name, String project, String provider, String kubernetesVersion,
-                          String stage, Instant createdAt, Instant updatedAt, ClusterSpec spec) {
+                          String stage, Instant createdAt, Instant updatedAt, ClusterSpec spec,
+                          List<StageView> timeline, ErrorView lastError) {
 }

@@ -15,6 +15,8 @@ import io.pivotplane.kit.messaging.OutboxRelay;
 import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.request.persistence.ClusterRepository;
 import io.pivotplane.request.persistence.OutboxRepository;
+import io.pivotplane.request.persistence.StageEventRepository;
+import io.pivotplane.request.rest.ClusterView;
 import io.pivotplane.request.service.RequestMetrics.Outcome;
 import io.quarkus.hibernate.reactive.panache.Panache;
 import io.smallrye.mutiny.Uni;
@@ -41,6 +43,7 @@ public class ClusterRequestService {
     }
 
     private final ClusterRepository clusters;
+    private final StageEventRepository timelines;
     private final OutboxRepository outbox;
     private final OutboxRelay relay;
     private final ClusterMapper mapper;
@@ -48,9 +51,11 @@ public class ClusterRequestService {
     private final MessagingConfig config;
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
 
-    public ClusterRequestService(ClusterRepository clusters, OutboxRepository outbox, OutboxRelay relay,
-                                 ClusterMapper mapper, RequestMetrics metrics, MessagingConfig config) {
+    public ClusterRequestService(ClusterRepository clusters, StageEventRepository timelines, OutboxRepository outbox,
+                                 OutboxRelay relay, ClusterMapper mapper, RequestMetrics metrics,
+                                 MessagingConfig config) {
         this.clusters = clusters;
+        this.timelines = timelines;
         this.outbox = outbox;
         this.relay = relay;
         this.mapper = mapper;
@@ -87,6 +92,12 @@ public class ClusterRequestService {
         }
         return Panache.withSession(() -> clusters.findById(uuid.get()))
                 .onItem().ifNull().failWith(() -> new ClusterNotFoundException(id));
+    }
+
+    /** The cluster as the API shows it, with its timeline. */
+    public Uni<ClusterView> view(String id) {
+        return get(id).flatMap(cluster -> Panache.withSession(() -> timelines.timeline(cluster.id))
+                .map(timeline -> mapper.view(cluster, timeline)));
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {

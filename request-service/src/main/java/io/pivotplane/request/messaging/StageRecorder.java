@@ -1,0 +1,100 @@
+package io.pivotplane.request.messaging;
+
+import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.ClusterRequested;
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Stage;
+import io.pivotplane.kit.messaging.PermanentEventException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Keeps each cluster's stage and timeline from the pipeline's events, in the consumer's transaction. Events of
+ * one cluster come from several topics, so they may arrive out of order: the stage only moves forward, and a
+ * failure is final.
+ */
+final class StageRecorder {
+
+    private StageRecorder() {
+    }
+
+    static Optional<Stage> stageOf(Object payload) {
+        if (payload instanceof ClusterRequested) {
+            return Optional.of(Stage.REQUESTED);
+        } else if (payload instanceof SpecsCreated) {
+            return Optional.of(Stage.SPECS_CREATED);
+        } else if (payload instanceof ControlPlaneReady) {
+            return Optional.of(Stage.CONTROL_PLANE_READY);
+        } else if (payload instanceof Pivoted) {
+            return Optional.of(Stage.PIVOTED);
+        } else if (payload instanceof AddonsInstalled) {
+            return Optional.of(Stage.ADDONS_INSTALLED);
+        } else if (payload instanceof ProvisioningFailed) {
+            return Optional.of(Stage.FAILED);
+        }
+        return Optional.empty();
+    }
+
+    static void record(EventEnvelope<?> event, Connection tx) throws Exception {
+        Stage reached = stageOf(event.payload()).orElseThrow(() -> new PermanentEventException(
+                "not a stage of the pipeline: " + event.type().ceType()));
+        UUID clusterId;
+        try {
+            clusterId = UUID.fromString(event.subject());
+        } catch (IllegalArgumentException e) {
+            throw new PermanentEventException("cluster id '" + event.subject() + "' is not a UUID");
+        }
+        Stage current = currentStage(tx, clusterId).orElseThrow(() -> new PermanentEventException(
+                "no cluster " + clusterId + " was requested here"));
+        ProvisioningFailed failure = event.payload() instanceof ProvisioningFailed f ? f : null;
+        try (PreparedStatement insert = tx.prepareStatement("""
+                INSERT INTO cluster_stage_event (cluster_id, stage, event_id, event_type, reached_at, reason, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""")) {
+            insert.setObject(1, clusterId);
+            insert.setString(2, reached.name());
+            insert.setString(3, event.id());
+            insert.setString(4, event.type().ceType());
+            insert.setTimestamp(5, Timestamp.from(event.time()));
+            insert.setString(6, failure == null ? null : failure.reason());
+            insert.setString(7, failure == null ? null : failure.message());
+            insert.executeUpdate();
+        }
+        if (failure != null) {
+            try (PreparedStatement update = tx.prepareStatement("""
+                    UPDATE cluster SET stage = 'FAILED', last_error_stage = ?, last_error_reason = ?,
+                        last_error_message = ?, last_error_at = ?, updated_at = now(), version = version + 1
+                    WHERE id = ?""")) {
+                update.setString(1, failure.stage().name());
+                update.setString(2, failure.reason());
+                update.setString(3, failure.message());
+                update.setTimestamp(4, Timestamp.from(failure.failedAt()));
+                update.setObject(5, clusterId);
+                update.executeUpdate();
+            }
+        } else if (current != Stage.FAILED && reached.ordinal() > current.ordinal()) {
+            try (PreparedStatement update = tx.prepareStatement(
+                    "UPDATE cluster SET stage = ?, updated_at = now(), version = version + 1 WHERE id = ?")) {
+                update.setString(1, reached.name());
+                update.setObject(2, clusterId);
+                update.executeUpdate();
+            }
+        }
+    }
+
+    private static Optional<Stage> currentStage(Connection tx, UUID clusterId) throws Exception {
+        try (PreparedStatement select = tx.prepareStatement("SELECT stage FROM cluster WHERE id = ? FOR UPDATE")) {
+            select.setObject(1, clusterId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next() ? Optional.of(Stage.valueOf(row.getString(1))) : Optional.empty();
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.pivotplane.request.persistence;
+
+import io.agroal.api.AgroalDataSource;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Reads new timeline entries for live streams, with blocking JDBC on the stream's own worker thread: each
+ * stream asks the database, so every replica serves every cluster's stream, whichever replica consumed the event.
+ */
+@ApplicationScoped
+public class TimelineReader {
+
+    private final AgroalDataSource dataSource;
+
+    public TimelineReader(AgroalDataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
+    public boolean exists(UUID clusterId) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT 1 FROM cluster WHERE id = ?")) {
+            select.setObject(1, clusterId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    public List<StageEventEntity> after(UUID clusterId, long afterId) throws SQLException {
+        List<StageEventEntity> entries = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT id, stage, event_id, event_type, reached_at, reason, message FROM cluster_stage_event
+                     WHERE cluster_id = ? AND id > ? ORDER BY id""")) {
+            select.setObject(1, clusterId);
+            select.setLong(2, afterId);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    StageEventEntity entry = new StageEventEntity();
+                    entry.id = rows.getLong(1);
+                    entry.clusterId = clusterId;
+                    entry.stage = rows.getString(2);
+                    entry.eventId = rows.getString(3);
+                    entry.eventType = rows.getString(4);
+                    entry.reachedAt = rows.getTimestamp(5).toInstant();
+                    entry.reason = rows.getString(6);
+                    entry.message = rows.getString(7);
+                    entries.add(entry);
+                }
+            }
+        }
+        return entries;
+    }
+}

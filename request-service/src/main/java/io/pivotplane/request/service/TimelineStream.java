@@ -1,0 +1,90 @@
+package io.pivotplane.request.service;
+
+import io.pivotplane.events.Stage;
+import io.pivotplane.request.domain.ClusterNotFoundException;
+import io.pivotplane.request.mapping.ClusterMapper;
+import io.pivotplane.request.persistence.StageEventEntity;
+import io.pivotplane.request.persistence.TimelineReader;
+import io.pivotplane.request.rest.StageView;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** A cluster's timeline as a live stream: what it has reached, then each new stage, until a final one. */
+@ApplicationScoped
+public class TimelineStream {
+
+    private static final Set<String> FINAL_STAGES = Set.of(Stage.ADDONS_INSTALLED.name(), Stage.FAILED.name());
+
+    private final TimelineReader reader;
+    private final ClusterMapper mapper;
+    private final Duration interval;
+
+    public TimelineStream(TimelineReader reader, ClusterMapper mapper,
+                          @ConfigProperty(name = "pivotplane.timeline.poll-interval", defaultValue = "500ms")
+                          Duration interval) {
+        this.reader = reader;
+        this.mapper = mapper;
+        this.interval = interval;
+    }
+
+    /**
+     * Blocks to look the cluster up, so call it from a worker thread.
+     *
+     * @throws ClusterNotFoundException before any stream exists, when no cluster has this id
+     */
+    public Multi<StageView> follow(String id) {
+        UUID clusterId = parse(id);
+        try {
+            if (!reader.exists(clusterId)) {
+                throw new ClusterNotFoundException(id);
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot look cluster " + id + " up", e);
+        }
+        return follow(clusterId);
+    }
+
+    private static UUID parse(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            throw new ClusterNotFoundException(id);
+        }
+    }
+
+    private Multi<StageView> follow(UUID clusterId) {
+        AtomicLong lastSent = new AtomicLong(0);
+        AtomicBoolean ended = new AtomicBoolean();
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
+                .select().first(tick -> !ended.get())
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom()
+                        .item(() -> read(clusterId, lastSent.get()))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .onItem().transformToIterable(entries -> {
+                    if (!entries.isEmpty()) {
+                        lastSent.set(entries.get(entries.size() - 1).id);
+                    }
+                    if (entries.stream().anyMatch(entry -> FINAL_STAGES.contains(entry.stage))) {
+                        ended.set(true);
+                    }
+                    return entries.stream().map(mapper::stage).toList();
+                });
+    }
+
+    private List<StageEventEntity> read(UUID clusterId, long after) {
+        try {
+            return reader.after(clusterId, after);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("cannot read the timeline of " + clusterId, e);
+        }
+    }
+}

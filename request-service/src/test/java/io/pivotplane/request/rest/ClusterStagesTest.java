@@ -1,0 +1,94 @@
+package io.pivotplane.request.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterEvent;
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.model.SecretReference;
+import io.pivotplane.request.ClusterRequests;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** request-service keeps each cluster's stage and timeline from the pipeline's events, and streams them. */
+@QuarkusTest
+@WithTestResource(value = KafkaAndPostgresResource.class)
+class ClusterStagesTest {
+
+    private static final String CLUSTERS = "/api/v1/clusters";
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void theStageOnlyMovesForwardWhateverOrderTheTopicsDeliverIn() {
+        String id = create();
+
+        publish(new ControlPlaneReady(id, "https://10.0.0.10:6443", new SecretReference("team-a", "x-kubeconfig",
+                "value"), Instant.now()));
+        awaitStage(id, "ControlPlaneReady");
+        publish(new SpecsCreated(id, "team-a", List.of(), Instant.now()));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
+                .statusCode(200)
+                .body("stage", equalTo("ControlPlaneReady"))
+                .body("timeline.stage", equalTo(List.of("Requested", "ControlPlaneReady", "SpecsCreated"))));
+    }
+
+    @Test
+    void aFailureIsFinalAndShownAsTheLastErrorAndTheStreamEndsWithIt() {
+        String id = create();
+        publish(new SpecsCreated(id, "team-a", List.of(), Instant.now()));
+        awaitStage(id, "SpecsCreated");
+
+        publish(new ProvisioningFailed(id, Stage.CONTROL_PLANE_READY, "ControlPlaneTimeout", "CP-A never came up",
+                Instant.now()));
+
+        awaitStage(id, "Failed");
+        given().get(CLUSTERS + "/" + id).then()
+                .body("lastError.stage", equalTo("ControlPlaneReady"))
+                .body("lastError.reason", equalTo("ControlPlaneTimeout"))
+                .body("lastError.message", equalTo("CP-A never came up"));
+        String stream = given().accept("text/event-stream").get(CLUSTERS + "/" + id + "/events").then()
+                .statusCode(200).extract().asString();
+        assertThat(stream).containsSubsequence("\"stage\":\"Requested\"", "\"stage\":\"SpecsCreated\"",
+                "\"stage\":\"Failed\"", "\"reason\":\"ControlPlaneTimeout\"");
+    }
+
+    @Test
+    void theStreamOfAnUnknownClusterIsNotFound() {
+        given().accept("text/event-stream").get(CLUSTERS + "/" + UUID.randomUUID() + "/events").then()
+                .statusCode(404);
+    }
+
+    private String create() {
+        String name = "stages-" + UUID.randomUUID().toString().substring(0, 8);
+        return given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name)).post(CLUSTERS).then()
+                .statusCode(201).extract().path("id");
+    }
+
+    private void awaitStage(String id, String stage) {
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
+                .body("stage", equalTo(stage)));
+    }
+
+    private void publish(ClusterEvent payload) {
+        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr", payload));
+    }
+}
