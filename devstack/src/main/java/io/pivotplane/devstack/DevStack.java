@@ -1,13 +1,10 @@
 package io.pivotplane.devstack;
 
-import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
+import io.pivotplane.devstack.simulator.SimulatorSettings;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -17,15 +14,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The local stack: a real Kafka broker and a real PostgreSQL in this JVM, and the services as child processes
- * from their packaged builds. Ctrl-C (or SIGTERM) stops the services, then the infrastructure, and removes
- * every temporary directory.
+ * The local stack on the command line ({@code bin/devstack}): everything {@link LocalStack} runs, on fixed
+ * ports. Ctrl-C (or SIGTERM) stops the services, then the infrastructure, and removes every temporary directory.
  */
 @Command(name = "devstack", mixinStandardHelpOptions = true,
-        description = "Starts pivotplane locally: Kafka, PostgreSQL and the services. Ctrl-C stops everything.")
+        description = "Starts pivotplane locally: Kafka, PostgreSQL, a simulated Cluster API with its clouds, and the "
+        + "five services. Ctrl-C stops everything.")
 public final class DevStack implements Callable<Integer> {
-
-    static final String REQUEST_SERVICE = "request-service";
 
     @Option(names = "--project-dir", description = "Root of the pivotplane checkout (default: current directory)",
             defaultValue = ".")
@@ -43,92 +38,84 @@ public final class DevStack implements Callable<Integer> {
             defaultValue = "${env:PIVOTPLANE_POSTGRES_PORT:-15432}")
     int postgresPort;
 
+    @Option(names = "--kube-port", description = "Port of the management cluster's Kubernetes API (default: ${DEFAULT-VALUE})",
+            defaultValue = "${env:PIVOTPLANE_KUBE_PORT:-16443}")
+    int kubePort;
+
     @Option(names = "--partitions", description = "Partitions of each topic (default: ${DEFAULT-VALUE})",
             defaultValue = "3")
     int partitions;
 
+    @Option(names = "--machine-delay", description = "Simulated time for a machine to boot and join (default: ${DEFAULT-VALUE})",
+            defaultValue = "PT3S", converter = DurationConverter.class)
+    Duration machineDelay;
+
+    @Option(names = "--infrastructure-delay", description = "Simulated time for a cluster's network and load "
+            + "balancer (default: ${DEFAULT-VALUE})", defaultValue = "PT2S", converter = DurationConverter.class)
+    Duration infrastructureDelay;
+
     private final PrintStream out = System.out;
-    private final List<AutoCloseable> running = new ArrayList<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile LocalStack stack;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DevStack()).execute(args));
     }
 
+    /** Accepts ISO-8601 durations (PT3S) and plain seconds (3). */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            return value.matches("\\d+") ? Duration.ofSeconds(Long.parseLong(value)) : Duration.parse(value);
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll, "devstack-shutdown"));
-        Path requestServiceJar = runnerJar(REQUEST_SERVICE);
-
-        out.println("Starting Kafka (KRaft) on " + kafkaPort + " and PostgreSQL on " + postgresPort + " ...");
-        CompletableFuture<EmbeddedKafkaBroker> kafkaStarting =
-                CompletableFuture.supplyAsync(() -> EmbeddedKafkaBroker.start(kafkaPort, null, partitions));
-        CompletableFuture<EmbeddedPostgresServer> postgresStarting =
-                CompletableFuture.supplyAsync(() -> EmbeddedPostgresServer.start(postgresPort));
-        EmbeddedPostgresServer postgres = keep(postgresStarting.join());
-        EmbeddedKafkaBroker kafka = keep(kafkaStarting.join());
-        postgres.createDatabase("requests");
-
-        ServiceProcess requestService = keep(ServiceProcess.start(REQUEST_SERVICE, requestServiceJar, apiPort, Map.of(
-                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl("requests"),
-                "QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl("requests"),
-                "QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.USER,
-                "QUARKUS_DATASOURCE_PASSWORD", EmbeddedPostgresServer.PASSWORD), out));
-        requestService.awaitReady(Duration.ofSeconds(120));
+        out.printf("Starting Kafka (KRaft) on %d, PostgreSQL on %d, the management cluster's API on %d, the "
+                + "infrastructure simulator (machines take %s) and the five services ...%n", kafkaPort, postgresPort,
+                kubePort, machineDelay);
+        stack = LocalStack.start(new LocalStack.Settings(projectDir, apiPort, kafkaPort, postgresPort, kubePort,
+                partitions, new SimulatorSettings(infrastructureDelay, machineDelay), Map.of(), out));
 
         out.println();
         out.println("pivotplane is running:");
-        out.printf("  %-16s http://127.0.0.1:%d/api/v1/clusters  (OpenAPI: /q/openapi, health: /q/health)%n",
-                "request API", apiPort);
-        out.printf("  %-16s %s%n", "Kafka", kafka.bootstrapServers());
-        out.printf("  %-16s %s (user %s)%n", "PostgreSQL", postgres.jdbcUrl("requests"), EmbeddedPostgresServer.USER);
+        out.printf("  %-20s %s/api/v1/clusters  (OpenAPI: /q/openapi, health: /q/health)%n", "request API",
+                stack.apiUrl());
+        for (Service service : Service.all()) {
+            if (service != Service.REQUEST) {
+                out.printf("  %-20s http://127.0.0.1:%d/q/health%n", service.module(), stack.port(service));
+            }
+        }
+        out.printf("  %-20s %s%n", "Kafka", stack.kafka().bootstrapServers());
+        out.printf("  %-20s %s (user %s)%n", "PostgreSQL", stack.postgres().jdbcUrl("requests"),
+                EmbeddedPostgresServer.USER);
+        out.printf("  %-20s %s (workload clusters get their own API servers)%n", "management cluster",
+                stack.management().url());
         out.println("Service logs are shown with a [service] prefix. Press Ctrl-C to stop everything.");
         out.println("READY");
 
-        requestService.process().onExit().join();
+        CompletableFuture<?>[] exits = Service.all().stream()
+                .map(service -> stack.process(service).process().onExit()).toArray(CompletableFuture[]::new);
+        CompletableFuture.anyOf(exits).join();
         if (stopped.getCount() > 0) {
-            out.println(REQUEST_SERVICE + " exited with code " + requestService.process().exitValue() + "; stopping");
+            out.println("A service exited on its own; stopping");
             return 1;
         }
         return 0;
     }
 
-    private <T extends AutoCloseable> T keep(T part) {
-        synchronized (running) {
-            running.add(part);
-        }
-        return part;
-    }
-
-    /** Stops in reverse order of start: services before the infrastructure they use. */
+    /** Stops the services before the infrastructure they use, and removes every temporary directory. */
     private void stopAll() {
         if (stopped.getCount() == 0) {
             return;
         }
         stopped.countDown();
         out.println("Stopping pivotplane ...");
-        List<AutoCloseable> parts;
-        synchronized (running) {
-            parts = new ArrayList<>(running);
-            running.clear();
-        }
-        for (int i = parts.size() - 1; i >= 0; i--) {
-            try {
-                parts.get(i).close();
-            } catch (Exception e) {
-                out.println("  could not stop cleanly: " + e);
-            }
+        if (stack != null) {
+            stack.close();
         }
         out.println("Stopped.");
-    }
-
-    private Path runnerJar(String service) {
-        Path jar = projectDir.resolve(service).resolve("target/quarkus-app/quarkus-run.jar").toAbsolutePath().normalize();
-        if (!Files.isRegularFile(jar)) {
-            throw new CommandLine.ParameterException(new CommandLine(this),
-                    service + " is not built: " + jar + " is missing (run ./mvnw package -DskipTests, or bin/devstack)");
-        }
-        return jar;
     }
 }

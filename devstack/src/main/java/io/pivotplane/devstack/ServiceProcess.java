@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One service of the local stack, run from its packaged build as a child process with a log prefix. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(15);
 
@@ -50,12 +50,26 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
+    public String name() {
+        return name;
+    }
+
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /** Kills the process at once (SIGKILL), as a crash or an OOM kill would: nothing gets to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
     /** Waits until the service reports ready on {@code /q/health/ready}, or fails if it exits first. */
-    void awaitReady(Duration timeout) throws InterruptedException {
+    public void awaitReady(Duration timeout) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest ready = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();

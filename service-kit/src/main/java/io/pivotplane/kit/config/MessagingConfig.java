@@ -48,8 +48,11 @@ public interface MessagingConfig {
         @WithDefault("${quarkus.application.name}")
         String group();
 
-        /** Consumer threads per subscription; each takes a share of the partitions. */
-        @WithDefault("1")
+        /**
+         * Consumer threads per subscription; each takes a share of the partitions, so more threads than
+         * partitions idle. Events of one cluster stay on one partition, hence in order.
+         */
+        @WithDefault("3")
         int concurrency();
 
         /** Attempts at an event whose handling fails with a transient error, before it is dead-lettered. */

@@ -1,0 +1,265 @@
+package io.pivotplane.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.CapiCrds;
+import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.devstack.LocalStack;
+import io.pivotplane.devstack.Service;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.Topics;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The order of operations end to end, on the local stack: Kafka, PostgreSQL and the simulated Cluster API in
+ * this JVM, the five services as separate processes from their packaged builds.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PipelineTest {
+
+    static final Path PROJECT = Path.of(System.getProperty("pivotplane.project-dir", "..")).toAbsolutePath();
+    static final List<String> STAGES_IN_ORDER = List.of("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted",
+            "AddonsInstalled");
+    static final Map<String, String> FAST_AGENTS = Map.of("PIVOTPLANE_PIVOT_AGENT_HEARTBEAT", "PT1S");
+
+    static StackOutput output;
+    static LocalStack stack;
+    static PivotplaneApi api;
+
+    @BeforeAll
+    static void startStack() throws Exception {
+        output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/pipeline-stack.log"));
+        stack = LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream())
+                .withServiceEnvironment(Service.PIVOT, FAST_AGENTS));
+        api = new PivotplaneApi(stack.apiUrl());
+    }
+
+    @AfterAll
+    static void stopStack() throws IOException {
+        if (stack != null) {
+            stack.close();
+        }
+        output.close();
+    }
+
+    @Test
+    @Order(1)
+    void aVsphereClusterGoesThroughEveryStageInOrderAndEndsSelfManagedAtItsFullSize() throws Exception {
+        String id = api.create(vsphereRequest("edge-" + suffix(), "team-e2e"));
+
+        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+
+        JsonNode cluster = api.get(id);
+        assertThat(api.timeline(id)).containsExactlyElementsOf(STAGES_IN_ORDER);
+        List<Instant> reachedAt = new ArrayList<>();
+        cluster.path("timeline").forEach(entry -> reachedAt.add(Instant.parse(entry.path("reachedAt").asText())));
+        assertThat(reachedAt).isSorted();
+
+        String name = cluster.path("name").asText();
+        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        assertThat(clusterObjects(stack.management().client(), "team-e2e", name)).isEmpty();
+        Set<String> moved = pivoted(id).movedObjects().stream().map(o -> o.kind() + "/" + o.name())
+                .collect(Collectors.toSet());
+        assertThat(clusterObjects(workload, "team-e2e", name)).containsAll(moved);
+        assertOwnerReferencesResolve(workload, "team-e2e");
+        assertThat(ObjectMaps.integer(workload.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
+                Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-e2e").withName(name).get(), 0, "status",
+                "readyReplicas")).isEqualTo(3);
+        assertThat(ObjectMaps.integer(workload.genericKubernetesResources(Capi.CORE_API_VERSION,
+                Capi.MACHINE_DEPLOYMENT).inNamespace("team-e2e").withName(name + "-default").get(), 0, "status",
+                "readyReplicas")).isEqualTo(3);
+        assertThat(workload.nodes().list().getItems()).hasSize(6);
+        assertThat(workload.configMaps().inNamespace("calico-system").withName("calico-config").get()).isNotNull();
+    }
+
+    @Test
+    @Order(2)
+    void pivotServiceKilledInTheMiddleOfAMoveFinishesItAfterARestartWithNoObjectMissingOrDuplicated()
+            throws Exception {
+        stack.restart(Service.PIVOT, Map.of("PIVOTPLANE_PIVOT_OBJECT_DELAY", "400ms"));
+        String name = "crash-" + suffix();
+        String id = api.create(vsphereRequest(name, "team-crash"));
+        await().atMost(Duration.ofMinutes(2)).until(() -> output.anyLineContains("Moved object 3 of", name));
+
+        stack.kill(Service.PIVOT);
+        assertThat(api.stage(id)).isEqualTo("ControlPlaneReady");
+        stack.restart(Service.PIVOT, Map.of());
+
+        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+        assertThat(output.anyLineContains("Resuming the move of team-crash/" + name)).isTrue();
+        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        List<HasMetadata> inWorkload = objects(workload, "team-crash").stream()
+                .filter(o -> o.getMetadata().getAnnotations() != null
+                        && o.getMetadata().getAnnotations().containsKey(Capi.MOVED_FROM_UID_ANNOTATION))
+                .toList();
+        List<String> sourceUids = inWorkload.stream()
+                .map(o -> o.getMetadata().getAnnotations().get(Capi.MOVED_FROM_UID_ANNOTATION)).toList();
+        assertThat(sourceUids).doesNotHaveDuplicates();
+        Set<String> moved = pivoted(id).movedObjects().stream().map(o -> o.kind() + "/" + o.name())
+                .collect(Collectors.toSet());
+        assertThat(inWorkload.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()))
+                .containsExactlyInAnyOrderElementsOf(moved);
+        assertThat(clusterObjects(stack.management().client(), "team-crash", name)).isEmpty();
+        assertOwnerReferencesResolve(workload, "team-crash");
+        assertThat(TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.CLUSTER_PIVOTED).stream()
+                .filter(record -> id.equals(record.key()))).hasSize(1);
+    }
+
+    @Test
+    @Order(4)
+    void fiftyRequestsSubmittedAtOnceAllReachAddonsInstalled() throws Exception {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            ObjectNode request = vsphereRequest("fleet-" + i + "-" + suffix(), "team-fleet");
+            ((ObjectNode) request.path("controlPlane")).put("replicas", 1);
+            ((ObjectNode) request.path("workerPools").path(0)).put("replicas", 1);
+            ids.add(api.create(request));
+        }
+
+        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            List<String> notDone = new ArrayList<>();
+            for (String id : ids) {
+                String stage = api.stage(id);
+                assertThat(stage).as("cluster %s", id).isNotEqualTo("Failed");
+                if (!stage.equals("AddonsInstalled")) {
+                    notDone.add(id);
+                }
+            }
+            assertThat(notDone).isEmpty();
+        });
+        assertThat(stack.simulator().runningAgents()).isGreaterThanOrEqualTo(50);
+    }
+
+    @Test
+    @Order(3)
+    void aRequestForAnInfrastructureNotSupportedYetFailsSayingWhy() throws Exception {
+        ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
+        request.put("name", "cloud-" + suffix());
+        request.set("infrastructure", JsonNodeFactory.instance.objectNode()
+                .put("provider", "aws").put("credentialsRef", "aws-creds")
+                .set("parameters", JsonNodeFactory.instance.objectNode().put("region", "eu-west-1")));
+        request.set("controlPlane", JsonNodeFactory.instance.objectNode().put("replicas", 3)
+                .set("machine", JsonNodeFactory.instance.objectNode().put("instanceType", "t3.large")));
+        request.set("workerPools", JsonNodeFactory.instance.arrayNode());
+        String id = api.create(request);
+
+        awaitStage(id, "Failed", Duration.ofMinutes(1));
+        JsonNode error = api.get(id).path("lastError");
+        assertThat(error.path("stage").asText()).isEqualTo("SpecsCreated");
+        assertThat(error.path("reason").asText()).isEqualTo("UnsupportedInfrastructure");
+        assertThat(error.path("message").asText()).contains("'aws'");
+    }
+
+    static ObjectNode vsphereRequest(String name, String project) throws IOException {
+        ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
+        request.put("name", name);
+        request.put("project", project);
+        ArrayNode addons = JsonNodeFactory.instance.arrayNode();
+        addons.addObject().put("name", "metrics-server").put("version", "0.7.2").putArray("manifests").add("""
+                apiVersion: v1
+                kind: ServiceAccount
+                metadata:
+                  name: metrics-server
+                  namespace: kube-system
+                """);
+        addons.addObject().put("name", "calico").put("layer", "cni").put("version", "v3.28.0")
+                .putArray("manifests").add("""
+                        apiVersion: v1
+                        kind: Namespace
+                        metadata:
+                          name: calico-system
+                        ---
+                        apiVersion: v1
+                        kind: ConfigMap
+                        metadata:
+                          name: calico-config
+                          namespace: calico-system
+                        data:
+                          veth_mtu: "1440"
+                        """);
+        ((ObjectNode) request.path("profile")).set("addons", addons);
+        return request;
+    }
+
+    private static void awaitStage(String id, String stage, Duration atMost) {
+        await().atMost(atMost).pollInterval(Duration.ofMillis(500))
+                .failFast("the cluster failed", () -> "Failed".equals(api.stage(id)) && !"Failed".equals(stage))
+                .until(() -> stage.equals(api.stage(id)));
+    }
+
+    private static ControlPlaneReady controlPlaneReady(String id) {
+        return (ControlPlaneReady) TopicReader.readAll(stack.kafka().bootstrapServers(),
+                Topics.CLUSTER_CONTROL_PLANE_READY).stream().filter(record -> id.equals(record.key()))
+                .findFirst().orElseThrow().value().payload();
+    }
+
+    private static Pivoted pivoted(String id) {
+        return (Pivoted) TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.CLUSTER_PIVOTED).stream()
+                .filter(record -> id.equals(record.key())).findFirst().orElseThrow().value().payload();
+    }
+
+    /** kind/name of the objects of the moved types that belong to the cluster (by label or by name). */
+    private static Set<String> clusterObjects(KubernetesClient client, String namespace, String cluster) {
+        return objects(client, namespace).stream()
+                .filter(o -> (o.getMetadata().getLabels() != null
+                        && cluster.equals(o.getMetadata().getLabels().get(Capi.CLUSTER_NAME_LABEL)))
+                        || o.getMetadata().getName().equals(cluster)
+                        || o.getMetadata().getName().startsWith(cluster + "-"))
+                .map(o -> o.getKind() + "/" + o.getMetadata().getName())
+                .collect(Collectors.toSet());
+    }
+
+    private static List<HasMetadata> objects(KubernetesClient client, String namespace) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
+            objects.addAll(client.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(namespace)
+                    .list().getItems());
+        }
+        objects.addAll(client.secrets().inNamespace(namespace).list().getItems());
+        objects.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+        return objects;
+    }
+
+    private static void assertOwnerReferencesResolve(KubernetesClient client, String namespace) {
+        List<HasMetadata> objects = objects(client, namespace);
+        Set<String> uids = objects.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
+        for (HasMetadata object : objects) {
+            for (OwnerReference owner : Objects.requireNonNullElse(object.getMetadata().getOwnerReferences(),
+                    List.<OwnerReference>of())) {
+                assertThat(uids).as("owner %s of %s %s", owner.getName(), object.getKind(),
+                        object.getMetadata().getName()).contains(owner.getUid());
+            }
+        }
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 6);
+    }
+}

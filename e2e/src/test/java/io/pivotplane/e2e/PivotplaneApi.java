@@ -1,0 +1,57 @@
+package io.pivotplane.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The request API, as a user's script would call it. */
+final class PivotplaneApi {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    PivotplaneApi(String baseUrl) {
+        this.baseUrl = baseUrl + "/api/v1/clusters";
+    }
+
+    /** @return the new cluster's id */
+    String create(JsonNode request) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 201) {
+            throw new IllegalStateException("POST answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body()).path("id").asText();
+    }
+
+    JsonNode get(String id) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
+    String stage(String id) throws IOException, InterruptedException {
+        return get(id).path("stage").asText();
+    }
+
+    List<String> timeline(String id) throws IOException, InterruptedException {
+        List<String> stages = new ArrayList<>();
+        get(id).path("timeline").forEach(entry -> stages.add(entry.path("stage").asText()));
+        return stages;
+    }
+
+    static JsonNode read(java.nio.file.Path file) throws IOException {
+        return JSON.readTree(file.toFile());
+    }
+}
