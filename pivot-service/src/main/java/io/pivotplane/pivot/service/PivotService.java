@@ -76,9 +76,18 @@ public class PivotService {
         if (move.step() != MoveStep.STARTED) {
             LOG.infof("Resuming the move of %s/%s after step %s", namespace, clusterName, move.step());
         }
-        try (KubernetesClient target = move.step().reached(MoveStep.UNPAUSED) ? null
-                : MoveOperations.workloadClient(management, namespace, clusterName)) {
-            run(event, move, target);
+        KubernetesClient target = null;
+        if (!move.step().reached(MoveStep.UNPAUSED)) {
+            try {
+                target = MoveOperations.workloadClient(management, namespace, clusterName);
+            } catch (RuntimeException e) {
+                fail(event, move, move.step() == MoveStep.STARTED ? REASON_PREFLIGHT : REASON_INCOMPLETE,
+                        "cannot reach the workload cluster: " + e.getMessage());
+                return;
+            }
+        }
+        try (KubernetesClient workload = target) {
+            run(event, move, workload);
         }
     }
 
@@ -95,18 +104,28 @@ public class PivotService {
             }
             AgentConfig agent = new AgentConfig(id, clusterName, namespace, config.agentKafkaBootstrapServers(),
                     config.agentHeartbeat());
-            retrying("install the agent", () -> {
-                MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage()));
-                return null;
-            });
+            try {
+                retrying("install the agent", () -> {
+                    MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage()));
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                fail(event, move, REASON_PREFLIGHT, e.getMessage() + "; nothing was moved");
+                return;
+            }
             store.step(id, MoveStep.AGENT_INSTALLED);
             LOG.infof("Agent installed in %s/%s", namespace, clusterName);
         }
         if (!move.step().reached(MoveStep.PAUSED)) {
-            retrying("pause the Cluster", () -> {
-                MoveOperations.setPaused(management, namespace, clusterName, true);
-                return null;
-            });
+            try {
+                retrying("pause the Cluster", () -> {
+                    MoveOperations.setPaused(management, namespace, clusterName, true);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                rollBack(event, move, target, List.of(), e);
+                return;
+            }
             store.step(id, MoveStep.PAUSED);
         }
         if (!move.step().reached(MoveStep.COLLECTED)) {
