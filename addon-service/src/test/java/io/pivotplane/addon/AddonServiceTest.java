@@ -29,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
 /** addon-service against a real broker and PostgreSQL; the test plays the agent. */
@@ -111,12 +110,8 @@ class AddonServiceTest {
         return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result);
     }
 
-    private List<Object> events(String topic, String clusterId) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
-                .filter(record -> clusterId.equals(record.key()))
-                .map(ConsumerRecord::value)
-                .map(envelope -> (Object) envelope.payload())
-                .toList();
+    private List<ClusterEvent> events(String topic, String clusterId) {
+        return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId);
     }
 
     private List<AgentCommand> commandsFor(String clusterId) {

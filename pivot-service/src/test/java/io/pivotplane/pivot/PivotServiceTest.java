@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.Capi;
@@ -17,6 +16,7 @@ import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
+import io.pivotplane.capi.k8s.Kubeconfigs;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.simulator.InfrastructureSimulator;
@@ -28,6 +28,7 @@ import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
@@ -40,16 +41,13 @@ import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -172,8 +170,7 @@ class PivotServiceTest {
         });
         Secret kubeconfig = management.client().secrets().inNamespace(NAMESPACE)
                 .withName(Capi.kubeconfigSecretName(spec.name())).get();
-        String url = Config.fromKubeconfig(new String(Base64.getDecoder().decode(
-                kubeconfig.getData().get(Capi.KUBECONFIG_KEY)), StandardCharsets.UTF_8)).getMasterUrl();
+        String url = Kubeconfigs.fromSecret(kubeconfig).orElseThrow().getMasterUrl();
         return EventEnvelope.create(URI.create("/pivotplane/test"), UUID.randomUUID().toString(),
                 new ControlPlaneReady(clusterId, url, new SecretReference(NAMESPACE,
                         Capi.kubeconfigSecretName(spec.name()), Capi.KUBECONFIG_KEY), Instant.now()));
@@ -221,12 +218,8 @@ class PivotServiceTest {
         return client.genericKubernetesResources(apiVersion, kind).inNamespace(NAMESPACE).withName(name).get();
     }
 
-    private List<Object> events(String topic, String clusterId) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
-                .filter(record -> clusterId.equals(record.key()))
-                .map(ConsumerRecord::value)
-                .map(envelope -> (Object) envelope.payload())
-                .toList();
+    private List<ClusterEvent> events(String topic, String clusterId) {
+        return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId);
     }
 
     private <T> T awaitOne(String topic, String clusterId, Class<T> type) {

@@ -17,6 +17,7 @@ import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
@@ -33,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -112,11 +112,7 @@ class ProvisionerServiceTest {
                         .toList(), Instant.now()));
     }
 
-    private List<Object> events(String topic, String clusterId) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
-                .filter(record -> clusterId.equals(record.key()))
-                .map(ConsumerRecord::value)
-                .map(envelope -> (Object) envelope.payload())
-                .toList();
+    private List<ClusterEvent> events(String topic, String clusterId) {
+        return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId);
     }
 }

@@ -41,7 +41,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
@@ -154,10 +153,7 @@ class SpecServiceTest {
 
     @SuppressWarnings("unchecked")
     private <T> List<T> events(String topic, String clusterId) {
-        return TopicReader.readAll(kafka.bootstrapServers(), topic).stream()
-                .filter(record -> clusterId.equals(record.key()))
-                .map(ConsumerRecord::value)
-                .map(envelope -> (T) envelope.payload())
+        return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId).stream().map(payload -> (T) payload)
                 .toList();
     }
 

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.k8s.Kubeconfigs;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -448,12 +449,7 @@ public final class CapiControllers implements AutoCloseable {
     private KubernetesClient existingWorkloadApi(GenericKubernetesResource cluster) {
         Secret secret = client.secrets().inNamespace(cluster.getMetadata().getNamespace())
                 .withName(Capi.kubeconfigSecretName(cluster.getMetadata().getName())).get();
-        if (secret == null || secret.getData() == null || !secret.getData().containsKey(Capi.KUBECONFIG_KEY)) {
-            return null;
-        }
-        String kubeconfig = new String(Base64.getDecoder().decode(secret.getData().get(Capi.KUBECONFIG_KEY)),
-                StandardCharsets.UTF_8);
-        return workloads.client(Config.fromKubeconfig(kubeconfig).getMasterUrl()).orElse(null);
+        return Kubeconfigs.fromSecret(secret).map(Config::getMasterUrl).flatMap(workloads::client).orElse(null);
     }
 
     static String kubeconfig(String clusterName, String url) {

@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.testing;
 
+import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import java.time.Duration;
@@ -30,6 +31,14 @@ public final class TopicReader {
 
     public static List<ConsumerRecord<String, EventEnvelope<?>>> readAll(String bootstrapServers, String topic) {
         return read(bootstrapServers, topic, new EventEnvelopeDeserializer());
+    }
+
+    /** The payloads of the events of one cluster (record key) on a topic, in order. */
+    public static List<ClusterEvent> payloads(String bootstrapServers, String topic, String clusterId) {
+        return readAll(bootstrapServers, topic).stream()
+                .filter(record -> clusterId.equals(record.key()))
+                .<ClusterEvent>map(record -> record.value().payload())
+                .toList();
     }
 
     /** The records as bytes, e.g. of a dead-letter topic, where some are not events at all. */

@@ -5,18 +5,16 @@ import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.k8s.Kubeconfigs;
 import io.pivotplane.capi.Renderers;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.events.model.ClusterSpec;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,9 +115,7 @@ class InfrastructureSimulatorTest {
 
     private KubernetesClient workloadOf(KubernetesClient client, String cluster) {
         Secret secret = client.secrets().inNamespace(NAMESPACE).withName(Capi.kubeconfigSecretName(cluster)).get();
-        String kubeconfig = new String(Base64.getDecoder().decode(secret.getData().get(Capi.KUBECONFIG_KEY)),
-                StandardCharsets.UTF_8);
-        return simulator.workloadClient(Config.fromKubeconfig(kubeconfig).getMasterUrl()).orElseThrow();
+        return simulator.workloadClient(Kubeconfigs.fromSecret(secret).orElseThrow().getMasterUrl()).orElseThrow();
     }
 
     private static List<GenericKubernetesResource> machines(KubernetesClient client) {

@@ -15,13 +15,12 @@ import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.k8s.DesiredState;
+import io.pivotplane.capi.k8s.Kubeconfigs;
 import io.pivotplane.pivot.domain.GraphNode;
 import io.pivotplane.pivot.domain.MoveGraph;
 import io.pivotplane.pivot.persistence.MovedObject;
 import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,13 +62,9 @@ public final class MoveOperations {
     /** A client of the workload cluster, from the kubeconfig Secret the control-plane provider wrote. */
     public static KubernetesClient workloadClient(KubernetesClient source, String namespace, String clusterName) {
         Secret secret = source.secrets().inNamespace(namespace).withName(Capi.kubeconfigSecretName(clusterName)).get();
-        if (secret == null || secret.getData() == null || !secret.getData().containsKey(Capi.KUBECONFIG_KEY)) {
-            throw new IllegalStateException("the kubeconfig Secret of " + namespace + "/" + clusterName
-                    + " is missing from the management cluster");
-        }
-        String kubeconfig = new String(Base64.getDecoder().decode(secret.getData().get(Capi.KUBECONFIG_KEY)),
-                StandardCharsets.UTF_8);
-        return new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();
+        Config kubeconfig = Kubeconfigs.fromSecret(secret).orElseThrow(() -> new IllegalStateException(
+                "the kubeconfig Secret of " + namespace + "/" + clusterName + " is missing from the management cluster"));
+        return new KubernetesClientBuilder().withConfig(kubeconfig).build();
     }
 
     public static void apply(KubernetesClient client, List<HasMetadata> objects) {

@@ -4,7 +4,7 @@ import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
-import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.kit.messaging.Payloads;
 import io.pivotplane.pivot.service.PivotService;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +29,7 @@ public class ControlPlaneReadyConsumer {
 
     /** The move publishes its own outcome, in the transaction that ends it. */
     List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
-        if (!(event.payload() instanceof ControlPlaneReady ready)) {
-            throw new PermanentEventException("expected ControlPlaneReady on " + Topics.CLUSTER_CONTROL_PLANE_READY
-                    + ", got " + event.type().ceType());
-        }
-        pivots.pivot(event, ready);
+        pivots.pivot(event, Payloads.expect(event, ControlPlaneReady.class));
         return List.of();
     }
 }

@@ -9,12 +9,11 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.k8s.Kubeconfigs;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -93,13 +92,7 @@ public class ControlPlaneInformers {
 
     /** The workload API server's URL, as its kubeconfig names it. */
     private static Optional<String> apiServer(Secret kubeconfig) {
-        if (kubeconfig == null || kubeconfig.getData() == null
-                || !kubeconfig.getData().containsKey(Capi.KUBECONFIG_KEY)) {
-            return Optional.empty();
-        }
-        String yaml = new String(Base64.getDecoder().decode(kubeconfig.getData().get(Capi.KUBECONFIG_KEY)),
-                StandardCharsets.UTF_8);
-        return Optional.ofNullable(Config.fromKubeconfig(yaml).getMasterUrl());
+        return Kubeconfigs.fromSecret(kubeconfig).map(Config::getMasterUrl);
     }
 
     private static String clusterName(HasMetadata object) {

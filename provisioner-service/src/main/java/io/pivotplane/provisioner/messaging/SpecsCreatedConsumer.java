@@ -4,7 +4,7 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
-import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.kit.messaging.Payloads;
 import io.pivotplane.provisioner.service.ProvisionerService;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -29,11 +29,7 @@ public class SpecsCreatedConsumer {
     }
 
     List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
-        if (!(event.payload() instanceof SpecsCreated created)) {
-            throw new PermanentEventException("expected SpecsCreated on " + Topics.CLUSTER_SPECS_CREATED + ", got "
-                    + event.type().ceType());
-        }
-        provisioner.watch(event, created);
+        provisioner.watch(event, Payloads.expect(event, SpecsCreated.class));
         return List.of();
     }
 }

@@ -4,7 +4,7 @@ import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
-import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.kit.messaging.Payloads;
 import io.pivotplane.spec.service.SpecService;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,10 +28,6 @@ public class ClusterRequestedConsumer {
     }
 
     List<EventEnvelope<?>> handle(EventEnvelope<?> event) {
-        if (!(event.payload() instanceof ClusterRequested requested)) {
-            throw new PermanentEventException("expected ClusterRequested on " + Topics.CLUSTER_REQUESTED + ", got "
-                    + event.type().ceType());
-        }
-        return List.of(specs.createSpecs(event, requested));
+        return List.of(specs.createSpecs(event, Payloads.expect(event, ClusterRequested.class)));
     }
 }
