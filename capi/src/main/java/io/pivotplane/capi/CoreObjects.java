@@ -6,6 +6,7 @@ import static io.pivotplane.capi.ObjectMaps.reference;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.pivotplane.events.model.ClusterSpec;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -36,26 +37,22 @@ final class CoreObjects {
         return resource;
     }
 
-    static GenericKubernetesResource cluster(String clusterId, ClusterSpec spec, Map<String, Object> infrastructureRef) {
+    static GenericKubernetesResource cluster(String clusterId, ClusterSpec spec, Map<String, Object> clusterNetwork,
+                                             Map<String, Object> controlPlaneRef, Map<String, Object> infrastructureRef) {
         return object(Capi.CORE_API_VERSION, Capi.CLUSTER, spec.name(), clusterId, spec, map(
-                "clusterNetwork", map("pods", map("cidrBlocks", List.of(DEFAULT_POD_CIDR))),
-                "controlPlaneRef", reference(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE, spec.name()),
+                "clusterNetwork", clusterNetwork,
+                "controlPlaneRef", controlPlaneRef,
                 "infrastructureRef", infrastructureRef));
     }
 
-    static GenericKubernetesResource kubeadmControlPlane(String clusterId, ClusterSpec spec, int replicas,
-                                                         Map<String, Object> machineTemplateRef, String sshUser) {
-        Map<String, Object> nodeRegistration = map(
-                "kubeletExtraArgs", map("cloud-provider", "external"),
-                "name", "{{ local_hostname }}");
-        Map<String, Object> kubeadmConfigSpec = map(
-                "clusterConfiguration", map(
-                        "apiServer", map("extraArgs", map("cloud-provider", "external")),
-                        "controllerManager", map("extraArgs", map("cloud-provider", "external"))),
-                "initConfiguration", map("nodeRegistration", nodeRegistration),
-                "joinConfiguration", map("nodeRegistration", nodeRegistration),
-                "users", users(spec, sshUser));
-        return object(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE, spec.name(), clusterId, spec, map(
+    static Map<String, Object> podNetwork() {
+        return map("pods", map("cidrBlocks", List.of(DEFAULT_POD_CIDR)));
+    }
+
+    static GenericKubernetesResource kubeadmControlPlane(String clusterId, ClusterSpec spec, String name, int replicas,
+                                                         Map<String, Object> machineTemplateRef,
+                                                         Map<String, Object> kubeadmConfigSpec) {
+        return object(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE, name, clusterId, spec, map(
                 "kubeadmConfigSpec", kubeadmConfigSpec,
                 "machineTemplate", map("infrastructureRef", machineTemplateRef),
                 "replicas", replicas,
@@ -63,13 +60,9 @@ final class CoreObjects {
     }
 
     static GenericKubernetesResource kubeadmConfigTemplate(String clusterId, ClusterSpec spec, String name,
-                                                           String sshUser) {
+                                                           Map<String, Object> kubeadmConfigSpec) {
         return object(Capi.BOOTSTRAP_API_VERSION, Capi.KUBEADM_CONFIG_TEMPLATE, name, clusterId, spec, map(
-                "template", map("spec", map(
-                        "joinConfiguration", map("nodeRegistration", map(
-                                "kubeletExtraArgs", map("cloud-provider", "external"),
-                                "name", "{{ local_hostname }}")),
-                        "users", users(spec, sshUser)))));
+                "template", map("spec", kubeadmConfigSpec)));
     }
 
     static GenericKubernetesResource machineDeployment(String clusterId, ClusterSpec spec, String name, int replicas,
@@ -82,7 +75,7 @@ final class CoreObjects {
                 "replicas", replicas,
                 "selector", map("matchLabels", selectorLabels),
                 "template", map(
-                        "metadata", map("labels", selectorLabels),
+                        "metadata", map("labels", new LinkedHashMap<>(selectorLabels)),
                         "spec", map(
                                 "bootstrap", map("configRef", reference(Capi.BOOTSTRAP_API_VERSION,
                                         Capi.KUBEADM_CONFIG_TEMPLATE, name)),
@@ -92,9 +85,9 @@ final class CoreObjects {
     }
 
     /** SSH keys reach the nodes through cloud-init, never through images or credentials. */
-    private static List<Map<String, Object>> users(ClusterSpec spec, String sshUser) {
+    static List<Map<String, Object>> users(ClusterSpec spec, String sshUser) {
         if (spec.sshAuthorizedKeys().isEmpty()) {
-            return List.of();
+            return null;
         }
         return List.of(map(
                 "name", sshUser,

@@ -7,8 +7,9 @@ import java.util.Optional;
 /** The renderer of each supported infrastructure. */
 public final class Renderers {
 
-    private static final Map<String, ClusterRenderer> BY_PROVIDER = Map.of(
-            VSphereRenderer.PROVIDER, new VSphereRenderer());
+    private static final Map<String, ClusterRenderer> BY_PROVIDER = java.util.stream.Stream.of(
+                    new AwsRenderer(), new GcpRenderer(), new AzureRenderer(), new VSphereRenderer(), new MaasRenderer())
+            .collect(java.util.stream.Collectors.toUnmodifiableMap(ClusterRenderer::provider, r -> r));
 
     private Renderers() {
     }

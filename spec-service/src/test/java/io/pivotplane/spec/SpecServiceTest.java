@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.Renderers;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
@@ -44,6 +46,8 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** spec-service against a real broker, a real PostgreSQL and a Kubernetes API server with the CAPI CRDs. */
 @QuarkusTest
@@ -110,9 +114,33 @@ class SpecServiceTest {
         assertThat(resourceVersions(created)).isEqualTo(versionsBefore);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    void everyInfrastructureGetsItsFirstControlPlaneNodesObjects(String provider) {
+        ClusterSpec spec = TestClusters.of(provider, "team-spec", "first-" + provider, 3, 2, List.of());
+        EventEnvelope<ClusterRequested> requested = request(spec);
+        List<GenericKubernetesResource> expected = Renderers.forProvider(provider)
+                .render(requested.subject(), spec, RenderPhase.MANAGEMENT);
+
+        TopicWriter.send(kafka.bootstrapServers(), requested);
+
+        SpecsCreated created = this.<SpecsCreated>awaitEvents(Topics.CLUSTER_SPECS_CREATED, requested.subject(), 1)
+                .get(0);
+        assertThat(created.objects()).extracting(o -> o.kind() + "/" + o.name()).containsExactlyElementsOf(
+                java.util.stream.Stream.concat(expected.stream().map(o -> o.getKind() + "/" + o.getMetadata().getName()),
+                        java.util.stream.Stream.of("ConfigMap/" + DesiredSpecConfigMap.name(spec.name()))).toList());
+        KubernetesClient client = management.client();
+        GenericKubernetesResource cluster = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                .inNamespace("team-spec").withName(spec.name()).get();
+        GenericKubernetesResource controlPlane = client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
+                Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-spec")
+                .withName(ObjectMaps.string(cluster, "spec", "controlPlaneRef", "name").orElseThrow()).get();
+        assertThat(ObjectMaps.integer(controlPlane, 0, "spec", "replicas")).isEqualTo(1);
+    }
+
     @Test
     void anInfrastructureWithoutRendererEndsInProvisioningFailedThatSaysWhy() {
-        EventEnvelope<ClusterRequested> requested = request(TestClusters.aws("team-spec", "cloudy"));
+        EventEnvelope<ClusterRequested> requested = request(TestClusters.onUnknownInfrastructure("team-spec", "cloudy"));
 
         TopicWriter.send(kafka.bootstrapServers(), requested);
 
@@ -120,7 +148,7 @@ class SpecServiceTest {
                 requested.subject(), 1).get(0);
         assertThat(failed.stage()).isEqualTo(Stage.SPECS_CREATED);
         assertThat(failed.reason()).isEqualTo("UnsupportedInfrastructure");
-        assertThat(failed.message()).contains("'aws'");
+        assertThat(failed.message()).contains("'openstack'");
         assertThat(management.client().genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
                 .inNamespace("team-spec").withName("cloudy").get()).isNull();
     }

@@ -78,16 +78,16 @@ final class ClusterScaler {
                 .map(ClusterScaler::key).collect(Collectors.toSet());
         for (GenericKubernetesResource object : renderer.render(config.clusterId(), spec, RenderPhase.FULL)) {
             if (Capi.KUBEADM_CONTROL_PLANE.equals(object.getKind())) {
-                scaleControlPlane(spec.controlPlane().replicas());
+                scaleControlPlane(object.getMetadata().getName(), spec.controlPlane().replicas());
             } else if (!builtByManagement.contains(key(object))) {
                 DesiredState.ensure(client, object);
             }
         }
     }
 
-    private void scaleControlPlane(int replicas) {
+    private void scaleControlPlane(String name, int replicas) {
         var controlPlane = client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
-                Capi.KUBEADM_CONTROL_PLANE).inNamespace(config.namespace()).withName(config.clusterName());
+                Capi.KUBEADM_CONTROL_PLANE).inNamespace(config.namespace()).withName(name);
         GenericKubernetesResource current = controlPlane.get();
         if (current != null && ObjectMaps.integer(current, -1, "spec", "replicas") != replicas) {
             controlPlane.edit(kcp -> {
@@ -98,8 +98,7 @@ final class ClusterScaler {
     }
 
     private MachineCounts counts(ClusterSpec spec) {
-        GenericKubernetesResource controlPlane = client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
-                Capi.KUBEADM_CONTROL_PLANE).inNamespace(config.namespace()).withName(config.clusterName()).get();
+        GenericKubernetesResource controlPlane = controlPlaneOf();
         int controlPlaneReady = controlPlane == null ? 0 : ObjectMaps.integer(controlPlane, 0, "status", "readyReplicas");
         int workersReady = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT)
                 .inNamespace(config.namespace()).withLabel(Capi.CLUSTER_NAME_LABEL, config.clusterName())
@@ -107,6 +106,16 @@ final class ClusterScaler {
                 .mapToInt(deployment -> ObjectMaps.integer(deployment, 0, "status", "readyReplicas")).sum();
         int workersDesired = spec.workerPools().stream().mapToInt(WorkerPool::replicas).sum();
         return new MachineCounts(spec.controlPlane().replicas(), controlPlaneReady, workersDesired, workersReady);
+    }
+
+    /** The KubeadmControlPlane the Cluster refers to: its name follows the provider's upstream template. */
+    private GenericKubernetesResource controlPlaneOf() {
+        GenericKubernetesResource cluster = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                .inNamespace(config.namespace()).withName(config.clusterName()).get();
+        return cluster == null ? null : ObjectMaps.string(cluster, "spec", "controlPlaneRef", "name")
+                .map(name -> client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE)
+                        .inNamespace(config.namespace()).withName(name).get())
+                .orElse(null);
     }
 
     private static String key(GenericKubernetesResource object) {

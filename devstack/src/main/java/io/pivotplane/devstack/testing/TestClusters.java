@@ -12,28 +12,63 @@ import java.util.Map;
 /** Valid cluster specs for tests, as request-service would have validated them. */
 public final class TestClusters {
 
+    public static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
     public static final Map<String, Object> VSPHERE_MACHINE = Map.of("numCPUs", 2, "memoryMiB", 4096, "diskGiB", 25);
+    private static final String SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@example.com";
 
     private TestClusters() {
     }
 
     public static ClusterSpec vsphere(String project, String name, int controlPlaneReplicas, int workers,
                                       List<Addon> addons) {
-        return new ClusterSpec(name, project,
-                new Infrastructure("vsphere", "vsphere-creds", Map.of("server", "vcenter.example.com",
-                        "datacenter", "dc-1", "datastore", "ds-1", "network", "vm-net",
-                        "template", "ubuntu-2204-kube-v1.30.5", "resourcePool", "*/Resources",
-                        "controlPlaneEndpoint", "10.0.0.10")),
-                "v1.30.5", new ControlPlane(controlPlaneReplicas, VSPHERE_MACHINE),
-                workers == 0 ? List.of() : List.of(new WorkerPool("md-0", workers, VSPHERE_MACHINE)),
-                List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@example.com"),
-                new Profile("default", addons));
+        return of("vsphere", project, name, controlPlaneReplicas, workers, addons);
     }
 
-    public static ClusterSpec aws(String project, String name) {
-        return new ClusterSpec(name, project,
-                new Infrastructure("aws", "aws-creds", Map.of("region", "eu-west-1")),
-                "v1.30.5", new ControlPlane(3, Map.of("instanceType", "t3.large")),
-                List.of(), List.of(), Profile.EMPTY);
+    /** A cluster of the given infrastructure, with one worker pool {@code md-0} unless {@code workers} is 0. */
+    public static ClusterSpec of(String provider, String project, String name, int controlPlaneReplicas, int workers,
+                                 List<Addon> addons) {
+        Infrastructure infrastructure = infrastructure(provider);
+        Map<String, Object> machine = machine(provider);
+        return new ClusterSpec(name, project, infrastructure, "v1.30.5",
+                new ControlPlane(controlPlaneReplicas, machine),
+                workers == 0 ? List.of() : List.of(new WorkerPool("md-0", workers, machine)),
+                List.of(SSH_KEY), new Profile("default", addons));
+    }
+
+    /** The same cluster on an infrastructure that has no renderer, as a newer request-service might send. */
+    public static ClusterSpec onUnknownInfrastructure(String project, String name) {
+        ClusterSpec spec = vsphere(project, name, 1, 0, List.of());
+        return new ClusterSpec(name, project, new Infrastructure("openstack", "creds", Map.of()),
+                spec.kubernetesVersion(), spec.controlPlane(), spec.workerPools(), spec.sshAuthorizedKeys(),
+                spec.profile());
+    }
+
+    private static Infrastructure infrastructure(String provider) {
+        return switch (provider) {
+            case "aws" -> new Infrastructure("aws", "aws-identity", Map.of("region", "eu-west-1"));
+            case "gcp" -> new Infrastructure("gcp", "gcp-creds", Map.of("project", "team-clusters",
+                    "region", "europe-west4", "network", "default"));
+            case "azure" -> new Infrastructure("azure", "azure-sp", Map.of("location", "westeurope",
+                    "subscriptionId", "00000000-0000-0000-0000-000000000001",
+                    "tenantId", "00000000-0000-0000-0000-000000000002",
+                    "clientId", "00000000-0000-0000-0000-000000000003"));
+            case "vsphere" -> new Infrastructure("vsphere", "vsphere-creds", Map.of("server", "vcenter.example.com",
+                    "datacenter", "dc-1", "datastore", "ds-1", "network", "vm-net",
+                    "template", "ubuntu-2204-kube-v1.30.5", "resourcePool", "*/Resources",
+                    "controlPlaneEndpoint", "10.0.0.10"));
+            case "maas" -> new Infrastructure("maas", null, Map.of("dnsDomain", "maas.example.com"));
+            default -> throw new IllegalArgumentException("no test cluster for " + provider);
+        };
+    }
+
+    private static Map<String, Object> machine(String provider) {
+        return switch (provider) {
+            case "aws" -> Map.of("instanceType", "t3.large");
+            case "gcp" -> Map.of("instanceType", "n2-standard-4");
+            case "azure" -> Map.of("vmSize", "Standard_D4s_v3");
+            case "vsphere" -> VSPHERE_MACHINE;
+            case "maas" -> Map.of("image", "u-2204-0-k-1305-0", "minCPU", 4, "minMemory", 8192);
+            default -> throw new IllegalArgumentException("no test cluster for " + provider);
+        };
     }
 }

@@ -1,8 +1,8 @@
 package io.pivotplane.request.rest;
 
-import io.pivotplane.request.domain.ClusterRequestInput;
-import io.pivotplane.request.domain.InvalidClusterRequestException;
-import io.pivotplane.request.domain.Violation;
+import io.pivotplane.capi.request.ClusterRequestInput;
+import io.pivotplane.capi.request.InvalidClusterRequestException;
+import io.pivotplane.capi.request.Violation;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.request.service.ClusterRequestService;
 import io.pivotplane.request.service.TimelineStream;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
-import io.pivotplane.request.domain.InvalidClusterRequestException;
+import io.pivotplane.capi.request.InvalidClusterRequestException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;

@@ -2,7 +2,7 @@ package io.pivotplane.request.service;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.pivotplane.request.domain.Provider;
+import io.pivotplane.capi.request.Provider;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /** {@code pivotplane_cluster_requests_total{provider, outcome}}: every POST, counted once. */

@@ -1,25 +1,24 @@
-package io.pivotplane.request.domain;
+package io.pivotplane.capi.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pivotplane.events.model.ClusterSpec;
-import io.pivotplane.request.ClusterRequests;
+import io.pivotplane.capi.Examples;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ClusterRequestValidatorTest {
 
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
-    private final ObjectMapper json = new ObjectMapper();
 
     @ParameterizedTest
-    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    @MethodSource("io.pivotplane.capi.Examples#providers")
     void aCompleteRequestOfEveryProviderIsAccepted(String provider) {
-        ClusterSpec spec = validator.validate(input(ClusterRequests.forProvider(provider, "edge-42")));
+        ClusterSpec spec = validator.validate(input(body(provider)));
 
         assertThat(spec.infrastructure().provider()).isEqualTo(provider);
         assertThat(spec.controlPlane().replicas()).isEqualTo(3);
@@ -27,10 +26,10 @@ class ClusterRequestValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    @MethodSource("io.pivotplane.capi.Examples#providers")
     void everyRequiredParameterOfEveryProviderIsNamedWhenMissing(String provider) {
-        Map<String, Object> body = ClusterRequests.forProvider(provider, "edge-42");
-        Map<String, Object> parameters = ClusterRequests.child(body, "infrastructure", "parameters");
+        Map<String, Object> body = body(provider);
+        Map<String, Object> parameters = child(body, "infrastructure", "parameters");
         List<String> required = Provider.fromId(provider).orElseThrow().parameters().stream()
                 .filter(Provider.Field::required).map(Provider.Field::name).toList();
         required.forEach(parameters::remove);
@@ -40,10 +39,10 @@ class ClusterRequestValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
+    @MethodSource("io.pivotplane.capi.Examples#providers")
     void everyRequiredMachineFieldIsNamedWhenMissing(String provider) {
-        Map<String, Object> body = ClusterRequests.forProvider(provider, "edge-42");
-        ClusterRequests.child(body, "controlPlane", "machine").clear();
+        Map<String, Object> body = body(provider);
+        child(body, "controlPlane", "machine").clear();
         List<String> required = Provider.fromId(provider).orElseThrow().machineFields().stream()
                 .filter(Provider.Field::required).map(Provider.Field::name).toList();
 
@@ -54,28 +53,28 @@ class ClusterRequestValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "Edge", "edge_42", "-edge", "edge-", "edge.42"})
     void aNameThatIsNotADnsLabelIsRefused(String name) {
-        assertThat(violations(ClusterRequests.vsphere(name))).extracting(Violation::field).containsExactly("name");
+        assertThat(violations(named("vsphere", name))).extracting(Violation::field).containsExactly("name");
     }
 
     @org.junit.jupiter.api.Test
     void aNameLongerThan63CharactersIsRefused() {
-        assertThat(violations(ClusterRequests.vsphere("a".repeat(64))))
+        assertThat(violations(named("vsphere", "a".repeat(64))))
                 .extracting(Violation::field).contains("name");
-        assertThat(validator.validate(input(withoutPools(ClusterRequests.vsphere("a".repeat(63)))))).isNotNull();
+        assertThat(validator.validate(input(withoutPools(named("vsphere", "a".repeat(63)))))).isNotNull();
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, -1, 2, 4})
     void evenOrNonPositiveControlPlaneReplicasAreRefused(int replicas) {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
-        ClusterRequests.child(body, "controlPlane").put("replicas", replicas);
+        Map<String, Object> body = body("vsphere");
+        child(body, "controlPlane").put("replicas", replicas);
 
         assertThat(violations(body)).extracting(Violation::field).containsExactly("controlPlane.replicas");
     }
 
     @org.junit.jupiter.api.Test
     void negativeWorkerReplicasAreRefusedAndZeroIsAccepted() {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        Map<String, Object> body = body("vsphere");
         @SuppressWarnings("unchecked")
         Map<String, Object> pool = ((List<Map<String, Object>>) body.get("workerPools")).get(0);
         pool.put("replicas", -1);
@@ -88,7 +87,7 @@ class ClusterRequestValidatorTest {
     @ParameterizedTest
     @ValueSource(strings = {"1.30.5", "v1.30", "v1.30.x", "latest", "v01.30.5"})
     void aMalformedKubernetesVersionIsRefused(String version) {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        Map<String, Object> body = body("vsphere");
         body.put("kubernetesVersion", version);
 
         assertThat(violations(body)).extracting(Violation::field).containsExactly("kubernetesVersion");
@@ -96,8 +95,8 @@ class ClusterRequestValidatorTest {
 
     @org.junit.jupiter.api.Test
     void anUnknownProviderIsRefusedAndTheKnownOnesAreListed() {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
-        ClusterRequests.child(body, "infrastructure").put("provider", "openstack");
+        Map<String, Object> body = body("vsphere");
+        child(body, "infrastructure").put("provider", "openstack");
 
         assertThat(violations(body)).singleElement().satisfies(v -> {
             assertThat(v.field()).isEqualTo("infrastructure.provider");
@@ -107,28 +106,28 @@ class ClusterRequestValidatorTest {
 
     @org.junit.jupiter.api.Test
     void aParameterTheProviderDoesNotKnowIsRefused() {
-        Map<String, Object> body = ClusterRequests.aws("edge-42");
-        ClusterRequests.child(body, "infrastructure", "parameters").put("regoin", "eu-west-1");
+        Map<String, Object> body = body("aws");
+        child(body, "infrastructure", "parameters").put("regoin", "eu-west-1");
 
         assertThat(violations(body)).extracting(Violation::field).containsExactly("infrastructure.parameters.regoin");
     }
 
     @org.junit.jupiter.api.Test
     void credentialsAreRequiredWhereTheProviderUsesThemAndRefusedWhereItDoesNot() {
-        Map<String, Object> aws = ClusterRequests.aws("edge-42");
-        ClusterRequests.child(aws, "infrastructure").remove("credentialsRef");
+        Map<String, Object> aws = body("aws");
+        child(aws, "infrastructure").remove("credentialsRef");
         assertThat(violations(aws)).extracting(Violation::field).containsExactly("infrastructure.credentialsRef");
 
-        Map<String, Object> maas = ClusterRequests.maas("edge-42");
-        ClusterRequests.child(maas, "infrastructure").put("credentialsRef", "maas-creds");
+        Map<String, Object> maas = body("maas");
+        child(maas, "infrastructure").put("credentialsRef", "maas-creds");
         assertThat(violations(maas)).extracting(Violation::field).containsExactly("infrastructure.credentialsRef");
     }
 
     @org.junit.jupiter.api.Test
     void everyProblemIsReportedAtOnce() {
-        Map<String, Object> body = ClusterRequests.vsphere("Edge_42");
+        Map<String, Object> body = named("vsphere", "Edge_42");
         body.put("kubernetesVersion", "1.30");
-        ClusterRequests.child(body, "controlPlane").put("replicas", 2);
+        child(body, "controlPlane").put("replicas", 2);
         body.put("sshAuthorizedKeys", List.of("not a key"));
 
         assertThat(violations(body)).extracting(Violation::field)
@@ -137,15 +136,15 @@ class ClusterRequestValidatorTest {
 
     @org.junit.jupiter.api.Test
     void machineIntegersGivenAsStringsAreNormalized() {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
-        ClusterRequests.child(body, "controlPlane", "machine").put("numCPUs", "8");
+        Map<String, Object> body = body("vsphere");
+        child(body, "controlPlane", "machine").put("numCPUs", "8");
 
         assertThat(validator.validate(input(body)).controlPlane().machine()).containsEntry("numCPUs", 8);
     }
 
     @org.junit.jupiter.api.Test
     void duplicatePoolAndAddonNamesAreRefused() {
-        Map<String, Object> body = ClusterRequests.vsphere("edge-42");
+        Map<String, Object> body = body("vsphere");
         Map<String, Object> machine = Map.of("numCPUs", 2, "memoryMiB", 4096, "diskGiB", 20);
         body.put("workerPools", List.of(Map.of("name", "md", "replicas", 1, "machine", machine),
                 Map.of("name", "md", "replicas", 2, "machine", machine)));
@@ -153,6 +152,54 @@ class ClusterRequestValidatorTest {
 
         assertThat(violations(body)).extracting(Violation::field)
                 .containsExactlyInAnyOrder("workerPools[1].name", "profile.addons[1].name");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAzureClusterNameLongerThanCapzAllowsIsRefused() {
+        assertThat(violations(named("azure", "a".repeat(45)))).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("at most 44 characters for azure"));
+        assertThat(validator.validate(input(named("azure", "a".repeat(44))))).isNotNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aNameThatLeavesNoRoomForTheControlPlaneSuffixIsRefused() {
+        assertThat(violations(named("aws", "a".repeat(50)))).extracting(Violation::field).containsExactly("name");
+        assertThat(validator.validate(input(named("aws", "a".repeat(49))))).isNotNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void machineSizesOutsideTheProvidersLimitsAreRefused() {
+        Map<String, Object> aws = body("aws");
+        child(aws, "controlPlane", "machine").put("rootVolumeGiB", 7);
+        assertThat(violations(aws)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("controlPlane.machine.rootVolumeGiB");
+            assertThat(v.message()).contains("at least 8");
+        });
+
+        Map<String, Object> azure = body("azure");
+        child(azure, "controlPlane", "machine").put("osDiskGiB", 4096);
+        assertThat(violations(azure)).extracting(Violation::field).containsExactly("controlPlane.machine.osDiskGiB");
+    }
+
+    @org.junit.jupiter.api.Test
+    void parametersOutsideTheirAllowedValuesOrFormAreRefused() {
+        Map<String, Object> aws = body("aws");
+        child(aws, "infrastructure", "parameters").put("identityKind", "AWSClusterMagicIdentity");
+        assertThat(violations(aws)).extracting(Violation::field).containsExactly("infrastructure.parameters.identityKind");
+
+        Map<String, Object> gcp = body("gcp");
+        child(gcp, "infrastructure", "parameters").put("project", "My Project");
+        assertThat(violations(gcp)).extracting(Violation::field).containsExactly("infrastructure.parameters.project");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAzureWorkloadIdentityNeedsNoSecretAndRefusesOne() {
+        Map<String, Object> azure = body("azure");
+        child(azure, "infrastructure", "parameters").put("identityType", "WorkloadIdentity");
+        assertThat(violations(azure)).extracting(Violation::field).containsExactly("infrastructure.credentialsRef");
+
+        child(azure, "infrastructure").remove("credentialsRef");
+        assertThat(validator.validate(input(azure)).infrastructure().credentialsRef()).isNull();
     }
 
     @org.junit.jupiter.api.Test
@@ -174,7 +221,26 @@ class ClusterRequestValidatorTest {
         return body;
     }
 
-    private ClusterRequestInput input(Map<String, Object> body) {
-        return json.convertValue(body, ClusterRequestInput.class);
+    private static ClusterRequestInput input(Map<String, Object> body) {
+        return ClusterRequestDocument.input(body);
+    }
+
+    private static Map<String, Object> body(String provider) {
+        return Examples.body(provider);
+    }
+
+    private static Map<String, Object> named(String provider, String name) {
+        Map<String, Object> body = body(provider);
+        body.put("name", name);
+        return body;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> child(Map<String, Object> body, String... path) {
+        Map<String, Object> node = body;
+        for (String key : path) {
+            node = (Map<String, Object>) node.get(key);
+        }
+        return node;
     }
 }

@@ -1,4 +1,4 @@
-package io.pivotplane.request.domain;
+package io.pivotplane.capi.request;
 
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
@@ -6,11 +6,11 @@ import io.pivotplane.events.model.ControlPlane;
 import io.pivotplane.events.model.Infrastructure;
 import io.pivotplane.events.model.Profile;
 import io.pivotplane.events.model.WorkerPool;
-import io.pivotplane.request.domain.ClusterRequestInput.AddonInput;
-import io.pivotplane.request.domain.ClusterRequestInput.ControlPlaneInput;
-import io.pivotplane.request.domain.ClusterRequestInput.InfrastructureInput;
-import io.pivotplane.request.domain.ClusterRequestInput.ProfileInput;
-import io.pivotplane.request.domain.ClusterRequestInput.WorkerPoolInput;
+import io.pivotplane.capi.request.ClusterRequestInput.AddonInput;
+import io.pivotplane.capi.request.ClusterRequestInput.ControlPlaneInput;
+import io.pivotplane.capi.request.ClusterRequestInput.InfrastructureInput;
+import io.pivotplane.capi.request.ClusterRequestInput.ProfileInput;
+import io.pivotplane.capi.request.ClusterRequestInput.WorkerPoolInput;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -36,7 +36,7 @@ public final class ClusterRequestValidator {
     /** Semantic version with the leading {@code v} that Cluster API requires, e.g. {@code v1.30.5}. */
     private static final Pattern KUBERNETES_VERSION = Pattern.compile(
             "v(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
-    private static final Pattern POSITIVE_DECIMAL = Pattern.compile("[1-9]\\d{0,8}");
+    private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,18}");
     private static final Pattern SSH_PUBLIC_KEY = Pattern.compile(
             "(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)"
                     + " [A-Za-z0-9+/]+={0,3}( .*)?");
@@ -46,9 +46,9 @@ public final class ClusterRequestValidator {
             throw new InvalidClusterRequestException(List.of(new Violation("", "a cluster request body is required")));
         }
         List<Violation> violations = new ArrayList<>();
-        checkLabel(violations, "name", input.name());
         checkLabel(violations, "project", input.project());
         Optional<Provider> provider = checkInfrastructure(violations, input.infrastructure());
+        checkClusterName(violations, provider, input.name());
         checkVersion(violations, input.kubernetesVersion());
         checkControlPlane(violations, provider, input.controlPlane());
         checkWorkerPools(violations, provider, input.name(), input.workerPools());
@@ -58,6 +58,17 @@ public final class ClusterRequestValidator {
             throw new InvalidClusterRequestException(violations);
         }
         return toSpec(input, provider.orElseThrow());
+    }
+
+    /** The cluster's name, within the length its provider leaves once it derives other names from it. */
+    private static void checkClusterName(List<Violation> violations, Optional<Provider> provider, String name) {
+        int maxLength = provider.map(Provider::maxClusterNameLength).orElse(MAX_NAME_LENGTH);
+        if (name != null && name.length() > maxLength && maxLength < MAX_NAME_LENGTH) {
+            violations.add(new Violation("name", "must be at most " + maxLength + " characters for "
+                    + provider.orElseThrow().id() + ", is " + name.length()));
+        } else {
+            checkLabel(violations, "name", name);
+        }
     }
 
     private static void checkLabel(List<Violation> violations, String field, String value) {
@@ -95,18 +106,21 @@ public final class ClusterRequestValidator {
                     "unknown provider '" + infra.provider() + "', expected one of " + Provider.ids()));
             return provider;
         }
-        checkCredentials(violations, provider.get(), infra.credentialsRef());
-        Map<String, Object> parameters = infra.parameters() == null ? Map.of() : new LinkedHashMap<>(infra.parameters());
-        checkFields(violations, "infrastructure.parameters", provider.get(), provider.get().parameters(), parameters);
+        Map<String, String> parameters = infra.parameters() == null ? Map.of() : infra.parameters();
+        checkCredentials(violations, provider.get(), parameters, infra.credentialsRef());
+        checkFields(violations, "infrastructure.parameters", provider.get(), provider.get().parameters(),
+                new LinkedHashMap<>(parameters));
         return provider;
     }
 
-    private static void checkCredentials(List<Violation> violations, Provider provider, String credentialsRef) {
+    private static void checkCredentials(List<Violation> violations, Provider provider, Map<String, String> parameters,
+                                         String credentialsRef) {
         String field = "infrastructure.credentialsRef";
-        if (provider.credentials() == Provider.Credentials.NOT_USED) {
+        if (provider.credentials(parameters) == Provider.Credentials.NOT_USED) {
             if (credentialsRef != null) {
                 violations.add(new Violation(field, "is not used by " + provider.id()
-                        + ": its Cluster API provider takes credentials from its controller's configuration"));
+                        + (provider == Provider.AZURE ? " with identityType " + parameters.get("identityType")
+                        : ": its Cluster API provider takes credentials from its controller's configuration")));
             }
         } else if (isBlank(credentialsRef)) {
             violations.add(new Violation(field, "is required for " + provider.id()
@@ -127,10 +141,14 @@ public final class ClusterRequestValidator {
                 if (field.required()) {
                     violations.add(new Violation(fieldPath, "is required for " + provider.id()));
                 }
-            } else if (field.positiveInteger() && positiveInt(value).isEmpty()) {
-                violations.add(new Violation(fieldPath, "must be a positive integer"));
-            } else if (!field.positiveInteger() && !(value instanceof String)) {
+            } else if (field.integer()) {
+                checkInteger(violations, fieldPath, field, value);
+            } else if (!(value instanceof String s)) {
                 violations.add(new Violation(fieldPath, "must be a string"));
+            } else if (!field.allowed().isEmpty() && !field.allowed().contains(s)) {
+                violations.add(new Violation(fieldPath, "'" + s + "' is not one of " + field.allowed().stream().sorted().toList()));
+            } else if (field.pattern() != null && !field.pattern().matcher(s).matches()) {
+                violations.add(new Violation(fieldPath, "'" + s + "' is not " + field.patternDescription()));
             }
         }
         values.keySet().stream()
@@ -257,22 +275,35 @@ public final class ClusterRequestValidator {
                 spec);
     }
 
+    private static void checkInteger(List<Violation> violations, String fieldPath, Provider.Field field, Object value) {
+        Optional<Long> number = wholeNumber(value);
+        if (number.isEmpty()) {
+            violations.add(new Violation(fieldPath, "must be a whole number"));
+        } else if (number.get() < field.min() || number.get() > field.max()) {
+            violations.add(new Violation(fieldPath, field.max() >= Integer.MAX_VALUE
+                    ? "must be at least " + field.min() + ", is " + number.get()
+                    : "must be from " + field.min() + " to " + field.max() + ", is " + number.get()));
+        }
+    }
+
     /** Integer fields as {@code Integer}, whether they arrived as a JSON number or a string of digits. */
     private static Map<String, Object> normalized(Provider provider, Map<String, Object> machine) {
         Map<String, Object> result = new LinkedHashMap<>(machine);
         provider.machineFields().stream()
-                .filter(Provider.Field::positiveInteger)
-                .forEach(f -> positiveInt(machine.get(f.name())).ifPresent(n -> result.put(f.name(), n)));
+                .filter(Provider.Field::integer)
+                .forEach(f -> wholeNumber(machine.get(f.name())).ifPresent(n -> result.put(f.name(), n.intValue())));
         return result;
     }
 
-    private static Optional<Integer> positiveInt(Object value) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof BigInteger) {
-            long n = ((Number) value).longValue();
-            return n > 0 && n <= Integer.MAX_VALUE ? Optional.of((int) n) : Optional.empty();
+    private static Optional<Long> wholeNumber(Object value) {
+        if (value instanceof Integer || value instanceof Long || value instanceof Short) {
+            return Optional.of(((Number) value).longValue());
         }
-        if (value instanceof String s && POSITIVE_DECIMAL.matcher(s).matches()) {
-            return Optional.of(Integer.parseInt(s));
+        if (value instanceof BigInteger big && big.bitLength() < 63) {
+            return Optional.of(big.longValue());
+        }
+        if (value instanceof String s && DECIMAL.matcher(s).matches()) {
+            return Optional.of(Long.parseLong(s));
         }
         return Optional.empty();
     }

@@ -1,4 +1,4 @@
-package io.pivotplane.request.domain;
+package io.pivotplane.capi.request;
 
 import java.util.List;
 

@@ -1,0 +1,61 @@
+package io.pivotplane.capi.request;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.pivotplane.capi.Examples;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ClusterRequestDocumentTest {
+
+    @Test
+    void metadataGivesTheNameAndProjectAndSpecTheRest() {
+        ClusterRequestInput input = ClusterRequestDocument.read(Examples.yaml("vsphere"));
+
+        assertThat(input.name()).isEqualTo("edge-vsphere");
+        assertThat(input.project()).isEqualTo("team-a");
+        assertThat(input.infrastructure().provider()).isEqualTo("vsphere");
+        assertThat(input.workerPools()).extracting(ClusterRequestInput.WorkerPoolInput::name).containsExactly("md-0");
+    }
+
+    @Test
+    void anotherKindOrApiVersionIsRefused() {
+        String yaml = Examples.yaml("aws").replace("kind: ClusterRequest", "kind: Cluster")
+                .replace("pivotplane.io/v1alpha1", "pivotplane.io/v1");
+
+        assertThat(violations(yaml)).extracting(Violation::field).containsExactlyInAnyOrder("apiVersion", "kind");
+    }
+
+    @Test
+    void anUnknownFieldIsNamedWithItsPath() {
+        String yaml = Examples.yaml("aws").replace("    replicas: 3\n    machine:", "    replicas: 3\n    replica: 3\n    machine:");
+
+        assertThat(violations(yaml)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("spec.controlPlane.replica");
+            assertThat(v.message()).contains("not a known field");
+        });
+    }
+
+    @Test
+    void nameOrProjectUnderSpecPointsToMetadata() {
+        String yaml = Examples.yaml("aws").replace("spec:\n", "spec:\n  name: other\n");
+
+        assertThat(violations(yaml)).singleElement().satisfies(v -> assertThat(v.message()).contains("metadata.name"));
+    }
+
+    @Test
+    void malformedYamlNamesTheLine() {
+        assertThat(violations("apiVersion: pivotplane.io/v1alpha1\nkind: [ClusterRequest\n")).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("not valid YAML").contains("line"));
+        assertThat(violations("")).singleElement().satisfies(v -> assertThat(v.message()).contains("empty"));
+        assertThat(violations("- a\n- b\n")).singleElement().satisfies(v -> assertThat(v.message()).contains("list"));
+    }
+
+    private static List<Violation> violations(String yaml) {
+        InvalidClusterRequestException e = catchThrowableOfType(InvalidClusterRequestException.class,
+                () -> ClusterRequestDocument.read(yaml));
+        assertThat(e).as("expected the document to be refused").isNotNull();
+        return e.violations();
+    }
+}
