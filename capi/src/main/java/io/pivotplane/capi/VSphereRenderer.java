@@ -2,12 +2,7 @@ package io.pivotplane.capi;
 
 import static io.pivotplane.capi.ObjectMaps.map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import io.pivotplane.events.model.ClusterSpec;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 
@@ -40,9 +35,6 @@ public final class VSphereRenderer extends KubeadmClusterRenderer {
                 /etc/kubernetes/manifests/kube-vip.yaml
             fi
             """;
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     @Override
     public String provider() {
@@ -192,11 +184,7 @@ public final class VSphereRenderer extends KubeadmClusterRenderer {
                         "volumes", List.of(
                                 map("hostPath", map("path", "/etc/kubernetes/admin.conf"), "name", "kubeconfig"),
                                 map("hostPath", map("path", "/etc/kube-vip.hosts", "type", "File"), "name", "etchosts"))));
-        try {
-            return YAML.writeValueAsString(pod);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Manifests.yaml(pod);
     }
 
     private static Map<String, Object> env(String name, String value) {

@@ -172,6 +172,20 @@ class RenderedObjectsTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theKubeVipPodOfVSphereKeepsItsEnvironmentAsStrings() throws IOException {
+        GenericKubernetesResource controlPlane = only(render("vsphere", RenderPhase.MANAGEMENT), Capi.KUBEADM_CONTROL_PLANE);
+        List<?> files = (List<?>) ObjectMaps.at(controlPlane, "spec", "kubeadmConfigSpec", "files").orElseThrow();
+        String pod = files.stream().map(Map.class::cast).filter(f -> String.valueOf(f.get("path")).endsWith("kube-vip.yaml"))
+                .map(f -> (String) f.get("content")).findFirst().orElseThrow();
+
+        Map<?, ?> parsed = new ObjectMapper(new YAMLFactory()).readValue(pod, Map.class);
+        List<Object> env = (List<Object>) ((Map<?, ?>) ((List<?>) ((Map<?, ?>) parsed.get("spec")).get("containers")).get(0)).get("env");
+        assertThat(env).isNotEmpty().allSatisfy(e -> assertThat(((Map<?, ?>) e).get("value")).isInstanceOf(String.class));
+        assertThat(env).contains(Map.of("name", "address", "value", "10.0.0.10"), Map.of("name", "port", "value", "6443"));
+    }
+
+    @Test
     void renderingIsAPureFunctionOfTheRequest() {
         for (String provider : Examples.PROVIDERS) {
             assertThat(render(provider, RenderPhase.FULL)).isEqualTo(render(provider, RenderPhase.FULL));

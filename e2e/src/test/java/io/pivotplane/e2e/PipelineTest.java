@@ -13,6 +13,14 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.Renderers;
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.ClusterRequestValidator;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.WorkerPool;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.pivotplane.devstack.LocalStack;
 import io.pivotplane.devstack.Service;
 import io.pivotplane.devstack.testing.TopicReader;
@@ -159,22 +167,40 @@ class PipelineTest {
 
     @Test
     @Order(3)
-    void aRequestForAnInfrastructureNotSupportedYetFailsSayingWhy() throws Exception {
-        ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
-        request.put("name", "cloud-" + suffix());
-        request.set("infrastructure", JsonNodeFactory.instance.objectNode()
-                .put("provider", "aws").put("credentialsRef", "aws-creds")
-                .set("parameters", JsonNodeFactory.instance.objectNode().put("region", "eu-west-1")));
-        request.set("controlPlane", JsonNodeFactory.instance.objectNode().put("replicas", 3)
-                .set("machine", JsonNodeFactory.instance.objectNode().put("instanceType", "t3.large")));
-        request.set("workerPools", JsonNodeFactory.instance.arrayNode());
-        String id = api.create(request);
+    void theExampleOfEveryInfrastructureReachesAddonsInstalledAndEndsSelfManagedAtItsFullSize() throws Exception {
+        Map<String, String> ids = new java.util.LinkedHashMap<>();
+        Map<String, Map<String, Object>> bodies = new java.util.LinkedHashMap<>();
+        for (String provider : TestClusters.PROVIDERS) {
+            Map<String, Object> body = ClusterRequestDocument.body(
+                    java.nio.file.Files.readString(PROJECT.resolve("examples/" + provider + ".yaml")));
+            body.put("name", body.get("name") + "-" + suffix());
+            body.put("project", "team-infra");
+            bodies.put(provider, body);
+            ids.put(provider, api.create(body));
+        }
 
-        awaitStage(id, "Failed", Duration.ofMinutes(1));
-        JsonNode error = api.get(id).path("lastError");
-        assertThat(error.path("stage").asText()).isEqualTo("SpecsCreated");
-        assertThat(error.path("reason").asText()).isEqualTo("UnsupportedInfrastructure");
-        assertThat(error.path("message").asText()).contains("'aws'");
+        for (Map.Entry<String, String> entry : ids.entrySet()) {
+            String provider = entry.getKey();
+            String id = entry.getValue();
+            awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+            assertThat(api.timeline(id)).as(provider).containsExactlyElementsOf(STAGES_IN_ORDER);
+            ClusterSpec spec = new ClusterRequestValidator().validate(ClusterRequestDocument.input(bodies.get(provider)));
+            KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+            assertThat(clusterObjects(stack.management().client(), "team-infra", spec.name())).as(provider).isEmpty();
+            List<String> rendered = Renderers.forProvider(provider).render(id, spec, RenderPhase.FULL).stream()
+                    .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList();
+            assertThat(clusterObjects(workload, "team-infra", spec.name())).as(provider).containsAll(rendered);
+            GenericKubernetesResource cluster = workload.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                    .inNamespace("team-infra").withName(spec.name()).get();
+            String controlPlane = ObjectMaps.string(cluster, "spec", "controlPlaneRef", "name").orElseThrow();
+            assertThat(ObjectMaps.integer(workload.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
+                    Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-infra").withName(controlPlane).get(), 0, "status",
+                    "readyReplicas")).as(provider).isEqualTo(spec.controlPlane().replicas());
+            int workers = spec.workerPools().stream().mapToInt(WorkerPool::replicas).sum();
+            assertThat(workload.nodes().list().getItems()).as(provider).hasSize(spec.controlPlane().replicas() + workers);
+            assertThat(workload.namespaces().withName("team-a-apps").get()).as(provider).isNotNull();
+            assertOwnerReferencesResolve(workload, "team-infra");
+        }
     }
 
     static ObjectNode vsphereRequest(String name, String project) throws IOException {

@@ -23,8 +23,8 @@ final class PivotplaneApi {
         this.baseUrl = baseUrl + "/api/v1/clusters";
     }
 
-    /** @return the new cluster's id */
-    String create(JsonNode request) throws IOException, InterruptedException {
+    /** Posts a request body (a JSON tree or a map); @return the new cluster's id */
+    String create(Object request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),

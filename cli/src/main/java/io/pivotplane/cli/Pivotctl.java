@@ -1,0 +1,51 @@
+package io.pivotplane.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code pivotctl}: the command line of pivotplane. */
+@Command(name = "pivotctl", mixinStandardHelpOptions = true, versionProvider = Pivotctl.Version.class,
+        description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
+        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class},
+        footerHeading = "%nExit codes:%n",
+        footer = {
+            "  0  done",
+            "  1  the input is not a valid request (file unreadable, not a ClusterRequest, or refused by validation)",
+            "  2  the command line is wrong (unknown option, missing argument)",
+            " 70  pivotplane failed on its own (a bug: please report it with the input)"})
+public final class Pivotctl implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with pivotplane's error handling, for {@link #main} and tests. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Pivotctl());
+        commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
+            if (exception instanceof CliException failure) {
+                cmd.getErr().println("error: " + failure.getMessage());
+                return failure.exitCode();
+            }
+            cmd.getErr().println("error: pivotctl failed: " + exception);
+            return ExitCodes.SOFTWARE;
+        });
+        return commandLine;
+    }
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, e.g. 'generate cluster'");
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Pivotctl.class.getPackage().getImplementationVersion();
+            return new String[] {"pivotctl " + (version == null ? "development build" : version)};
+        }
+    }
+}

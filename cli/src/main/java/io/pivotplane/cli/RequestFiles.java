@@ -1,0 +1,50 @@
+package io.pivotplane.cli;
+
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.ClusterRequestValidator;
+import io.pivotplane.capi.request.InvalidClusterRequestException;
+import io.pivotplane.capi.request.Violation;
+import io.pivotplane.events.model.ClusterSpec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.stream.Collectors;
+
+/** Reads a {@code ClusterRequest} from a file (or stdin for {@code -}) and validates it as request-service would. */
+final class RequestFiles {
+
+    static final String STDIN = "-";
+
+    private RequestFiles() {
+    }
+
+    static String read(String file, InputStream stdin) {
+        try {
+            if (STDIN.equals(file)) {
+                return new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+            }
+            return Files.readString(Path.of(file));
+        } catch (NoSuchFileException e) {
+            throw new CliException(ExitCodes.INVALID_INPUT, file + ": no such file");
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.INVALID_INPUT, file + ": cannot be read: " + e.getMessage());
+        }
+    }
+
+    static ClusterSpec validSpec(String file, String yaml) {
+        try {
+            return new ClusterRequestValidator().validate(ClusterRequestDocument.read(yaml));
+        } catch (InvalidClusterRequestException e) {
+            throw new CliException(ExitCodes.INVALID_INPUT, (STDIN.equals(file) ? "stdin" : file)
+                    + " is not a valid ClusterRequest:\n" + e.violations().stream()
+                    .map(RequestFiles::line).collect(Collectors.joining("\n")));
+        }
+    }
+
+    private static String line(Violation violation) {
+        return "  " + (violation.field().isEmpty() ? "" : violation.field() + ": ") + violation.message();
+    }
+}
