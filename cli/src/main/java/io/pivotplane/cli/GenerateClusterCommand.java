@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 /** Like {@code clusterctl generate cluster}: the Cluster API objects of a request, as multi-document YAML. */
 @Command(name = "cluster", mixinStandardHelpOptions = true,
         description = {
-            "Print the Cluster API objects of a ClusterRequest (pivotplane.io/v1alpha1) as multi-document YAML,",
-            "validated as the REST API validates a request, offline."},
+            "Print the Cluster API objects of a ClusterRequest (pivotplane.io/v1alpha1) as multi-document YAML, offline.",
+            "The request is validated as the REST API validates it; every object is checked against its upstream CRD."},
         footer = {"", "Example:", "  pivotctl generate cluster -f examples/aws.yaml --phase full | kubectl apply --dry-run=client -f -"})
 final class GenerateClusterCommand implements Callable<Integer> {
 

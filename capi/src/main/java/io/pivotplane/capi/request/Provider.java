@@ -13,13 +13,13 @@ import java.util.regex.Pattern;
  * CAPZ 1.18.1, CAPV 1.12.0, CAPMAAS 0.6.0.
  */
 public enum Provider {
-    AWS("aws", Credentials.REQUIRED, ClusterNames.CONTROL_PLANE_SUFFIXED,
+    AWS("aws", Credentials.REQUIRED, ClusterNames.PLAIN,
             List.of(Field.required("region"), Field.optional("sshKeyName"),
                     Field.oneOf("identityKind", AwsIdentity.KINDS)),
             // CAPA refuses a root volume under 8 GiB (AWSMachine webhook)
             List.of(Field.required("instanceType"), Field.optionalInt("rootVolumeGiB", 8, Integer.MAX_VALUE),
                     Field.optional("amiId"))),
-    GCP("gcp", Credentials.REQUIRED, ClusterNames.CONTROL_PLANE_SUFFIXED,
+    GCP("gcp", Credentials.REQUIRED, ClusterNames.PLAIN,
             List.of(Field.matching("project", true, "[a-z][a-z0-9-]{4,28}[a-z0-9]",
                             "a GCP project id: 6 to 30 lower-case letters, digits and '-', starting with a letter"),
                     Field.required("region"),
@@ -49,7 +49,7 @@ public enum Provider {
                     Field.optional("storagePolicy"), Field.optionalInt("controlPlaneEndpointPort", 1, 65_535)),
             List.of(Field.requiredInt("numCPUs", 1, Integer.MAX_VALUE), Field.requiredInt("memoryMiB", 1, Integer.MAX_VALUE),
                     Field.requiredInt("diskGiB", 1, Integer.MAX_VALUE))),
-    MAAS("maas", Credentials.NOT_USED, ClusterNames.CONTROL_PLANE_SUFFIXED,
+    MAAS("maas", Credentials.NOT_USED, ClusterNames.PLAIN,
             List.of(Field.required("dnsDomain")),
             List.of(Field.required("image"), Field.requiredInt("minCPU", 1, Integer.MAX_VALUE),
                     Field.requiredInt("minMemory", 1, Integer.MAX_VALUE), Field.optional("resourcePool")));
@@ -63,10 +63,8 @@ public enum Provider {
 
     /** How long a cluster name may be, given the names the renderer derives from it. */
     public enum ClusterNames {
-        /** Every derived name carries a suffix of its own, as in CAPV's template. */
+        /** The cluster-name label every object carries: a label value has at most 63 characters. */
         PLAIN(63),
-        /** {@code <name>-control-plane} labels each control-plane Machine, and a label value has at most 63 characters. */
-        CONTROL_PLANE_SUFFIXED(63 - "-control-plane".length()),
         /** CAPZ's AzureCluster webhook: the name prefixes Azure resources whose names are short. */
         AZURE(44);
 

@@ -162,12 +162,6 @@ class ClusterRequestValidatorTest {
     }
 
     @org.junit.jupiter.api.Test
-    void aNameThatLeavesNoRoomForTheControlPlaneSuffixIsRefused() {
-        assertThat(violations(named("aws", "a".repeat(50)))).extracting(Violation::field).containsExactly("name");
-        assertThat(validator.validate(input(named("aws", "a".repeat(49))))).isNotNull();
-    }
-
-    @org.junit.jupiter.api.Test
     void machineSizesOutsideTheProvidersLimitsAreRefused() {
         Map<String, Object> aws = body("aws");
         child(aws, "controlPlane", "machine").put("rootVolumeGiB", 7);

@@ -134,6 +134,20 @@ class ClusterResourceTest {
     }
 
     @Test
+    void whatAProvidersWebhookWouldRefuseIsAProblemAtTheDoor() {
+        Map<String, Object> azure = ClusterRequests.azure("a" + "z".repeat(44));
+        ClusterRequests.child(azure, "controlPlane", "machine").put("osDiskGiB", 4096);
+
+        assertRefused(azure, 400)
+                .body("errors", hasSize(2))
+                .body("errors.field", hasItems("name", "controlPlane.machine.osDiskGiB"));
+
+        Map<String, Object> aws = ClusterRequests.aws(uniqueName());
+        ClusterRequests.child(aws, "controlPlane", "machine").put("rootVolumeGiB", 4);
+        assertRefused(aws, 400).body("errors.field", hasItem("controlPlane.machine.rootVolumeGiB"));
+    }
+
+    @Test
     void missingProviderParametersAreEachNamed() {
         Map<String, Object> body = ClusterRequests.vsphere(uniqueName());
         ClusterRequests.child(body, "infrastructure", "parameters").remove("datacenter");
