@@ -3,13 +3,16 @@ package io.pivotplane.capi;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The renderer of each supported infrastructure. */
 public final class Renderers {
 
-    private static final Map<String, ClusterRenderer> BY_PROVIDER = java.util.stream.Stream.of(
+    private static final Map<String, ClusterRenderer> BY_PROVIDER = Stream.of(
                     new AwsRenderer(), new GcpRenderer(), new AzureRenderer(), new VSphereRenderer(), new MaasRenderer())
-            .collect(java.util.stream.Collectors.toUnmodifiableMap(ClusterRenderer::provider, r -> r));
+            .collect(Collectors.toUnmodifiableMap(ClusterRenderer::provider, Function.identity()));
 
     private Renderers() {
     }
