@@ -107,7 +107,7 @@ class AddonServiceTest {
     }
 
     private static AgentReport report(String clusterId, AgentReport.Kind kind, String commandId, AddonResult result) {
-        return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result);
+        return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result, List.of());
     }
 
     private List<ClusterEvent> events(String topic, String clusterId) {

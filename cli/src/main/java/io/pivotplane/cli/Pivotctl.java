@@ -6,12 +6,17 @@ import picocli.CommandLine.Command;
 /** {@code pivotctl}: the command line of pivotplane. */
 @Command(name = "pivotctl", mixinStandardHelpOptions = true, versionProvider = Pivotctl.Version.class,
         description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
-        subcommands = {GenerateCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
+            Describe.class, Watch.class, ClusterCommands.Delete.class, GenerateCommand.class,
+            CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",
-            "  1  the input is not a valid request (file unreadable, not a ClusterRequest, or refused by validation)",
+            "  1  the input is not a valid request (file unreadable, not a ClusterRequest, refused by validation or the API)",
             "  2  the command line is wrong (unknown option, missing argument)",
+            "  3  no cluster has the id given",
+            "  4  the pivotplane API cannot be reached or failed on its side",
+            "  5  the cluster that watch followed failed",
             " 70  pivotplane failed on its own (a bug: please report it with the input)"})
 public final class Pivotctl implements Runnable {
 
@@ -38,7 +43,7 @@ public final class Pivotctl implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, e.g. 'generate cluster'");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required, e.g. 'create -f examples/aws.yaml'");
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -7,20 +7,27 @@ import com.fasterxml.jackson.annotation.JsonEnumDefaultValue;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.model.MachineCounts;
+import io.pivotplane.events.model.ObjectReference;
 import java.time.Instant;
 import java.util.List;
 
 /**
  * What the agent in a workload cluster tells the management plane: a heartbeat with the machine counts and
- * conditions of its cluster, or the result of a command ({@code commandId}, {@code addon}).
+ * conditions of its cluster, or the result of a command ({@code commandId}, and {@code addon} or the deleted
+ * {@code objects}).
  */
 public record AgentReport(String clusterId, Kind kind, Instant reportedAt, MachineCounts machines,
-                          List<Condition> conditions, String commandId, AddonResult addon) implements ClusterEvent {
+                          List<Condition> conditions, String commandId, AddonResult addon,
+                          List<ObjectReference> objects) implements ClusterEvent {
 
     public enum Kind {
         HEARTBEAT,
         SCALED,
         ADDON_RESULT,
+        /** Every CAPI object of the cluster was deleted from it, on a DELETE_CLUSTER command; {@code objects} lists them. */
+        DELETED,
+        /** A DELETE_CLUSTER command could not finish; a condition {@code Deleted=False} says why. */
+        DELETION_FAILED,
         /** A kind this consumer does not know yet, sent by a newer agent. */
         @JsonEnumDefaultValue
         UNKNOWN
@@ -31,5 +38,6 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
         required(kind, "kind");
         required(reportedAt, "reportedAt");
         conditions = listOrEmpty(conditions);
+        objects = listOrEmpty(objects);
     }
 }

@@ -6,7 +6,7 @@ package io.pivotplane.events;
  */
 public sealed interface ClusterEvent
         permits ClusterRequested, SpecsCreated, ControlPlaneReady, Pivoted, AddonsInstalled, ProvisioningFailed,
-        AgentReport, AgentCommand {
+        ClusterDeletionRequested, ClusterDeleted, AgentReport, AgentCommand {
 
     String clusterId();
 }

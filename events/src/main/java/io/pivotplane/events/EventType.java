@@ -16,6 +16,9 @@ public enum EventType {
     ADDONS_INSTALLED_V1("io.pivotplane.cluster.addons-installed.v1", AddonsInstalled.class,
             Topics.CLUSTER_ADDONS_INSTALLED),
     PROVISIONING_FAILED_V1("io.pivotplane.cluster.failed.v1", ProvisioningFailed.class, Topics.CLUSTER_FAILED),
+    CLUSTER_DELETION_REQUESTED_V1("io.pivotplane.cluster.deletion-requested.v1", ClusterDeletionRequested.class,
+            Topics.CLUSTER_DELETION_REQUESTED),
+    CLUSTER_DELETED_V1("io.pivotplane.cluster.deleted.v1", ClusterDeleted.class, Topics.CLUSTER_DELETED),
     AGENT_REPORT_V1("io.pivotplane.agent.report.v1", AgentReport.class, Topics.AGENT_REPORTS),
     AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS);
 

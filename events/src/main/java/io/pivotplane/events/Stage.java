@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 
 /**
- * The stages of a cluster, in the order of operations. {@link #FAILED} is terminal and can follow any stage.
+ * The stages of a cluster, in the order of operations. {@link #FAILED} can follow any stage and only a deletion
+ * follows it; {@link #DELETING} can follow any stage; {@link #DELETED} is the end.
  * The one vocabulary of stage names for every service, the API and the status page.
  */
 public enum Stage {
@@ -13,6 +14,8 @@ public enum Stage {
     CONTROL_PLANE_READY("ControlPlaneReady"),
     PIVOTED("Pivoted"),
     ADDONS_INSTALLED("AddonsInstalled"),
+    DELETING("Deleting"),
+    DELETED("Deleted"),
     FAILED("Failed");
 
     private final String displayName;

@@ -11,6 +11,8 @@ public final class Topics {
     public static final String CLUSTER_PIVOTED = "cluster.pivoted";
     public static final String CLUSTER_ADDONS_INSTALLED = "cluster.addons-installed";
     public static final String CLUSTER_FAILED = "cluster.failed";
+    public static final String CLUSTER_DELETION_REQUESTED = "cluster.deletion-requested";
+    public static final String CLUSTER_DELETED = "cluster.deleted";
     public static final String AGENT_REPORTS = "agent.reports";
     public static final String AGENT_COMMANDS = "agent.commands";
 
@@ -19,7 +21,8 @@ public final class Topics {
 
     public static final List<String> ALL = List.of(
             CLUSTER_REQUESTED, CLUSTER_SPECS_CREATED, CLUSTER_CONTROL_PLANE_READY, CLUSTER_PIVOTED,
-            CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, AGENT_REPORTS, AGENT_COMMANDS);
+            CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, CLUSTER_DELETION_REQUESTED, CLUSTER_DELETED, AGENT_REPORTS,
+            AGENT_COMMANDS);
 
     private Topics() {
     }

@@ -45,8 +45,10 @@ final class SampleEvents {
                 new AddonsInstalled(CLUSTER_ID, List.of(new AddonResult("calico", AddonResult.State.INSTALLED, "ok")), AT),
                 new ProvisioningFailed(CLUSTER_ID, Stage.SPECS_CREATED, "ControlPlaneTimeout",
                         "control plane not initialized within PT20M", AT),
+                new ClusterDeletionRequested(CLUSTER_ID, "edge-42", "team-a", AT),
+                new ClusterDeleted(CLUSTER_ID, ClusterDeleted.WORKLOAD, List.of(cluster), AT),
                 new AgentReport(CLUSTER_ID, AgentReport.Kind.HEARTBEAT, AT, new MachineCounts(3, 3, 3, 2),
-                        List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null),
+                        List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null, List.of()),
                 new AgentCommand(CLUSTER_ID, "cmd-1", AgentCommand.Kind.INSTALL_ADDON,
                         new Addon("calico", "cni", "3.28.0", List.of()), AT));
     }

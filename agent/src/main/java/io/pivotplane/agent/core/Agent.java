@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.k8s.Teardown;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
@@ -13,6 +14,8 @@ import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.events.model.Condition;
+import io.pivotplane.events.model.ObjectReference;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,6 +48,9 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    static final String CONDITION_DELETED = "Deleted";
+    /** How long each step of a deletion (workers, control plane, Cluster, the rest) may take. */
+    static final Duration DELETION_STEP_TIMEOUT = Duration.ofMinutes(10);
 
     private final AgentConfig config;
     private final URI source;
@@ -59,9 +65,13 @@ public final class Agent implements AutoCloseable {
     private final Thread commandThread;
     private volatile boolean running = true;
     private volatile boolean reportedScaled;
+    /** Set on DELETE_CLUSTER: from then on the agent neither scales nor reports heartbeats. */
+    private volatile boolean deleting;
+    private final KubernetesClient client;
 
     private Agent(AgentConfig config, KubernetesClient client) {
         this.config = config;
+        this.client = client;
         this.source = URI.create("/pivotplane/agent/" + config.clusterId());
         this.scaler = new ClusterScaler(config, client);
         this.installer = new AddonInstaller(client);
@@ -127,13 +137,17 @@ public final class Agent implements AutoCloseable {
     /** Scales the cluster if needed; reports a heartbeat when asked, and the moment the cluster is scaled. */
     private void look(boolean heartbeat) {
         lookPending.set(false);
+        if (deleting) {
+            // the cluster is being torn down: scaling it back up would undo that, and it has nothing to report
+            return;
+        }
         try {
             ClusterScaler.Observation observation = scaler.reconcile();
             boolean newlyScaled = observation.scaled() && !reportedScaled;
             if (newlyScaled || heartbeat) {
                 AgentReport.Kind kind = newlyScaled ? AgentReport.Kind.SCALED : AgentReport.Kind.HEARTBEAT;
                 report(new AgentReport(config.clusterId(), kind, Instant.now(), observation.machines(),
-                        observation.conditions(), null, null), config.clusterId());
+                        observation.conditions(), null, null, List.of()), config.clusterId());
                 if (newlyScaled) {
                     reportedScaled = true;
                     LOG.info("Cluster {} reached its desired size: {}", config.clusterName(), observation.machines());
@@ -193,10 +207,44 @@ public final class Agent implements AutoCloseable {
             case INSTALL_ADDON -> {
                 AddonResult result = installer.install(command.addon());
                 report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT, Instant.now(), null,
-                        List.of(), command.commandId(), result), event.correlationId());
+                        List.of(), command.commandId(), result, List.of()), event.correlationId());
             }
+            case DELETE_CLUSTER -> report(deleteCluster(command), event.correlationId());
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
+        }
+    }
+
+    /**
+     * Deprovisions this cluster from inside, in the order Cluster API needs (workers, control plane, Cluster, the
+     * rest), and reports what it deleted. A repeated command finds less to delete and reports again.
+     */
+    private AgentReport deleteCluster(AgentCommand command) {
+        deleting = true;
+        awaitScalerIdle();
+        LOG.info("Agent of {} deletes its cluster (command {})", config.clusterName(), command.commandId());
+        try {
+            List<ObjectReference> deleted = Teardown.run(client, config.namespace(), config.clusterName(),
+                    DELETION_STEP_TIMEOUT);
+            LOG.info("Agent of {} deleted its cluster's {} objects", config.clusterName(), deleted.size());
+            return new AgentReport(config.clusterId(), AgentReport.Kind.DELETED, Instant.now(), null, List.of(),
+                    command.commandId(), null, deleted);
+        } catch (Teardown.TeardownIncompleteException e) {
+            Instant now = Instant.now();
+            return new AgentReport(config.clusterId(), AgentReport.Kind.DELETION_FAILED, now, null,
+                    List.of(new Condition(CONDITION_DELETED, "False", "TeardownIncomplete", e.getMessage(), now)),
+                    command.commandId(), null, List.of());
+        }
+    }
+
+    /** Lets a look at the cluster that began before the deletion finish, so it cannot re-create what goes. */
+    private void awaitScalerIdle() {
+        try {
+            scheduler.submit(() -> { }).get(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            LOG.warn("Agent of {} could not wait for its scaler: {}", config.clusterName(), e.toString());
         }
     }
 

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.k8s.Kubeconfigs;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,8 @@ public final class CapiControllers implements AutoCloseable {
     private final Map<String, Instant> readyAt = new ConcurrentHashMap<>();
     private final Set<String> reconciling = new HashSet<>();
     private final Set<String> dirty = new HashSet<>();
+    /** Clusters (namespace/name) with a deleted object, whose dependents the garbage collector looks at. */
+    private final Set<String> collectGarbage = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     public CapiControllers(String name, KubernetesClient client, SimulatorSettings settings,
@@ -104,7 +107,10 @@ public final class CapiControllers implements AutoCloseable {
 
         @Override
         public void onDelete(GenericKubernetesResource object, boolean deletedFinalStateUnknown) {
-            onAdd(object);
+            clusterKey(object).ifPresent(key -> {
+                collectGarbage.add(key);
+                enqueue(key, Duration.ZERO);
+            });
         }
     }
 
@@ -135,6 +141,9 @@ public final class CapiControllers implements AutoCloseable {
         }
         try {
             String[] parts = key.split("/", 2);
+            if (collectGarbage.remove(key)) {
+                collectGarbage(parts[0], parts[1]);
+            }
             reconcile(parts[0], parts[1]);
         } catch (RuntimeException e) {
             if (!closed) {
@@ -151,6 +160,40 @@ public final class CapiControllers implements AutoCloseable {
                 enqueue(key, Duration.ZERO);
             }
         }
+    }
+
+    /**
+     * Kubernetes' garbage collector, which fabric8's API server does not have: an object of the cluster whose
+     * owners are all gone is deleted, until nothing more goes (a MachineSet takes its Machines, a Machine its
+     * KubeadmConfig, a Cluster its infrastructure and desired-spec ConfigMap).
+     */
+    private void collectGarbage(String namespace, String clusterName) {
+        boolean deletedAny;
+        do {
+            List<HasMetadata> objects = new ArrayList<>();
+            for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
+                if (kind.namespaced()) {
+                    objects.addAll(list(kind.apiVersion(), kind.kind(), namespace, Capi.CLUSTER_NAME_LABEL, clusterName));
+                }
+            }
+            objects.addAll(client.secrets().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName)
+                    .list().getItems());
+            objects.addAll(client.configMaps().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName)
+                    .list().getItems());
+            Set<String> uids = new HashSet<>();
+            objects.forEach(o -> uids.add(o.getMetadata().getUid()));
+            deletedAny = false;
+            for (HasMetadata object : objects) {
+                List<OwnerReference> owners = object.getMetadata().getOwnerReferences();
+                if (owners != null && !owners.isEmpty() && owners.stream().noneMatch(o -> uids.contains(o.getUid()))) {
+                    client.resource(object).delete();
+                    readyAt.remove(object.getMetadata().getUid());
+                    LOG.info("[{}] garbage-collected {} {}/{}", name, object.getKind(), namespace,
+                            object.getMetadata().getName());
+                    deletedAny = true;
+                }
+            }
+        } while (deletedAny);
     }
 
     private void reconcile(String namespace, String clusterName) {

@@ -31,4 +31,8 @@ public interface PivotConfig {
     /** A pause after each moved object; 0 in production, above 0 to watch a move on the local stack or to stop one midway in a test. */
     @WithDefault("0s")
     Duration objectDelay();
+
+    /** How long each step of a deprovisioning in the management cluster (workers, control plane, Cluster, the rest) may take. */
+    @WithDefault("PT15M")
+    Duration deletionStepTimeout();
 }

@@ -37,6 +37,11 @@ public class MoveStore {
         });
     }
 
+    /** The cluster's move, if one was ever started. */
+    public Optional<Move> find(String clusterId) throws Exception {
+        return transactions.inTransaction(connection -> find(connection, clusterId));
+    }
+
     private static Optional<Move> find(java.sql.Connection connection, String clusterId) throws Exception {
         try (PreparedStatement select = connection.prepareStatement("""
                 SELECT cluster_id, namespace, cluster_name, correlation_id, api_endpoint, step, failure

@@ -53,9 +53,11 @@ public class PivotService {
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
+    private final DeprovisionService deprovisioning;
 
     public PivotService(KubernetesClient management, MoveStore store, Transactions transactions, Outbox outbox,
-                        PivotConfig config, MessagingConfig messaging) {
+                        PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning) {
+        this.deprovisioning = deprovisioning;
         this.management = management;
         this.store = store;
         this.transactions = transactions;
@@ -67,6 +69,10 @@ public class PivotService {
     public void pivot(EventEnvelope<?> event, ControlPlaneReady ready) throws Exception {
         String namespace = ready.kubeconfigSecret().namespace();
         String clusterName = clusterName(ready);
+        if (store.find(ready.clusterId()).isEmpty() && deprovisioning.deletionRequested(ready.clusterId())) {
+            LOG.infof("%s/%s is to be deleted: it does not move", namespace, clusterName);
+            return;
+        }
         Move move = store.startOrResume(new Move(ready.clusterId(), namespace, clusterName, event.correlationId(),
                 ready.apiEndpoint(), MoveStep.STARTED, null));
         if (move.step() == MoveStep.DONE || move.step() == MoveStep.FAILED) {
@@ -88,6 +94,10 @@ public class PivotService {
         }
         try (KubernetesClient workload = target) {
             run(event, move, workload);
+        }
+        Move ended = store.find(move.clusterId()).orElseThrow();
+        if (ended.step() == MoveStep.DONE || ended.step() == MoveStep.FAILED) {
+            deprovisioning.moveEnded(event, move.clusterId(), ended.step() == MoveStep.DONE);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.pivotplane.provisioner.messaging;
 
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Topics;
@@ -11,7 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 
-/** Subscribes provisioner-service to {@code cluster.specs-created}, once its watches are resumed. */
+/**
+ * Subscribes provisioner-service to {@code cluster.specs-created}, once its watches are resumed, and to
+ * {@code cluster.deletion-requested}, which ends a watch.
+ */
 @ApplicationScoped
 public class SpecsCreatedConsumer {
 
@@ -26,6 +30,10 @@ public class SpecsCreatedConsumer {
     void start(@Observes StartupEvent startup) throws Exception {
         provisioner.start();
         consumers.subscribe("specs-created", List.of(Topics.CLUSTER_SPECS_CREATED), this::handle);
+        consumers.subscribe("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED), event -> {
+            provisioner.stopWatching(Payloads.expect(event, ClusterDeletionRequested.class));
+            return List.of();
+        });
     }
 
     List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {

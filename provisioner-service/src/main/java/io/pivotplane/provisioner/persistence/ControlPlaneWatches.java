@@ -14,6 +14,8 @@ public final class ControlPlaneWatches {
     public static final String WAITING = "WAITING";
     public static final String READY = "READY";
     public static final String TIMED_OUT = "TIMED_OUT";
+    /** The cluster is being deleted: nothing is awaited any more. */
+    public static final String CANCELLED = "CANCELLED";
 
     private ControlPlaneWatches() {
     }

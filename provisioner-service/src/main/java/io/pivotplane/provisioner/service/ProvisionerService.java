@@ -1,6 +1,7 @@
 package io.pivotplane.provisioner.service;
 
 import io.pivotplane.capi.Capi;
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
@@ -82,6 +83,15 @@ public class ProvisionerService {
         if (transactions.inTransaction(connection -> ControlPlaneWatches.register(connection, watch))) {
             follow(watch);
             evaluate(watch.key());
+        }
+    }
+
+    /** A cluster being deleted is no longer awaited: its control plane will not come, and that is no failure. */
+    public void stopWatching(ClusterDeletionRequested deletion) throws Exception {
+        if (transactions.inTransaction(connection -> ControlPlaneWatches.finish(connection, deletion.clusterId(),
+                ControlPlaneWatches.CANCELLED))) {
+            waiting.values().removeIf(watch -> watch.clusterId().equals(deletion.clusterId()));
+            LOG.infof("%s/%s is being deleted: no longer awaited", deletion.namespace(), deletion.name());
         }
     }
 

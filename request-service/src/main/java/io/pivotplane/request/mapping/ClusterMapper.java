@@ -1,5 +1,14 @@
 package io.pivotplane.request.mapping;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.events.model.ObjectReference;
+import io.pivotplane.request.rest.AddonView;
+import io.pivotplane.request.rest.PlacementView;
+import java.util.HashMap;
+import java.util.Map;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventJson;
@@ -47,9 +56,60 @@ public class ClusterMapper {
         ErrorView lastError = entity.lastErrorReason == null ? null : new ErrorView(
                 Stage.valueOf(entity.lastErrorStage).displayName(), entity.lastErrorReason, entity.lastErrorMessage,
                 entity.lastErrorAt);
+        ClusterSpec spec = spec(entity);
         return new ClusterView(entity.id.toString(), entity.name, entity.project, entity.provider,
-                entity.kubernetesVersion, entity.stage.displayName(), entity.createdAt, entity.updatedAt,
-                spec(entity), timeline == null ? null : timeline.stream().map(this::stage).toList(), lastError);
+                entity.kubernetesVersion, entity.stage.displayName(), entity.createdAt, entity.updatedAt, spec,
+                timeline == null ? null : timeline.stream().map(this::stage).toList(),
+                timeline == null ? null : placement(entity, timeline),
+                timeline == null ? null : addons(spec, timeline),
+                lastError);
+    }
+
+    /** The last word on where the objects are: SpecsCreated, then Pivoted, then ClusterDeleted. */
+    private PlacementView placement(ClusterEntity entity, List<StageEventEntity> timeline) {
+        PlacementView placement = PlacementView.NONE;
+        for (StageEventEntity entry : timeline) {
+            JsonNode detail = detail(entry);
+            if (detail == null || !detail.has("location")) {
+                continue;
+            }
+            List<ObjectReference> objects = EventJson.mapper().convertValue(detail.path("objects"),
+                    new TypeReference<List<ObjectReference>>() { });
+            placement = new PlacementView(detail.path("location").asText(), entity.project,
+                    detail.hasNonNull("apiEndpoint") ? detail.path("apiEndpoint").asText() : null, objects);
+        }
+        return placement;
+    }
+
+    /** Each add-on of the profile: installed or failed as its agent reported, else pending. */
+    private List<AddonView> addons(ClusterSpec spec, List<StageEventEntity> timeline) {
+        Map<String, AddonResult> results = new HashMap<>();
+        for (StageEventEntity entry : timeline) {
+            JsonNode detail = detail(entry);
+            if (detail != null && detail.has("addons")) {
+                EventJson.mapper().convertValue(detail.path("addons"), new TypeReference<List<AddonResult>>() { })
+                        .forEach(result -> results.put(result.name(), result));
+            }
+        }
+        return spec.profile().addons().stream().map(addon -> {
+            AddonResult result = results.get(addon.name());
+            String state = result == null ? "Pending"
+                    : result.state() == AddonResult.State.INSTALLED ? "Installed"
+                    : result.state() == AddonResult.State.FAILED ? "Failed" : "Unknown";
+            return new AddonView(addon.name(), addon.layer(), addon.version(), state,
+                    result == null ? null : result.message());
+        }).toList();
+    }
+
+    private static JsonNode detail(StageEventEntity entry) {
+        if (entry.detail == null) {
+            return null;
+        }
+        try {
+            return EventJson.mapper().readTree(entry.detail);
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("stored detail of event " + entry.eventId + " is unreadable", e);
+        }
     }
 
     public StageView stage(StageEventEntity entry) {

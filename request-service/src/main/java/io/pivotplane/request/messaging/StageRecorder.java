@@ -1,6 +1,9 @@
 package io.pivotplane.request.messaging;
 
 import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.ClusterDeleted;
+import io.pivotplane.events.ClusterDeletionRequested;
+import io.pivotplane.events.EventJson;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
@@ -12,14 +15,17 @@ import io.pivotplane.kit.messaging.PermanentEventException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
  * Keeps each cluster's stage and timeline from the pipeline's events, in the consumer's transaction. Events of
- * one cluster come from several topics, so they may arrive out of order: the stage only moves forward, and a
- * failure is final.
+ * one cluster come from several topics, so they may arrive out of order: the stage only moves forward, a failure
+ * is final but for a deletion, a deletion follows any stage, and {@code Deleted} is the end.
  */
 final class StageRecorder {
 
@@ -39,8 +45,46 @@ final class StageRecorder {
             return Optional.of(Stage.ADDONS_INSTALLED);
         } else if (payload instanceof ProvisioningFailed) {
             return Optional.of(Stage.FAILED);
+        } else if (payload instanceof ClusterDeletionRequested) {
+            return Optional.of(Stage.DELETING);
+        } else if (payload instanceof ClusterDeleted) {
+            return Optional.of(Stage.DELETED);
         }
         return Optional.empty();
+    }
+
+    /** Whether a cluster at {@code current} moves to {@code reached}. */
+    static boolean advances(Stage current, Stage reached) {
+        if (current == Stage.DELETED) {
+            return false;
+        }
+        if (reached == Stage.FAILED || reached == Stage.DELETING || reached == Stage.DELETED) {
+            return current != reached;
+        }
+        return current != Stage.FAILED && reached.ordinal() > current.ordinal();
+    }
+
+    /** What the event says about where the cluster's objects are, or how its add-ons went; null if nothing. */
+    static String detail(Object payload) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        if (payload instanceof SpecsCreated specs) {
+            detail.put("location", "management");
+            detail.put("namespace", specs.namespace());
+            detail.put("objects", specs.objects());
+        } else if (payload instanceof Pivoted pivoted) {
+            detail.put("location", "workload");
+            detail.put("apiEndpoint", pivoted.apiEndpoint());
+            detail.put("objects", pivoted.movedObjects());
+        } else if (payload instanceof ClusterDeleted deleted) {
+            detail.put("location", "deleted");
+            detail.put("deletedFrom", deleted.location());
+            detail.put("objects", deleted.deletedObjects());
+        } else if (payload instanceof AddonsInstalled installed) {
+            detail.put("addons", installed.addons());
+        } else {
+            return null;
+        }
+        return new String(EventJson.write(detail), StandardCharsets.UTF_8);
     }
 
     static void record(EventEnvelope<?> event, Connection tx) throws Exception {
@@ -56,8 +100,9 @@ final class StageRecorder {
                 "no cluster " + clusterId + " was requested here"));
         ProvisioningFailed failure = event.payload() instanceof ProvisioningFailed f ? f : null;
         try (PreparedStatement insert = tx.prepareStatement("""
-                INSERT INTO cluster_stage_event (cluster_id, stage, event_id, event_type, reached_at, reason, message)
-                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""")) {
+                INSERT INTO cluster_stage_event (cluster_id, stage, event_id, event_type, reached_at, reason, message,
+                    detail)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING""")) {
             insert.setObject(1, clusterId);
             insert.setString(2, reached.name());
             insert.setString(3, event.id());
@@ -65,7 +110,13 @@ final class StageRecorder {
             insert.setTimestamp(5, Timestamp.from(event.time()));
             insert.setString(6, failure == null ? null : failure.reason());
             insert.setString(7, failure == null ? null : failure.message());
+            insert.setString(8, detail(event.payload()));
             insert.executeUpdate();
+        }
+        // while a cluster is deleted, only a failure of the deletion itself (e.g. a late timeout) stops it
+        boolean failureOfAnotherStage = current == Stage.DELETING && failure != null && failure.stage() != Stage.DELETING;
+        if (!advances(current, reached) || failureOfAnotherStage) {
+            return;
         }
         if (failure != null) {
             try (PreparedStatement update = tx.prepareStatement("""
@@ -79,7 +130,7 @@ final class StageRecorder {
                 update.setObject(5, clusterId);
                 update.executeUpdate();
             }
-        } else if (current != Stage.FAILED && reached.ordinal() > current.ordinal()) {
+        } else {
             try (PreparedStatement update = tx.prepareStatement(
                     "UPDATE cluster SET stage = ?, updated_at = now(), version = version + 1 WHERE id = ?")) {
                 update.setString(1, reached.name());

@@ -68,6 +68,10 @@ public class ClusterEntity {
     @Column(name = "last_error_at")
     public Instant lastErrorAt;
 
+    /** When a deletion was asked for; null while none was. */
+    @Column(name = "deletion_requested_at")
+    public Instant deletionRequestedAt;
+
     @Version
     public long version;
 }

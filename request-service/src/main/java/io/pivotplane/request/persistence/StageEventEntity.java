@@ -38,4 +38,8 @@ public class StageEventEntity {
 
     @Column(columnDefinition = "text")
     public String message;
+
+    /** What the event says about placement or add-ons, as JSON; see {@code StageRecorder}. */
+    @Column(columnDefinition = "text")
+    public String detail;
 }

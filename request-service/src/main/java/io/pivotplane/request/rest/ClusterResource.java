@@ -11,6 +11,7 @@ import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import org.jboss.resteasy.reactive.RestStreamElementType;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -71,6 +72,19 @@ public class ClusterResource {
     @APIResponse(responseCode = "404", description = "No cluster has this id")
     public Uni<ClusterView> get(@PathParam("id") String id) {
         return service.view(id);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Deprovision a cluster",
+            description = "Publishes ClusterDeletionRequested: the cluster's CAPI objects are removed wherever they "
+                    + "live (after the pivot, by its agent, in its own cluster), in the order Cluster API needs, and "
+                    + "the cluster ends in stage Deleted. Asking again while it runs changes nothing.")
+    @APIResponse(responseCode = "202", description = "Deletion requested (or running already); the cluster as it is")
+    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    @APIResponse(responseCode = "410", description = "The cluster is deleted already")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return service.requestDeletion(id).map(view -> Response.accepted(view).build());
     }
 
     @GET

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
@@ -68,6 +69,12 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response notFound(ClusterNotFoundException e, UriInfo uri) {
         return new Problem(Problem.NOT_FOUND, "Cluster not found", 404, e.getMessage(), path(uri), List.of())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response deleted(ClusterDeletedException e, UriInfo uri) {
+        return new Problem(Problem.CLUSTER_DELETED, "Cluster already deleted", 410, e.getMessage(), path(uri), List.of())
                 .toResponse();
     }
 

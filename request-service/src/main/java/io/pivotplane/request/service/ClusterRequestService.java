@@ -3,6 +3,9 @@ package io.pivotplane.request.service;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.ClusterDeletionRequested;
+import io.pivotplane.events.Stage;
+import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.capi.request.ClusterRequestInput;
@@ -101,6 +104,29 @@ public class ClusterRequestService {
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {
+    }
+
+    /**
+     * Asks for the cluster's deprovisioning: publishes {@code ClusterDeletionRequested} through the outbox, once.
+     * A repeated request while the deletion runs changes nothing; after a failure it asks again.
+     *
+     * @throws ClusterDeletedException when the cluster is deleted already
+     */
+    public Uni<ClusterView> requestDeletion(String id) {
+        return get(id).flatMap(found -> Panache.withTransaction(() -> clusters.findById(found.id).flatMap(cluster -> {
+            if (cluster.stage == Stage.DELETED) {
+                return Uni.createFrom().failure(new ClusterDeletedException(id, cluster.name));
+            }
+            if (cluster.deletionRequestedAt != null && cluster.stage != Stage.FAILED) {
+                return Uni.createFrom().item(cluster);
+            }
+            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            cluster.deletionRequestedAt = now;
+            cluster.updatedAt = now;
+            EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                    new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now));
+            return outbox.append(event).replaceWith(cluster);
+        }))).invoke(relay::wakeUp).flatMap(cluster -> view(cluster.id.toString()));
     }
 
     public Uni<ClusterPage> list(String project, int page, int size) {

@@ -22,7 +22,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class TimelineStream {
 
-    private static final Set<String> FINAL_STAGES = Set.of(Stage.ADDONS_INSTALLED.name(), Stage.FAILED.name());
+    private static final Set<String> FINAL_STAGES = Set.of(Stage.ADDONS_INSTALLED.name(), Stage.FAILED.name(),
+            Stage.DELETED.name());
 
     private final TimelineReader reader;
     private final ClusterMapper mapper;
@@ -73,7 +74,8 @@ public class TimelineStream {
                     if (!entries.isEmpty()) {
                         lastSent.set(entries.get(entries.size() - 1).id);
                     }
-                    if (entries.stream().anyMatch(entry -> FINAL_STAGES.contains(entry.stage))) {
+                    // the stage the cluster is at decides: a cluster being deleted after AddonsInstalled goes on
+                    if (!entries.isEmpty() && FINAL_STAGES.contains(entries.get(entries.size() - 1).stage)) {
                         ended.set(true);
                     }
                     return entries.stream().map(mapper::stage).toList();

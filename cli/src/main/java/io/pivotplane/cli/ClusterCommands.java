@@ -1,0 +1,124 @@
+package io.pivotplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The commands that talk to a running pivotplane. */
+final class ClusterCommands {
+
+    private ClusterCommands() {
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true,
+            description = "Request a cluster from a ClusterRequest file; prints the new cluster.",
+            footer = {"", "Example:", "  pivotctl create -f examples/aws.yaml && pivotctl watch <id>"})
+    static final class Create implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        OutputOptions output;
+        @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+                description = "The ClusterRequest in YAML; '-' reads stdin.")
+        String file;
+        @Option(names = "--idempotency-key", paramLabel = "KEY",
+                description = "Sent as Idempotency-Key: a retry with the same key returns the first answer.")
+        String idempotencyKey;
+
+        @Override
+        public Integer call() {
+            String yaml = RequestFiles.read(file, System.in);
+            RequestFiles.validSpec(file, yaml);
+            Map<String, Object> body = ClusterRequestDocument.body(yaml);
+            JsonNode cluster = api.client().create(body, idempotencyKey);
+            Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one cluster and its stage.")
+    static final class Get implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        OutputOptions output;
+        @Parameters(paramLabel = "ID", description = "The cluster's id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            JsonNode cluster = api.client().get(id);
+            Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List clusters, newest first.")
+    static final class ListClusters implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        OutputOptions output;
+        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT", description = "Only the clusters of this project.")
+        String project;
+        @Option(names = "--page", defaultValue = "0", paramLabel = "N", description = "Page number, from 0.")
+        int page;
+        @Option(names = "--size", defaultValue = "20", paramLabel = "N", description = "Clusters per page, 1 to 100.")
+        int size;
+
+        @Override
+        public Integer call() {
+            JsonNode result = api.client().list(project, page, size);
+            List<JsonNode> items = new ArrayList<>();
+            result.path("items").forEach(items::add);
+            Printer.print(spec.commandLine().getOut(), output.format, result, items);
+            if (output.format == OutputOptions.Format.table && result.path("totalPages").asLong() > page + 1) {
+                spec.commandLine().getErr().println("(page " + page + " of " + result.path("totalPages").asLong()
+                        + ", " + result.path("totalItems").asLong() + " clusters; --page " + (page + 1) + " for more)");
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Deprovision a cluster: its CAPI objects are removed wherever they live; it ends in stage Deleted.")
+    static final class Delete implements Callable<Integer> {
+        @CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+        @Mixin
+        ApiOptions api;
+        @Mixin
+        OutputOptions output;
+        @Parameters(paramLabel = "ID", description = "The cluster's id.")
+        String id;
+        @Option(names = "--wait", description = "Follow the deletion until the cluster is Deleted.")
+        boolean await;
+
+        @Override
+        public Integer call() {
+            JsonNode cluster = api.client().delete(id);
+            if (output.format != OutputOptions.Format.table) {
+                Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            } else {
+                spec.commandLine().getOut().println("deletion of cluster " + cluster.path("name").asText() + " ("
+                        + id + ") requested");
+                spec.commandLine().getOut().flush();
+            }
+            return await ? Watch.follow(api.client(), id, spec.commandLine().getOut(), Watch.Target.DELETED) : ExitCodes.OK;
+        }
+    }
+}

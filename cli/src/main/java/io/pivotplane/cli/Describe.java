@@ -1,0 +1,103 @@
+package io.pivotplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** Everything about one cluster: its stages, its CAPI objects and where they live, its add-ons, its last error. */
+@Command(name = "describe", mixinStandardHelpOptions = true,
+        description = "Show a cluster in full: stage timeline, CAPI objects and where they live now, add-ons, last error.")
+final class Describe implements Callable<Integer> {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+    @Mixin
+    ApiOptions api;
+    @Mixin
+    OutputOptions output;
+    @Parameters(paramLabel = "ID", description = "The cluster's id.")
+    String id;
+
+    @Override
+    public Integer call() {
+        JsonNode cluster = api.client().get(id);
+        PrintWriter out = spec.commandLine().getOut();
+        if (output.format != OutputOptions.Format.table) {
+            Printer.print(out, output.format, cluster, List.of(cluster));
+            return ExitCodes.OK;
+        }
+        field(out, "Name", cluster.path("name").asText());
+        field(out, "ID", cluster.path("id").asText());
+        field(out, "Project", cluster.path("project").asText());
+        field(out, "Provider", cluster.path("provider").asText());
+        field(out, "Kubernetes", cluster.path("kubernetesVersion").asText());
+        field(out, "Stage", cluster.path("stage").asText());
+        field(out, "Created", cluster.path("createdAt").asText());
+
+        out.println();
+        out.println("Timeline:");
+        List<List<String>> timeline = new ArrayList<>();
+        timeline.add(List.of("  STAGE", "REACHED", "AFTER", "DETAIL"));
+        Instant first = null;
+        for (JsonNode stage : cluster.path("timeline")) {
+            Instant reached = Instant.parse(stage.path("reachedAt").asText());
+            first = first == null ? reached : first;
+            timeline.add(List.of("  " + stage.path("stage").asText(), reached.toString(),
+                    String.format("+%.1fs", Duration.between(first, reached).toMillis() / 1000.0),
+                    stage.hasNonNull("reason") ? stage.path("reason").asText() + ": " + stage.path("message").asText() : ""));
+        }
+        Printer.columns(out, timeline);
+
+        JsonNode placement = cluster.path("placement");
+        out.println();
+        out.println("Objects: " + where(placement));
+        if (placement.path("objects").size() > 0) {
+            List<List<String>> objects = new ArrayList<>();
+            objects.add(List.of("  KIND", "NAME", "API VERSION"));
+            placement.path("objects").forEach(o -> objects.add(List.of("  " + o.path("kind").asText(),
+                    o.path("name").asText(), o.path("apiVersion").asText())));
+            Printer.columns(out, objects);
+        }
+
+        out.println();
+        out.println("Add-ons:" + (cluster.path("addons").size() == 0 ? " none in the profile" : ""));
+        if (cluster.path("addons").size() > 0) {
+            List<List<String>> addons = new ArrayList<>();
+            addons.add(List.of("  NAME", "LAYER", "VERSION", "STATE", "MESSAGE"));
+            cluster.path("addons").forEach(a -> addons.add(List.of("  " + a.path("name").asText(),
+                    a.path("layer").asText(), a.path("version").asText(""), a.path("state").asText(),
+                    a.path("message").asText(""))));
+            Printer.columns(out, addons);
+        }
+
+        out.println();
+        JsonNode error = cluster.path("lastError");
+        out.println("Last error: " + (error.isMissingNode() || error.isNull() ? "none"
+                : error.path("reason").asText() + " at stage " + error.path("stage").asText() + " ("
+                + error.path("at").asText() + "): " + error.path("message").asText()));
+        out.flush();
+        return ExitCodes.OK;
+    }
+
+    private static String where(JsonNode placement) {
+        return switch (placement.path("location").asText("none")) {
+            case "management" -> "in the management cluster, namespace " + placement.path("namespace").asText();
+            case "workload" -> "in the workload cluster itself (" + placement.path("apiEndpoint").asText()
+                    + "), namespace " + placement.path("namespace").asText();
+            case "deleted" -> "deleted";
+            default -> "not created yet";
+        };
+    }
+
+    private static void field(PrintWriter out, String name, String value) {
+        out.printf("%-12s%s%n", name + ":", value);
+    }
+}

@@ -1,0 +1,151 @@
+package io.pivotplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.StringJoiner;
+import java.util.function.Predicate;
+
+/** The REST API of request-service, with each refusal turned into a {@link CliException} that says why. */
+final class PivotplaneClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String baseUrl;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    PivotplaneClient(String apiUrl) {
+        this.baseUrl = apiUrl.replaceAll("/+$", "") + "/api/v1/clusters";
+    }
+
+    JsonNode create(Map<String, Object> body, String idempotencyKey) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body)));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request, null);
+    }
+
+    JsonNode get(String id) {
+        return send(HttpRequest.newBuilder(cluster(id)).GET(), id);
+    }
+
+    JsonNode list(String project, int page, int size) {
+        StringJoiner query = new StringJoiner("&", "?", "");
+        if (project != null) {
+            query.add("project=" + URLEncoder.encode(project, StandardCharsets.UTF_8));
+        }
+        query.add("page=" + page).add("size=" + size);
+        return send(HttpRequest.newBuilder(URI.create(baseUrl + query)).GET(), null);
+    }
+
+    JsonNode delete(String id) {
+        return send(HttpRequest.newBuilder(cluster(id)).DELETE(), id);
+    }
+
+    /**
+     * Follows the cluster's stages as the API streams them, handing each to {@code onStage} until it returns
+     * {@code true} or the stream ends.
+     */
+    void follow(String id, Predicate<JsonNode> onStage) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster(id) + "/events"))
+                .header("Accept", "text/event-stream").GET().build();
+        HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
+            if (response.statusCode() != 200) {
+                throw refusal(response.statusCode(), readAll(reader), id);
+            }
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.startsWith("data:") && onStage.test(JSON.readTree(line.substring("data:".length()).strip()))) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "the stream of cluster " + id + " broke off: " + e.getMessage());
+        }
+    }
+
+    private URI cluster(String id) {
+        return URI.create(baseUrl + "/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+    }
+
+    private JsonNode send(HttpRequest.Builder request, String id) {
+        HttpResponse<String> response = exchange(request.header("Accept", "application/json").build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw refusal(response.statusCode(), response.body(), id);
+        }
+        try {
+            return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "the API answered something that is not JSON: " + e.getMessage());
+        }
+    }
+
+    private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
+        try {
+            return http.send(request, body);
+        } catch (ConnectException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "cannot reach the pivotplane API at " + baseUrl
+                    + " (is bin/devstack running? set --api-url or " + ApiOptions.ENVIRONMENT_VARIABLE + ")");
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.UNAVAILABLE, "the pivotplane API at " + baseUrl + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.UNAVAILABLE, "interrupted");
+        }
+    }
+
+    /** A problem+json answer as one message: its detail and each field it names. */
+    private static CliException refusal(int status, String body, String id) {
+        JsonNode problem;
+        try {
+            problem = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
+        } catch (IOException e) {
+            problem = JSON.createObjectNode();
+        }
+        if (status == 404) {
+            return new CliException(ExitCodes.NOT_FOUND, id == null ? "not found" : "no cluster has the id " + id);
+        }
+        StringBuilder message = new StringBuilder(problem.path("title").asText("HTTP " + status));
+        if (problem.hasNonNull("detail")) {
+            message.append(": ").append(problem.path("detail").asText());
+        }
+        problem.path("errors").forEach(error -> message.append("\n  ")
+                .append(error.path("field").asText()).append(": ").append(error.path("message").asText()));
+        return new CliException(status >= 500 ? ExitCodes.UNAVAILABLE : ExitCodes.INVALID_INPUT, message.toString());
+    }
+
+    private static String readAll(BufferedReader reader) throws IOException {
+        StringBuilder text = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            text.append(line).append('\n');
+        }
+        return text.toString();
+    }
+
+    private static String json(Object value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
