@@ -27,7 +27,10 @@ import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterDeleted;
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
@@ -151,6 +154,55 @@ class PivotServiceTest {
         assertThat(ObjectMaps.isTrue(cluster, "spec", "paused")).isFalse();
         assertThat(get(workload, Capi.CORE_API_VERSION, Capi.CLUSTER, "blocked")).isNull();
         assertThat(events(Topics.CLUSTER_PIVOTED, ready.subject())).isEmpty();
+    }
+
+    @Test
+    void aClusterDeletedBeforeItsPivotIsTornDownInTheManagementClusterAndNeverMoves() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "short-lived", 1, 0, List.of());
+        EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
+        assertThat(clusterObjects(management.client(), "short-lived")).isNotEmpty();
+
+        TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
+
+        ClusterDeleted deleted = awaitOne(Topics.CLUSTER_DELETED, ready.subject(), ClusterDeleted.class);
+        assertThat(deleted.location()).isEqualTo(ClusterDeleted.MANAGEMENT);
+        assertThat(deleted.deletedObjects()).extracting(o -> o.kind()).startsWith(Capi.KUBEADM_CONTROL_PLANE)
+                .contains(Capi.CLUSTER);
+        assertThat(clusterObjects(management.client(), "short-lived")).isEmpty();
+
+        var written = TopicWriter.send(kafka.bootstrapServers(), ready);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
+                "pivot-service", new org.apache.kafka.common.TopicPartition(written.topic(), written.partition()))
+                > written.offset());
+        assertThat(events(Topics.CLUSTER_PIVOTED, ready.subject())).isEmpty();
+    }
+
+    @Test
+    void aPivotedClusterIsDeletedByItsOwnAgentWorkersFirst() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "self-deleting", 1, 2, List.of());
+        EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
+        TopicWriter.send(kafka.bootstrapServers(), ready);
+        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class);
+        KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
+        await().atMost(Duration.ofSeconds(60)).until(() -> events(Topics.AGENT_REPORTS, ready.subject()).stream()
+                .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
+
+        TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
+
+        ClusterDeleted deleted = awaitOne(Topics.CLUSTER_DELETED, ready.subject(), ClusterDeleted.class);
+        assertThat(deleted.location()).isEqualTo(ClusterDeleted.WORKLOAD);
+        assertThat(deleted.deletedObjects()).extracting(o -> o.kind())
+                .containsSubsequence(Capi.MACHINE_DEPLOYMENT, Capi.KUBEADM_CONTROL_PLANE, Capi.CLUSTER);
+        assertThat(clusterObjects(workload, "self-deleting")).isEmpty();
+        assertThat(events(Topics.AGENT_COMMANDS, ready.subject())).singleElement()
+                .satisfies(command -> assertThat(((AgentCommand) command).kind())
+                        .isEqualTo(AgentCommand.Kind.DELETE_CLUSTER));
+    }
+
+    private static EventEnvelope<ClusterDeletionRequested> deletionRequested(EventEnvelope<ControlPlaneReady> ready,
+                                                                            ClusterSpec spec) {
+        return EventEnvelope.create(URI.create("/pivotplane/test"), ready.correlationId(),
+                new ClusterDeletionRequested(ready.subject(), spec.name(), spec.project(), Instant.now()));
     }
 
     /** Creates what spec-service would, lets the simulator bring CP-A up, and returns provisioner's event. */

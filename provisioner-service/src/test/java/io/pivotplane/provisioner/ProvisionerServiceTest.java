@@ -17,6 +17,7 @@ import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
@@ -99,6 +100,31 @@ class ProvisionerServiceTest {
         assertThat(failed.reason()).isEqualTo("ControlPlaneTimeout");
         assertThat(failed.message()).contains("ControlPlaneInitialized", "kubeconfig");
         assertThat(events(Topics.CLUSTER_CONTROL_PLANE_READY, clusterId)).isEmpty();
+    }
+
+    @Test
+    void aClusterBeingDeletedIsNoLongerAwaitedAndDoesNotTimeOut() {
+        EventEnvelope<SpecsCreated> deleted = specsOfAClusterThatNeverComesUp("deleted-early");
+        TopicWriter.send(kafka.bootstrapServers(), deleted);
+        var deletion = TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(URI.create("/pivotplane/test"),
+                deleted.correlationId(), new ClusterDeletionRequested(deleted.subject(), "deleted-early", "team-prov",
+                        Instant.now())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
+                "provisioner-service", new org.apache.kafka.common.TopicPartition(deletion.topic(),
+                        deletion.partition())) > deletion.offset());
+        // a cluster awaited from now on times out later: once it has, the deleted one would have too
+        EventEnvelope<SpecsCreated> sentinel = specsOfAClusterThatNeverComesUp("sentinel");
+        TopicWriter.send(kafka.bootstrapServers(), sentinel);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_FAILED, sentinel.subject()).isEmpty());
+        assertThat(events(Topics.CLUSTER_FAILED, deleted.subject())).isEmpty();
+    }
+
+    private static EventEnvelope<SpecsCreated> specsOfAClusterThatNeverComesUp(String name) {
+        return EventEnvelope.create(URI.create("/pivotplane/test"), UUID.randomUUID().toString(),
+                new SpecsCreated(UUID.randomUUID().toString(), "team-prov",
+                        List.of(new ObjectReference(Capi.CORE_API_VERSION, Capi.CLUSTER, "team-prov", name)),
+                        Instant.now()));
     }
 
     private EventEnvelope<SpecsCreated> createSpecs(ClusterSpec spec) {

@@ -31,7 +31,7 @@ public class SpecsCreatedConsumer {
         provisioner.start();
         consumers.subscribe("specs-created", List.of(Topics.CLUSTER_SPECS_CREATED), this::handle);
         consumers.subscribe("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED), event -> {
-            provisioner.stopWatching(Payloads.expect(event, ClusterDeletionRequested.class));
+            provisioner.stopWatching(event, Payloads.expect(event, ClusterDeletionRequested.class));
             return List.of();
         });
     }

@@ -41,6 +41,29 @@ public final class ControlPlaneWatches {
         }
     }
 
+    /**
+     * Ends the cluster's watch for good, or rules it out if its SpecsCreated has not come yet (events of one
+     * cluster arrive on different topics, in any order); returns whether a waiting watch ended.
+     */
+    public static boolean cancel(Connection connection, ControlPlaneWatch watch) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement("""
+                INSERT INTO control_plane_watch (cluster_id, namespace, cluster_name, correlation_id, deadline, state,
+                    finished_at)
+                VALUES (?, ?, ?, ?, ?, 'CANCELLED', now())
+                ON CONFLICT (cluster_id) DO UPDATE SET state = 'CANCELLED', finished_at = now()
+                WHERE control_plane_watch.state = 'WAITING'
+                RETURNING (xmax <> 0) AS was_waiting""")) {
+            upsert.setString(1, watch.clusterId());
+            upsert.setString(2, watch.namespace());
+            upsert.setString(3, watch.clusterName());
+            upsert.setString(4, watch.correlationId());
+            upsert.setTimestamp(5, Timestamp.from(watch.deadline()));
+            try (ResultSet row = upsert.executeQuery()) {
+                return row.next() && row.getBoolean(1);
+            }
+        }
+    }
+
     public static List<ControlPlaneWatch> waiting(Connection connection) throws SQLException {
         List<ControlPlaneWatch> watches = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("""

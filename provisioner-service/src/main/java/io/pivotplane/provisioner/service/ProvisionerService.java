@@ -87,9 +87,10 @@ public class ProvisionerService {
     }
 
     /** A cluster being deleted is no longer awaited: its control plane will not come, and that is no failure. */
-    public void stopWatching(ClusterDeletionRequested deletion) throws Exception {
-        if (transactions.inTransaction(connection -> ControlPlaneWatches.finish(connection, deletion.clusterId(),
-                ControlPlaneWatches.CANCELLED))) {
+    public void stopWatching(EventEnvelope<?> event, ClusterDeletionRequested deletion) throws Exception {
+        ControlPlaneWatch cancelled = new ControlPlaneWatch(deletion.clusterId(), deletion.namespace(), deletion.name(),
+                event.correlationId(), Instant.now());
+        if (transactions.inTransaction(connection -> ControlPlaneWatches.cancel(connection, cancelled))) {
             waiting.values().removeIf(watch -> watch.clusterId().equals(deletion.clusterId()));
             LOG.infof("%s/%s is being deleted: no longer awaited", deletion.namespace(), deletion.name());
         }
