@@ -35,6 +35,16 @@ final class PivotplaneApi {
         return JSON.readTree(response.body()).path("id").asText();
     }
 
+    /** Asks for the cluster's deletion; @return the cluster as the answer shows it */
+    JsonNode delete(String id) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id)).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException("DELETE answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
     JsonNode get(String id) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id)).build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -33,6 +33,49 @@ public class TimelineReader {
         }
     }
 
+    /** A stage reached, with the cluster it belongs to. */
+    public record StageChange(StageEventEntity entry, String name, String project, String provider) {
+    }
+
+    /** The highest sequence number of any stage so far (0 when there is none). */
+    public long lastSequence() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT coalesce(max(id), 0) FROM cluster_stage_event");
+             ResultSet row = select.executeQuery()) {
+            row.next();
+            return row.getLong(1);
+        }
+    }
+
+    /** Every cluster's stages recorded after {@code afterId}, in order, at most {@code limit} of them. */
+    public List<StageChange> changesAfter(long afterId, int limit) throws SQLException {
+        List<StageChange> changes = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("""
+                     SELECT e.id, e.cluster_id, e.stage, e.event_id, e.event_type, e.reached_at, e.reason, e.message,
+                            c.name, c.project, c.provider
+                     FROM cluster_stage_event e JOIN cluster c ON c.id = e.cluster_id
+                     WHERE e.id > ? ORDER BY e.id LIMIT ?""")) {
+            select.setLong(1, afterId);
+            select.setInt(2, limit);
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    StageEventEntity entry = new StageEventEntity();
+                    entry.id = rows.getLong(1);
+                    entry.clusterId = rows.getObject(2, UUID.class);
+                    entry.stage = rows.getString(3);
+                    entry.eventId = rows.getString(4);
+                    entry.eventType = rows.getString(5);
+                    entry.reachedAt = rows.getTimestamp(6).toInstant();
+                    entry.reason = rows.getString(7);
+                    entry.message = rows.getString(8);
+                    changes.add(new StageChange(entry, rows.getString(9), rows.getString(10), rows.getString(11)));
+                }
+            }
+        }
+        return changes;
+    }
+
     public List<StageEventEntity> after(UUID clusterId, long afterId) throws SQLException {
         List<StageEventEntity> entries = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();

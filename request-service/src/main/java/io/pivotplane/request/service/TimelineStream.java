@@ -5,6 +5,7 @@ import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.request.persistence.StageEventEntity;
 import io.pivotplane.request.persistence.TimelineReader;
+import io.pivotplane.request.rest.StageChangeView;
 import io.pivotplane.request.rest.StageView;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -24,6 +25,8 @@ public class TimelineStream {
 
     private static final Set<String> FINAL_STAGES = Set.of(Stage.ADDONS_INSTALLED.name(), Stage.FAILED.name(),
             Stage.DELETED.name());
+
+    private static final int BATCH = 500;
 
     private final TimelineReader reader;
     private final ClusterMapper mapper;
@@ -79,6 +82,34 @@ public class TimelineStream {
                         ended.set(true);
                     }
                     return entries.stream().map(mapper::stage).toList();
+                });
+    }
+
+    /**
+     * Every cluster's stages from now on (or after {@code since}, to resume a stream without a gap), as they are
+     * recorded; the stream does not end.
+     */
+    public Multi<StageChangeView> followAll(Long since) {
+        AtomicLong lastSent = new AtomicLong(-1);
+        return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
+                .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(() -> {
+                    try {
+                        if (lastSent.get() < 0) {
+                            lastSent.set(since != null ? since : reader.lastSequence());
+                        }
+                        return reader.changesAfter(lastSent.get(), BATCH);
+                    } catch (java.sql.SQLException e) {
+                        throw new IllegalStateException("cannot read the stages", e);
+                    }
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .onItem().transformToIterable(changes -> {
+                    if (!changes.isEmpty()) {
+                        lastSent.set(changes.get(changes.size() - 1).entry().id);
+                    }
+                    return changes.stream().map(change -> new StageChangeView(change.entry().id,
+                            change.entry().clusterId.toString(), change.name(), change.project(), change.provider(),
+                            Stage.valueOf(change.entry().stage).displayName(), change.entry().reachedAt,
+                            change.entry().reason, change.entry().message)).toList();
                 });
     }
 

@@ -1,0 +1,115 @@
+package io.pivotplane.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.devstack.LocalStack;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The status page in a real browser: Debian's Chromium, headless, driven through its chromedriver (no browser is
+ * downloaded). A cluster submitted through the API appears on the page and reaches its last stage there, live.
+ */
+class StatusPageTest {
+
+    static final Path PROJECT = Path.of(System.getProperty("pivotplane.project-dir", "..")).toAbsolutePath().normalize();
+    static final File CHROMIUM = new File(System.getProperty("pivotplane.chromium", "/usr/bin/chromium"));
+    static final File CHROMEDRIVER = new File(System.getProperty("pivotplane.chromedriver", "/usr/bin/chromedriver"));
+
+    static StackOutput output;
+    static LocalStack stack;
+    static PivotplaneApi api;
+    static WebDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        boolean present = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
+        if (!present && Boolean.getBoolean("pivotplane.require-browser")) {
+            throw new IllegalStateException("the browser test needs Debian's chromium and chromium-driver ("
+                    + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver, or run bin/test");
+        }
+        Assumptions.assumeTrue(present, "no " + CHROMIUM + " or " + CHROMEDRIVER + ": the browser test is skipped"
+                + " (bin/test installs them)");
+        output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/status-page-stack.log"));
+        stack = LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream()));
+        api = new PivotplaneApi(stack.apiUrl());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory("pivotplane-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+        if (output != null) {
+            output.close();
+        }
+    }
+
+    @Test
+    void aClusterSubmittedThroughTheApiReachesItsLastStageOnThePageLiveThenIsDeleted() throws Exception {
+        browser.get(stack.apiUrl() + "/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> "live".equals(
+                browser.findElement(By.id("connection")).getAttribute("data-state")));
+
+        Map<String, Object> body = ClusterRequestDocument.body(Files.readString(PROJECT.resolve("examples/gcp.yaml")));
+        String id = api.create(body);
+
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "AddonsInstalled".equals(stageOnPage(id)));
+        WebElement row = row(id);
+        assertThat(row.getText()).contains("edge-gcp", "team-a", "gcp", "AddonsInstalled");
+
+        row.click();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(timelineOnPage())
+                .containsExactly("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted", "AddonsInstalled"));
+        assertThat(browser.findElement(By.id("details-placement")).getText()).contains("workload cluster itself");
+        assertThat(browser.findElement(By.id("details-addons")).getText()).contains("team-namespace", "Installed");
+
+        api.delete(id);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
+                .until(() -> "Deleted".equals(stageOnPage(id)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(timelineOnPage())
+                .endsWith("Deleting", "Deleted"));
+    }
+
+    private static WebElement row(String id) {
+        return browser.findElement(By.cssSelector("tr[data-cluster-id='" + id + "']"));
+    }
+
+    private static String stageOnPage(String id) {
+        List<WebElement> rows = browser.findElements(By.cssSelector("tr[data-cluster-id='" + id + "']"));
+        return rows.isEmpty() ? null : rows.get(0).getAttribute("data-stage");
+    }
+
+    private static List<String> timelineOnPage() {
+        return browser.findElements(By.cssSelector("#details-timeline li")).stream()
+                .map(li -> li.getAttribute("data-stage")).toList();
+    }
+}

@@ -1,0 +1,132 @@
+// The status page: the clusters with their stage, a timeline per cluster, updated live from /api/v1/events.
+// Plain JavaScript, no build step: request-service serves this file as it is.
+'use strict';
+
+const API = '/api/v1';
+const PIPELINE = ['Requested', 'SpecsCreated', 'ControlPlaneReady', 'Pivoted', 'AddonsInstalled'];
+const clusters = new Map();   // id -> cluster as GET /clusters returns it
+let selected = null;
+let lastSequence = null;
+
+const $ = (selector) => document.querySelector(selector);
+const element = (tag, attributes = {}, ...children) => {
+  const node = document.createElement(tag);
+  Object.entries(attributes).forEach(([key, value]) => node.setAttribute(key, value));
+  children.forEach((child) => node.append(child));
+  return node;
+};
+
+async function getJson(path) {
+  const response = await fetch(API + path, { headers: { Accept: 'application/json' } });
+  if (!response.ok) {
+    throw new Error(`${path}: HTTP ${response.status}`);
+  }
+  return response.json();
+}
+
+function progress(stage) {
+  const bar = element('div', { class: 'bar' });
+  const reached = stage === 'Failed' ? -1 : PIPELINE.indexOf(stage);
+  const done = stage === 'Deleting' || stage === 'Deleted' ? PIPELINE.length : reached + 1;
+  PIPELINE.forEach((_, i) => bar.append(element('span', { class: i < done ? 'done' : '' })));
+  if (stage === 'AddonsInstalled' || stage === 'Deleted') bar.classList.add('complete');
+  if (stage === 'Failed') bar.classList.add('failed');
+  return bar;
+}
+
+function render() {
+  const body = $('#clusters tbody');
+  const rows = [...clusters.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  body.replaceChildren(...rows.map((cluster) => {
+    const row = element('tr', { 'data-cluster-id': cluster.id, 'data-stage': cluster.stage },
+      element('td', {}, cluster.name), element('td', {}, cluster.project), element('td', {}, cluster.provider),
+      element('td', {}, element('span', { class: 'stage', 'data-stage': cluster.stage }, cluster.stage)),
+      element('td', {}, progress(cluster.stage)),
+      element('td', {}, new Date(cluster.createdAt).toLocaleTimeString()));
+    if (cluster.id === selected) row.classList.add('selected');
+    row.addEventListener('click', () => select(cluster.id));
+    return row;
+  }));
+  $('#empty').hidden = rows.length > 0;
+  const counts = {};
+  rows.forEach((c) => { counts[c.stage] = (counts[c.stage] || 0) + 1; });
+  $('#summary').textContent = rows.length === 0 ? '' :
+    Object.entries(counts).map(([stage, n]) => `${n} ${stage}`).join(' · ');
+}
+
+async function select(id) {
+  selected = id;
+  render();
+  const cluster = await getJson(`/clusters/${id}`);
+  if (selected !== id) return;
+  $('#details').hidden = false;
+  $('#details-title').textContent = cluster.name;
+  $('#details-facts').replaceChildren(...[['ID', cluster.id], ['Project', cluster.project],
+    ['Provider', cluster.provider], ['Kubernetes', cluster.kubernetesVersion], ['Stage', cluster.stage]]
+    .flatMap(([k, v]) => [element('dt', {}, k), element('dd', {}, v)]));
+  const first = cluster.timeline.length ? Date.parse(cluster.timeline[0].reachedAt) : 0;
+  $('#details-timeline').replaceChildren(...cluster.timeline.map((entry) => element('li',
+    { 'data-stage': entry.stage }, entry.stage,
+    element('span', { class: 'when' }, `+${((Date.parse(entry.reachedAt) - first) / 1000).toFixed(1)}s`
+      + (entry.reason ? ` — ${entry.reason}: ${entry.message}` : '')))));
+  const placement = cluster.placement || { location: 'none', objects: [] };
+  $('#details-placement').textContent = {
+    none: 'not created yet',
+    management: `in the management cluster, namespace ${placement.namespace}`,
+    workload: `in the workload cluster itself (${placement.apiEndpoint}), namespace ${placement.namespace}`,
+    deleted: 'deleted',
+  }[placement.location] || placement.location;
+  $('#details-objects').replaceChildren(...placement.objects.map((o) => element('li', {}, `${o.kind} ${o.name}`)));
+  $('#details-addons').replaceChildren(...(cluster.addons || []).map((a) => element('li', {},
+    `${a.name} (${a.layer}${a.version ? ' ' + a.version : ''}): ${a.state}${a.message ? ' — ' + a.message : ''}`)));
+  const error = $('#details-error');
+  error.hidden = !cluster.lastError;
+  error.textContent = cluster.lastError
+    ? `Last error at ${cluster.lastError.stage}: ${cluster.lastError.reason} — ${cluster.lastError.message}` : '';
+}
+
+async function apply(change) {
+  lastSequence = change.sequence;
+  let cluster = clusters.get(change.clusterId);
+  if (!cluster) {
+    cluster = await getJson(`/clusters/${change.clusterId}`);
+    clusters.set(cluster.id, cluster);
+  } else {
+    // the stream carries every stage recorded; the cluster's own stage only moves as the server decided
+    cluster.stage = (await getJson(`/clusters/${change.clusterId}`)).stage;
+  }
+  render();
+  if (selected === change.clusterId) select(selected);
+}
+
+function follow() {
+  const status = $('#connection');
+  const source = new EventSource(`${API}/events` + (lastSequence === null ? '' : `?since=${lastSequence}`));
+  const queue = [];
+  let draining = false;
+  source.onopen = () => { status.dataset.state = 'live'; status.textContent = 'live'; };
+  source.onmessage = (message) => {
+    queue.push(JSON.parse(message.data));
+    if (draining) return;
+    draining = true;
+    (async () => {
+      while (queue.length) await apply(queue.shift()).catch(() => {});
+      draining = false;
+    })();
+  };
+  source.onerror = () => {
+    status.dataset.state = 'reconnecting';
+    status.textContent = 'reconnecting…';
+    source.close();
+    setTimeout(follow, 2000);
+  };
+}
+
+async function start() {
+  follow();
+  const page = await getJson('/clusters?size=100');
+  page.items.forEach((cluster) => { if (!clusters.has(cluster.id)) clusters.set(cluster.id, cluster); });
+  render();
+}
+
+start();
