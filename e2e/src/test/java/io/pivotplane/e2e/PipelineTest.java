@@ -203,6 +203,67 @@ class PipelineTest {
         }
     }
 
+    @Test
+    @Order(5)
+    void aUserCreatesWatchesDescribesAndDeletesAClusterWithPivotctl() throws Exception {
+        Map<String, String> env = Map.of("PIVOTPLANE_API_URL", stack.apiUrl());
+
+        PivotctlProcess.Result created = PivotctlProcess.run(env, "create", "-f", "examples/maas.yaml", "-o", "json");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        String id = PivotplaneApi.JSON.readTree(created.out()).path("id").asText();
+
+        PivotctlProcess.Result watched = PivotctlProcess.run(env, "watch", id);
+        assertThat(watched.exitCode()).as(watched.err()).isZero();
+        assertThat(watched.out()).containsSubsequence("1/5 Requested", "2/5 SpecsCreated", "3/5 ControlPlaneReady",
+                "4/5 Pivoted", "5/5 AddonsInstalled", "READY");
+
+        PivotctlProcess.Result got = PivotctlProcess.run(env, "get", id, "-o", "yaml");
+        assertThat(got.out()).contains("stage: AddonsInstalled", "name: edge-maas");
+        PivotctlProcess.Result described = PivotctlProcess.run(env, "describe", id);
+        assertThat(described.out()).contains("Stage:      AddonsInstalled", "in the workload cluster itself",
+                "MaasCluster", "team-namespace", "Installed", "Last error: none");
+        PivotctlProcess.Result listed = PivotctlProcess.run(env, "list", "--project", "team-a");
+        assertThat(listed.out()).contains("edge-maas", "maas", "AddonsInstalled");
+
+        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        PivotctlProcess.Result deleted = PivotctlProcess.run(env, "delete", id, "--wait");
+        assertThat(deleted.exitCode()).as(deleted.err()).isZero();
+        assertThat(deleted.out()).containsSubsequence("Deleting", "Deleted", "DELETED");
+        assertThat(clusterObjects(workload, "team-a", "edge-maas")).isEmpty();
+        assertThat(clusterObjects(stack.management().client(), "team-a", "edge-maas")).isEmpty();
+
+        PivotctlProcess.Result again = PivotctlProcess.run(env, "delete", id);
+        assertThat(again.exitCode()).isEqualTo(1);
+        assertThat(again.err()).contains("deleted already");
+        PivotctlProcess.Result unknown = PivotctlProcess.run(env, "get", UUID.randomUUID().toString());
+        assertThat(unknown.exitCode()).isEqualTo(3);
+        assertThat(unknown.err()).startsWith("error: no cluster has the id");
+    }
+
+    @Test
+    @Order(6)
+    void everyMetricOfTheGrafanaDashboardIsExposedByARunningService() throws Exception {
+        JsonNode dashboard = PivotplaneApi.read(PROJECT.resolve("deploy/grafana/pivotplane-pipeline.json"));
+        Set<String> queried = new java.util.TreeSet<>();
+        java.util.regex.Pattern metric = java.util.regex.Pattern.compile("pivotplane_[a-z_]+");
+        dashboard.path("panels").forEach(panel -> panel.path("targets").forEach(target -> {
+            java.util.regex.Matcher matcher = metric.matcher(target.path("expr").asText());
+            while (matcher.find()) {
+                queried.add(matcher.group());
+            }
+        }));
+        StringBuilder exposed = new StringBuilder();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (Service service : Service.values()) {
+            exposed.append(http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + stack.port(service) + "/q/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        }
+
+        assertThat(queried).hasSizeGreaterThanOrEqualTo(6);
+        assertThat(queried).allSatisfy(name -> assertThat(exposed.toString()).as(name).contains(name));
+    }
+
     static ObjectNode vsphereRequest(String name, String project) throws IOException {
         ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
         request.put("name", name);

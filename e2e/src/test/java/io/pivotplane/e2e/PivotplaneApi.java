@@ -14,7 +14,7 @@ import java.util.List;
 /** The request API, as a user's script would call it. */
 final class PivotplaneApi {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -72,6 +72,9 @@ class PivotServiceTest {
 
     InfrastructureSimulator simulator;
 
+    @jakarta.inject.Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @BeforeEach
     void startSimulator() {
         simulator = InfrastructureSimulator.start(management.client(), SimulatorSettings.IMMEDIATE);
@@ -110,6 +113,9 @@ class PivotServiceTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> events(Topics.AGENT_REPORTS, ready.subject()).stream()
                 .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
         assertThat(clusterObjects(management.client(), "moving")).isEmpty();
+        assertThat(List.of("preflight", "install_agent", "pause", "collect", "create_in_target", "delete_from_source",
+                "unpause")).allSatisfy(step -> assertThat(registry.find("pivotplane.pivot.step").tag("step", step)
+                .timer()).as(step).isNotNull());
     }
 
     @Test

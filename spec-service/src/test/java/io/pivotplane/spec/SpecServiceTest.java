@@ -67,6 +67,9 @@ class SpecServiceTest {
     @Inject
     AgroalDataSource dataSource;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @Test
     void createsTheFirstControlPlaneNodesObjectsLabelledAndPublishesSpecsCreated() {
         ClusterSpec spec = TestClusters.vsphere("team-spec", "alpha", 3, 3, List.of());
@@ -95,6 +98,15 @@ class SpecServiceTest {
         assertThat(DesiredSpecConfigMap.read(desired)).contains(spec);
         assertThat(desired.getMetadata().getOwnerReferences()).singleElement()
                 .satisfies(owner -> assertThat(owner.getKind()).isEqualTo(Capi.CLUSTER));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(registry.find("pivotplane.events.consumed").tags("consumer", "spec-service",
+                    "type", "io.pivotplane.cluster.requested.v1", "outcome", "handled").counter())
+                    .isNotNull().satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
+            assertThat(registry.find("pivotplane.events.handling").tags("type", "io.pivotplane.cluster.requested.v1")
+                    .timer()).isNotNull().satisfies(t -> assertThat(t.count()).isGreaterThanOrEqualTo(1));
+            assertThat(registry.find("pivotplane.events.produced").tags("type",
+                    "io.pivotplane.cluster.specs-created.v1", "outcome", "published").counter()).isNotNull();
+        });
     }
 
     @Test
@@ -171,6 +183,8 @@ class SpecServiceTest {
                     assertThat(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
                             StandardCharsets.UTF_8)).contains("unreadable event");
                 }));
+        assertThat(registry.find("pivotplane.events.dead.lettered").tags("topic", Topics.CLUSTER_REQUESTED).counter())
+                .isNotNull().satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
     }
 
     private static EventEnvelope<ClusterRequested> request(ClusterSpec spec) {

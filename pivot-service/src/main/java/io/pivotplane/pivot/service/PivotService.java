@@ -1,6 +1,8 @@
 package io.pivotplane.pivot.service;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.Capi;
@@ -54,10 +56,13 @@ public class PivotService {
     private final PivotConfig config;
     private final MessagingConfig messaging;
     private final DeprovisionService deprovisioning;
+    private final MeterRegistry registry;
 
     public PivotService(KubernetesClient management, MoveStore store, Transactions transactions, Outbox outbox,
-                        PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning) {
+                        PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning,
+                        MeterRegistry registry) {
         this.deprovisioning = deprovisioning;
+        this.registry = registry;
         this.management = management;
         this.store = store;
         this.transactions = transactions;
@@ -106,12 +111,15 @@ public class PivotService {
         String namespace = move.namespace();
         String clusterName = move.clusterName();
         if (!move.step().reached(MoveStep.AGENT_INSTALLED)) {
+            Timer.Sample preflight = Timer.start(registry);
             List<String> problems = awaitPreflight(namespace, clusterName);
+            stop(preflight, "preflight");
             if (!problems.isEmpty()) {
                 fail(event, move, REASON_PREFLIGHT, "the cluster cannot move yet, nothing was changed: "
                         + String.join("; ", problems));
                 return;
             }
+            Timer.Sample install = Timer.start(registry);
             AgentConfig agent = new AgentConfig(id, clusterName, namespace, config.agentKafkaBootstrapServers(),
                     config.agentHeartbeat());
             try {
@@ -124,9 +132,11 @@ public class PivotService {
                 return;
             }
             store.step(id, MoveStep.AGENT_INSTALLED);
+            stop(install, "install_agent");
             LOG.infof("Agent installed in %s/%s", namespace, clusterName);
         }
         if (!move.step().reached(MoveStep.PAUSED)) {
+            Timer.Sample pause = Timer.start(registry);
             try {
                 retrying("pause the Cluster", () -> {
                     MoveOperations.setPaused(management, namespace, clusterName, true);
@@ -137,8 +147,10 @@ public class PivotService {
                 return;
             }
             store.step(id, MoveStep.PAUSED);
+            stop(pause, "pause");
         }
         if (!move.step().reached(MoveStep.COLLECTED)) {
+            Timer.Sample collect = Timer.start(registry);
             try {
                 store.collected(id, retrying("collect the object graph",
                         () -> MoveOperations.discover(management, namespace, clusterName)));
@@ -146,9 +158,11 @@ public class PivotService {
                 rollBack(event, move, target, List.of(), e);
                 return;
             }
+            stop(collect, "collect");
         }
         List<MovedObject> objects = store.objects(id);
         if (!move.step().reached(MoveStep.CREATED)) {
+            Timer.Sample create = Timer.start(registry);
             try {
                 create(move, target, objects);
             } catch (RuntimeException e) {
@@ -156,6 +170,7 @@ public class PivotService {
                 return;
             }
             store.step(id, MoveStep.CREATED);
+            stop(create, "create_in_target");
             objects = store.objects(id);
         }
         MovedObject kubeconfig = objects.stream()
@@ -163,6 +178,7 @@ public class PivotService {
                 .findFirst().orElse(null);
         try {
             if (!move.step().reached(MoveStep.DELETED)) {
+                Timer.Sample delete = Timer.start(registry);
                 List<MovedObject> reversed = new ArrayList<>(objects);
                 java.util.Collections.reverse(reversed);
                 for (MovedObject object : reversed) {
@@ -177,13 +193,16 @@ public class PivotService {
                     }
                 }
                 store.step(id, MoveStep.DELETED);
+                stop(delete, "delete_from_source");
             }
             if (!move.step().reached(MoveStep.UNPAUSED)) {
+                Timer.Sample unpause = Timer.start(registry);
                 retrying("unpause the Cluster in the workload cluster", () -> {
                     MoveOperations.setPaused(target, namespace, clusterName, false);
                     return null;
                 });
                 store.step(id, MoveStep.UNPAUSED);
+                stop(unpause, "unpause");
             }
             if (kubeconfig != null && !kubeconfig.deleted()) {
                 retrying("delete the kubeconfig Secret from the management cluster", () -> {
@@ -205,6 +224,15 @@ public class PivotService {
         end(move, connection -> store.done(connection, id), EventEnvelope.causedBy(event, messaging.eventSource(),
                 new Pivoted(id, move.apiEndpoint(), moved, Instant.now())));
         LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", namespace, clusterName, moved.size());
+    }
+
+    /** {@code pivotplane_pivot_step_seconds{step}}: how long each step of a move took. */
+    private void stop(Timer.Sample sample, String step) {
+        sample.stop(Timer.builder("pivotplane.pivot.step")
+                .description("Duration of each step of a move, from the preflight checks to the unpause")
+                .tag("step", step)
+                .publishPercentileHistogram()
+                .register(registry));
     }
 
     private void create(Move move, KubernetesClient target, List<MovedObject> objects) throws Exception {

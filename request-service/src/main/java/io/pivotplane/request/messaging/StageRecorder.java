@@ -87,7 +87,12 @@ final class StageRecorder {
         return new String(EventJson.write(detail), StandardCharsets.UTF_8);
     }
 
-    static void record(EventEnvelope<?> event, Connection tx) throws Exception {
+    /** A stage the cluster moved to, how long after its request, and on which infrastructure. */
+    record Reached(Stage stage, String provider, java.time.Duration sinceRequested) {
+    }
+
+    /** @return the stage the cluster moved to, if it moved */
+    static Optional<Reached> record(EventEnvelope<?> event, Connection tx) throws Exception {
         Stage reached = stageOf(event.payload()).orElseThrow(() -> new PermanentEventException(
                 "not a stage of the pipeline: " + event.type().ceType()));
         UUID clusterId;
@@ -96,8 +101,9 @@ final class StageRecorder {
         } catch (IllegalArgumentException e) {
             throw new PermanentEventException("cluster id '" + event.subject() + "' is not a UUID");
         }
-        Stage current = currentStage(tx, clusterId).orElseThrow(() -> new PermanentEventException(
+        ClusterRow row = cluster(tx, clusterId).orElseThrow(() -> new PermanentEventException(
                 "no cluster " + clusterId + " was requested here"));
+        Stage current = row.stage();
         ProvisioningFailed failure = event.payload() instanceof ProvisioningFailed f ? f : null;
         try (PreparedStatement insert = tx.prepareStatement("""
                 INSERT INTO cluster_stage_event (cluster_id, stage, event_id, event_type, reached_at, reason, message,
@@ -116,7 +122,7 @@ final class StageRecorder {
         // while a cluster is deleted, only a failure of the deletion itself (e.g. a late timeout) stops it
         boolean failureOfAnotherStage = current == Stage.DELETING && failure != null && failure.stage() != Stage.DELETING;
         if (!advances(current, reached) || failureOfAnotherStage) {
-            return;
+            return Optional.empty();
         }
         if (failure != null) {
             try (PreparedStatement update = tx.prepareStatement("""
@@ -138,13 +144,19 @@ final class StageRecorder {
                 update.executeUpdate();
             }
         }
+        return Optional.of(new Reached(reached, row.provider(), java.time.Duration.between(row.createdAt(), event.time())));
     }
 
-    private static Optional<Stage> currentStage(Connection tx, UUID clusterId) throws Exception {
-        try (PreparedStatement select = tx.prepareStatement("SELECT stage FROM cluster WHERE id = ? FOR UPDATE")) {
+    private record ClusterRow(Stage stage, String provider, java.time.Instant createdAt) {
+    }
+
+    private static Optional<ClusterRow> cluster(Connection tx, UUID clusterId) throws Exception {
+        try (PreparedStatement select = tx.prepareStatement(
+                "SELECT stage, provider, created_at FROM cluster WHERE id = ? FOR UPDATE")) {
             select.setObject(1, clusterId);
             try (ResultSet row = select.executeQuery()) {
-                return row.next() ? Optional.of(Stage.valueOf(row.getString(1))) : Optional.empty();
+                return row.next() ? Optional.of(new ClusterRow(Stage.valueOf(row.getString(1)), row.getString(2),
+                        row.getTimestamp(3).toInstant())) : Optional.empty();
             }
         }
     }

@@ -49,6 +49,11 @@ class ClusterStagesTest {
                 .statusCode(200)
                 .body("stage", equalTo("ControlPlaneReady"))
                 .body("timeline.stage", equalTo(List.of("Requested", "ControlPlaneReady", "SpecsCreated"))));
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics).containsPattern(
+                "pivotplane_cluster_stage_latency_seconds_count\\{[^}]*provider=\"vsphere\"[^}]*stage=\"ControlPlaneReady\"")
+                .containsPattern("pivotplane_events_consumed_total\\{[^}]*outcome=\"handled\"[^}]*"
+                        + "type=\"io.pivotplane.cluster.control-plane-ready.v1\"");
     }
 
     @Test

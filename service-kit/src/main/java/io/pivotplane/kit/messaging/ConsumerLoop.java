@@ -40,6 +40,7 @@ final class ConsumerLoop {
     private final ProcessedEvents processed;
     private final Outbox outbox;
     private final DeadLetters deadLetters;
+    private final MessagingMetrics metrics;
     private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
     private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
@@ -52,7 +53,7 @@ final class ConsumerLoop {
     ConsumerLoop(String name, String group, List<String> topics, EventHandler handler,
                  TransactionalEventHandler transactionalHandler, String bootstrapServers,
                  MessagingConfig.Consumer config, Transactions transactions, ProcessedEvents processed,
-                 Outbox outbox, DeadLetters deadLetters) {
+                 Outbox outbox, DeadLetters deadLetters, MessagingMetrics metrics) {
         this.name = name;
         this.group = group;
         this.topics = topics;
@@ -64,6 +65,7 @@ final class ConsumerLoop {
         this.processed = processed;
         this.outbox = outbox;
         this.deadLetters = deadLetters;
+        this.metrics = metrics;
     }
 
     String name() {
@@ -144,6 +146,7 @@ final class ConsumerLoop {
                 try {
                     if (transactions.inTransaction(connection -> processed.contains(connection, group, event.id()))) {
                         LOG.debugf("Skipping %s %s: already handled", event.type().ceType(), event.id());
+                        metrics.consumed(group, event, MessagingMetrics.Outcome.DUPLICATE);
                         return;
                     }
                     handleWithRetries(record, event);
@@ -183,6 +186,8 @@ final class ConsumerLoop {
                 if (first && !caused.isEmpty()) {
                     outbox.wakeUp();
                 }
+                metrics.consumed(group, event, first ? MessagingMetrics.Outcome.HANDLED
+                        : MessagingMetrics.Outcome.DUPLICATE);
                 return;
             } catch (PermanentEventException e) {
                 deadLetter(record, event, e.getMessage());
@@ -211,6 +216,8 @@ final class ConsumerLoop {
                 if (event != null) {
                     transactions.inTransaction(connection -> processed.add(connection, group, event.id(), reason));
                 }
+                metrics.deadLettered(group, record.topic());
+                metrics.consumed(group, event, MessagingMetrics.Outcome.DEAD_LETTERED);
                 return;
             } catch (InterruptedException e) {
                 throw e;

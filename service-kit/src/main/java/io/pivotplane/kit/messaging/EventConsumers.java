@@ -24,12 +24,14 @@ public class EventConsumers {
     private final ProcessedEvents processed;
     private final Outbox outbox;
     private final DeadLetters deadLetters;
+    private final MessagingMetrics metrics;
     private final List<ConsumerLoop> loops = new CopyOnWriteArrayList<>();
 
     public EventConsumers(MessagingConfig config,
                           @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                           Transactions transactions, ProcessedEvents processed, Outbox outbox,
-                          DeadLetters deadLetters) {
+                          DeadLetters deadLetters, MessagingMetrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.transactions = transactions;
@@ -55,10 +57,11 @@ public class EventConsumers {
 
     private void start(String name, String group, Collection<String> topics, EventHandler handler,
                        TransactionalEventHandler transactionalHandler) {
+        topics.forEach(topic -> metrics.deadLetters(group, topic));
         for (int i = 0; i < config.consumer().concurrency(); i++) {
             ConsumerLoop loop = new ConsumerLoop(name + "-" + i, group, List.copyOf(topics), handler,
                     transactionalHandler, bootstrapServers, config.consumer(), transactions, processed, outbox,
-                    deadLetters);
+                    deadLetters, metrics);
             loops.add(loop);
             loop.start();
         }

@@ -54,6 +54,7 @@ public class OutboxRelay {
     private final MessagingConfig.Outbox config;
     private final String clientId;
     private final String bootstrapServers;
+    private final MessagingMetrics metrics;
     /** Holds at most one pending wake-up: many requests during one batch cause one more look, not many. */
     private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
     private volatile boolean running;
@@ -63,7 +64,9 @@ public class OutboxRelay {
 
     public OutboxRelay(AgroalDataSource dataSource, MessagingConfig config,
                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
-                       @ConfigProperty(name = "quarkus.application.name") String applicationName) {
+                       @ConfigProperty(name = "quarkus.application.name") String applicationName,
+                       MessagingMetrics metrics) {
+        this.metrics = metrics;
         this.dataSource = dataSource;
         this.config = config.outbox();
         this.clientId = applicationName + "-outbox";
@@ -219,7 +222,9 @@ public class OutboxRelay {
             try {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 acknowledged.add(pending.get(i).rowId());
+                metrics.produced(pending.get(i).envelope().type().ceType(), true);
             } catch (Exception e) {
+                metrics.produced(pending.get(i).envelope().type().ceType(), false);
                 markPublished(connection, acknowledged);
                 connection.commit();
                 throw e;
