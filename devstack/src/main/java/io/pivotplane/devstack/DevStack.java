@@ -54,6 +54,10 @@ public final class DevStack implements Callable<Integer> {
             + "balancer (default: ${DEFAULT-VALUE})", defaultValue = "PT2S", converter = DurationConverter.class)
     Duration infrastructureDelay;
 
+    @Option(names = "--demo", description = "Once the stack runs, request the example cluster of each infrastructure "
+            + "(examples/*.yaml) and follow them to their last stage")
+    boolean demo;
+
     private final PrintStream out = System.out;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile LocalStack stack;
@@ -93,8 +97,21 @@ public final class DevStack implements Callable<Integer> {
                 EmbeddedPostgresServer.USER);
         out.printf("  %-20s %s (workload clusters get their own API servers)%n", "management cluster",
                 stack.management().url());
+        out.printf("  %-20s %s/  (the clusters and their stages, live)%n", "status page", stack.apiUrl());
+        out.printf("  %-20s PIVOTPLANE_API_URL=%s bin/pivotctl list%n", "command line", stack.apiUrl());
         out.println("Service logs are shown with a [service] prefix. Press Ctrl-C to stop everything.");
         out.println("READY");
+        if (demo) {
+            Thread demoThread = new Thread(() -> {
+                try {
+                    new Demo(projectDir, stack.apiUrl(), out).run();
+                } catch (Exception e) {
+                    out.println("demo: stopped: " + e);
+                }
+            }, "devstack-demo");
+            demoThread.setDaemon(true);
+            demoThread.start();
+        }
 
         CompletableFuture<?>[] exits = Service.all().stream()
                 .map(service -> stack.process(service).process().onExit()).toArray(CompletableFuture[]::new);

@@ -27,8 +27,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The README's path for a new user: {@code bin/devstack} starts the stack, the README's curl POST is accepted
- * and published, and Ctrl-C leaves no process, port or temporary directory behind.
+ * The README's path for a new user: {@code bin/devstack --demo} starts the stack and takes the example cluster of
+ * each infrastructure to AddonsInstalled, the README's curl POST is accepted and published, and Ctrl-C leaves no
+ * process, port or temporary directory behind.
  */
 class LocalStackTest {
 
@@ -38,17 +39,20 @@ class LocalStackTest {
     private final List<String> output = new CopyOnWriteArrayList<>();
 
     @Test
-    void devstackStartsAcceptsTheReadmeRequestAndStopsCleanlyOnCtrlC() throws Exception {
+    void devstackDemoTakesAClusterOfEachInfrastructureToTheEndAcceptsTheReadmeRequestAndStopsCleanlyOnCtrlC()
+            throws Exception {
         int apiPort = FreePorts.find();
         int kafkaPort = FreePorts.find();
         int postgresPort = FreePorts.find();
+        int kubePort = FreePorts.find();
         Set<Path> tempDirsBefore = pivotplaneTempDirs();
 
         // setsid: a process group of its own, as a terminal gives it, so Ctrl-C (SIGINT) reaches the whole stack;
         // env --default-signal: SIGINT may be ignored by whatever started this build.
         Process devstack = new ProcessBuilder("setsid", "env", "--default-signal=INT", "bin/devstack",
                 "--api-port", Integer.toString(apiPort), "--kafka-port", Integer.toString(kafkaPort),
-                "--postgres-port", Integer.toString(postgresPort))
+                "--postgres-port", Integer.toString(postgresPort), "--kube-port", Integer.toString(kubePort),
+                "--demo")
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
                 .start();
@@ -62,6 +66,16 @@ class LocalStackTest {
             Set<Path> tempDirsOfStack = difference(pivotplaneTempDirs(), tempDirsBefore);
             assertThat(tempDirsOfStack).isNotEmpty();
 
+            await().atMost(Duration.ofMinutes(3))
+                    .failFast("the demo failed", () -> output.stream().anyMatch(l -> l.startsWith("demo: gave up")
+                            || l.startsWith("demo: stopped") || l.contains("was refused")))
+                    .until(() -> output.stream().anyMatch(l -> l.startsWith("demo: 5 of 5 clusters reached AddonsInstalled")));
+            assertThat(output).anySatisfy(l -> assertThat(l).contains("status page"));
+            for (String provider : List.of("aws", "gcp", "azure", "vsphere", "maas")) {
+                assertThat(output).anySatisfy(l -> assertThat(l).startsWith("demo: edge-" + provider)
+                        .contains("AddonsInstalled"));
+            }
+
             String clusterId = postReadmeExample(apiPort);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     TopicReader.readAll("127.0.0.1:" + kafkaPort, Topics.CLUSTER_REQUESTED).stream()
@@ -71,7 +85,7 @@ class LocalStackTest {
             assertThat(devstack.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();
 
             assertThat(stack).as("processes left behind").noneMatch(ProcessHandle::isAlive);
-            assertThat(List.of(apiPort, kafkaPort, postgresPort)).as("ports still listening")
+            assertThat(List.of(apiPort, kafkaPort, postgresPort, kubePort)).as("ports still listening")
                     .noneMatch(FreePorts::isListening);
             assertThat(tempDirsOfStack).as("temporary directories left behind").noneMatch(Files::exists);
             assertThat(output).contains("Stopped.");
