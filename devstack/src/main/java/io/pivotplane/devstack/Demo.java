@@ -20,7 +20,7 @@ import java.util.Set;
 
 /**
  * {@code bin/devstack --demo}: submits the example cluster of each infrastructure through the REST API, as a user
- * would, and follows them all to their last stage, printing each stage as it is reached.
+ * would, in project {@code demo}, and follows them all to their last stage, printing each stage as it is reached.
  */
 final class Demo {
 
@@ -29,6 +29,7 @@ final class Demo {
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration PATIENCE = Duration.ofMinutes(10);
     private static final ObjectMapper JSON = new ObjectMapper();
+    static final String PROJECT = "demo";
 
     private final Path examples;
     private final String apiUrl;
@@ -47,6 +48,8 @@ final class Demo {
         Instant start = Instant.now();
         for (String provider : PROVIDERS) {
             Map<String, Object> body = ClusterRequestDocument.body(Files.readString(examples.resolve(provider + ".yaml")));
+            // a project of its own, so that the README's own `pivotctl create -f examples/…` does not collide
+            body.put("project", PROJECT);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(apiUrl))
                     .header("Content-Type", "application/json")
                     .header("Idempotency-Key", "devstack-demo-" + provider)
