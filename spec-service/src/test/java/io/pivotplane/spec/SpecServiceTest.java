@@ -20,6 +20,7 @@ import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
@@ -148,6 +149,25 @@ class SpecServiceTest {
                 Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-spec")
                 .withName(ObjectMaps.string(cluster, "spec", "controlPlaneRef", "name").orElseThrow()).get();
         assertThat(ObjectMaps.integer(controlPlane, 0, "spec", "replicas")).isEqualTo(1);
+    }
+
+    @Test
+    void aClusterWhoseDeletionCameFirstIsNeverCreated() {
+        ClusterSpec spec = TestClusters.vsphere("team-spec", "gone-before", 1, 0, List.of());
+        EventEnvelope<ClusterRequested> requested = request(spec);
+        RecordMetadata deletion = TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(TEST_SOURCE,
+                requested.correlationId(), new ClusterDeletionRequested(requested.subject(), spec.name(),
+                        spec.project(), Instant.now())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
+                "spec-service", new TopicPartition(deletion.topic(), deletion.partition())) > deletion.offset());
+
+        RecordMetadata request = TopicWriter.send(kafka.bootstrapServers(), requested);
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
+                "spec-service", new TopicPartition(request.topic(), request.partition())) > request.offset());
+
+        assertThat(events(Topics.CLUSTER_SPECS_CREATED, requested.subject())).isEmpty();
+        assertThat(management.client().genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                .inNamespace("team-spec").withName("gone-before").get()).isNull();
     }
 
     @Test

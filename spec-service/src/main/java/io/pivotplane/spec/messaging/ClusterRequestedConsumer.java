@@ -1,5 +1,6 @@
 package io.pivotplane.spec.messaging;
 
+import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
@@ -9,25 +10,45 @@ import io.pivotplane.spec.service.SpecService;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import io.pivotplane.spec.persistence.DeletedClusters;
 import java.util.List;
+import org.jboss.logging.Logger;
 
-/** Subscribes spec-service to {@code cluster.requested}. */
+/**
+ * Subscribes spec-service to {@code cluster.requested}, and to {@code cluster.deletion-requested}, after which a
+ * cluster's objects are not created any more (its deletion may have been handled before its request).
+ */
 @ApplicationScoped
 public class ClusterRequestedConsumer {
 
+    private static final Logger LOG = Logger.getLogger(ClusterRequestedConsumer.class);
+
     private final EventConsumers consumers;
     private final SpecService specs;
+    private final DeletedClusters deleted;
 
-    public ClusterRequestedConsumer(EventConsumers consumers, SpecService specs) {
+    public ClusterRequestedConsumer(EventConsumers consumers, SpecService specs, DeletedClusters deleted) {
         this.consumers = consumers;
         this.specs = specs;
+        this.deleted = deleted;
     }
 
     void start(@Observes StartupEvent startup) {
         consumers.subscribe("requested", List.of(Topics.CLUSTER_REQUESTED), this::handle);
+        consumers.subscribeTransactional("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED),
+                (event, tx) -> {
+                    DeletedClusters.record(tx, Payloads.expect(event, ClusterDeletionRequested.class).clusterId());
+                    return List.of();
+                });
     }
 
-    List<EventEnvelope<?>> handle(EventEnvelope<?> event) {
-        return List.of(specs.createSpecs(event, Payloads.expect(event, ClusterRequested.class)));
+    List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
+        ClusterRequested requested = Payloads.expect(event, ClusterRequested.class);
+        if (deleted.contains(requested.clusterId())) {
+            LOG.infof("%s/%s was deleted before its objects were created: nothing to create",
+                    requested.spec().project(), requested.spec().name());
+            return List.of();
+        }
+        return List.of(specs.createSpecs(event, requested));
     }
 }
