@@ -17,7 +17,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Validates objects against the {@code openAPIV3Schema} of the upstream CRDs in {@link CapiCrds}, as strictly as
+ * Validates objects against the {@code openAPIV3Schema} of the upstream CRDs in {@link CapiCrds} (and of
+ * pivotplane's own {@code ClusterRequest}), as strictly as
  * an API server would take them: a field the schema does not know is an error here, because the API server would
  * silently prune it and the provider would never see it.
  *
@@ -54,7 +55,8 @@ public final class CrdSchemaValidator {
     private static JsonNode openApiSchema(String apiVersion, String kind) {
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
         String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
-        CustomResourceDefinition crd = CapiCrds.all().stream()
+        CustomResourceDefinition crd = java.util.stream.Stream.concat(CapiCrds.all().stream(),
+                        java.util.stream.Stream.of(io.pivotplane.capi.request.ClusterRequestCrd.definition()))
                 .filter(c -> c.getSpec().getGroup().equals(group) && c.getSpec().getNames().getKind().equals(kind))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no CRD of " + kind + " in " + group));

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** The five services of pivotplane, as the local stack runs them. */
 public enum Service {
-    REQUEST("request-service", "requests", false),
+    REQUEST("request-service", "requests", true),
     SPEC("spec-service", "spec", true),
     PROVISIONER("provisioner-service", "provisioner", true),
     PIVOT("pivot-service", "pivot", true),

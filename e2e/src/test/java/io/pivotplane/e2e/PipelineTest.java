@@ -264,6 +264,25 @@ class PipelineTest {
         assertThat(queried).allSatisfy(name -> assertThat(exposed.toString()).as(name).contains(name));
     }
 
+    @Test
+    @Order(7)
+    void aClusterRequestResourceAppliedToTheManagementClusterEndsSelfManagedAndItsStatusSaysSo() throws Exception {
+        GenericKubernetesResource request = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(
+                java.nio.file.Files.readString(PROJECT.resolve("examples/azure.yaml")), GenericKubernetesResource.class);
+        request.getMetadata().setNamespace("team-declarative");
+        var resource = stack.management().client().resource(request);
+        resource.create();
+
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(ObjectMaps.string(resource.get(), "status", "stage")).contains("AddonsInstalled"));
+        String id = ObjectMaps.string(resource.get(), "status", "clusterId").orElseThrow();
+        assertThat(api.timeline(id)).containsExactlyElementsOf(STAGES_IN_ORDER);
+
+        resource.delete();
+        awaitStage(id, "Deleted", Duration.ofMinutes(2));
+    }
+
     static ObjectNode vsphereRequest(String name, String project) throws IOException {
         ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
         request.put("name", name);

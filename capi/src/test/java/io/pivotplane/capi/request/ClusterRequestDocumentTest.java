@@ -52,6 +52,26 @@ class ClusterRequestDocumentTest {
         assertThat(violations("- a\n- b\n")).singleElement().satisfies(v -> assertThat(v.message()).contains("list"));
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("io.pivotplane.capi.Examples#providers")
+    void everyExampleIsAValidClusterRequestResourceForKubectlApply(String provider) throws Exception {
+        var resource = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readValue(Examples.yaml(provider), io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+
+        assertThat(io.pivotplane.capi.CrdSchemaValidator.problems(resource)).isEmpty();
+        assertThat(resource.getApiVersion()).isEqualTo(ClusterRequestCrd.API_VERSION);
+    }
+
+    @Test
+    void theSchemaOfTheResourceRefusesAnUnknownProviderAndAnUnknownField() throws Exception {
+        var resource = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+                .readValue(Examples.yaml("aws").replace("provider: aws", "provider: openstack")
+                        .replace("  kubernetesVersion:", "  kubernetesVersoin: x\n  kubernetesVersion:"),
+                        io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+
+        assertThat(io.pivotplane.capi.CrdSchemaValidator.problems(resource)).hasSize(2);
+    }
+
     private static List<Violation> violations(String yaml) {
         InvalidClusterRequestException e = catchThrowableOfType(InvalidClusterRequestException.class,
                 () -> ClusterRequestDocument.read(yaml));

@@ -35,6 +35,7 @@ public final class KubernetesApiServer implements AutoCloseable {
     public static KubernetesApiServer start(int port) {
         KubernetesApiServer api = startEmpty(port);
         api.createCustomResourceDefinitions(CapiCrds.all());
+        api.createCustomResourceDefinitions(java.util.List.of(io.pivotplane.capi.request.ClusterRequestCrd.definition()));
         return api;
     }
 

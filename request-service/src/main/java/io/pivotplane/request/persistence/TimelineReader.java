@@ -37,6 +37,28 @@ public class TimelineReader {
     public record StageChange(StageEventEntity entry, String name, String project, String provider) {
     }
 
+    /** A cluster's stage as the API shows it, and the message of its last error. */
+    public record ClusterStage(String clusterId, String stage, String lastError) {
+    }
+
+    public List<ClusterStage> stages(java.util.Collection<String> clusterIds) throws SQLException {
+        List<ClusterStage> stages = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(
+                     "SELECT id, stage, last_error_reason, last_error_message FROM cluster WHERE id = ANY (?)")) {
+            select.setArray(1, connection.createArrayOf("uuid", clusterIds.stream().map(UUID::fromString).toArray()));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    String reason = rows.getString(3);
+                    stages.add(new ClusterStage(rows.getObject(1, UUID.class).toString(),
+                            io.pivotplane.events.Stage.valueOf(rows.getString(2)).displayName(),
+                            reason == null ? null : reason + ": " + rows.getString(4)));
+                }
+            }
+        }
+        return stages;
+    }
+
     /** The highest sequence number of any stage so far (0 when there is none). */
     public long lastSequence() throws SQLException {
         try (Connection connection = dataSource.getConnection();

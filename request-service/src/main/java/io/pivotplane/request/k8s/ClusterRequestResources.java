@@ -1,0 +1,206 @@
+package io.pivotplane.request.k8s;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.request.ClusterRequestCrd;
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.InvalidClusterRequestException;
+import io.pivotplane.request.domain.ClusterDeletedException;
+import io.pivotplane.request.domain.ClusterNameConflictException;
+import io.pivotplane.request.persistence.TimelineReader;
+import io.pivotplane.request.service.ClusterRequestService;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The declarative path: a {@code ClusterRequest} resource in the management cluster becomes a cluster request
+ * exactly as a POST would (same validation, same events; its uid is the idempotency key, so seeing it again after
+ * a restart changes nothing), its status shows the cluster's id and stage, and deleting it deprovisions the cluster.
+ */
+@ApplicationScoped
+public class ClusterRequestResources {
+
+    private static final Logger LOG = Logger.getLogger(ClusterRequestResources.class);
+    private static final List<String> FINAL = List.of("Deleted", ClusterRequestCrd.STAGE_INVALID);
+
+    private final KubernetesClient client;
+    private final ClusterRequestService service;
+    private final TimelineReader reader;
+    private final boolean enabled;
+    private final Duration syncInterval;
+    private final ExecutorService admissions = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-requests"));
+    private final ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor(
+            r -> new Thread(r, "cluster-requests-status"));
+    private SharedIndexInformer<GenericKubernetesResource> informer;
+
+    public ClusterRequestResources(KubernetesClient client, ClusterRequestService service, TimelineReader reader,
+                                   @ConfigProperty(name = "pivotplane.cluster-requests.enabled") boolean enabled,
+                                   @ConfigProperty(name = "pivotplane.cluster-requests.status-interval",
+                                           defaultValue = "1s") Duration syncInterval) {
+        this.client = client;
+        this.service = service;
+        this.reader = reader;
+        this.enabled = enabled;
+        this.syncInterval = syncInterval;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        if (!enabled) {
+            LOG.info("ClusterRequest resources are not watched (pivotplane.cluster-requests.enabled=false)");
+            return;
+        }
+        informer = client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                .inAnyNamespace().inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(GenericKubernetesResource resource) {
+                        admissions.execute(() -> admit(resource));
+                    }
+
+                    @Override
+                    public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource resource) {
+                        admissions.execute(() -> admit(resource));
+                    }
+
+                    @Override
+                    public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
+                        admissions.execute(() -> deprovision(resource));
+                    }
+                }, 0);
+        sync.scheduleWithFixedDelay(this::syncStatuses, syncInterval.toMillis(), syncInterval.toMillis(),
+                TimeUnit.MILLISECONDS);
+        LOG.info("Watching ClusterRequest resources");
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (informer != null) {
+            informer.close();
+        }
+        sync.shutdownNow();
+        admissions.shutdownNow();
+    }
+
+    /** A resource without a cluster id in its status is requested, as a POST of its spec would be. */
+    private void admit(GenericKubernetesResource resource) {
+        if (ObjectMaps.string(resource, "status", "clusterId").isPresent()
+                || ObjectMaps.string(resource, "status", "stage").filter(ClusterRequestCrd.STAGE_INVALID::equals)
+                .isPresent() && generationSeen(resource)) {
+            return;
+        }
+        String where = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", resource.getMetadata().getGeneration());
+        try {
+            var admission = VertxContextSupport.subscribeAndAwait(() -> service.request(
+                    ClusterRequestDocument.input(body(resource)), "clusterrequest-" + resource.getMetadata().getUid()));
+            status.put("clusterId", admission.cluster().id.toString());
+            status.put("stage", admission.cluster().stage.displayName());
+            LOG.infof("ClusterRequest %s is cluster %s", where, admission.cluster().id);
+        } catch (InvalidClusterRequestException e) {
+            status.put("stage", ClusterRequestCrd.STAGE_INVALID);
+            status.put("message", e.violations().stream().map(v -> v.field() + ": " + v.message())
+                    .collect(Collectors.joining("; ")));
+        } catch (ClusterNameConflictException e) {
+            status.put("stage", ClusterRequestCrd.STAGE_INVALID);
+            status.put("message", e.getMessage());
+        } catch (Throwable e) {
+            LOG.errorf("ClusterRequest %s could not be requested yet, retrying: %s", where, e.toString());
+            sync.schedule(() -> admissions.execute(() -> admit(resource)), 2, TimeUnit.SECONDS);
+            return;
+        }
+        writeStatus(resource, status);
+    }
+
+    private static boolean generationSeen(GenericKubernetesResource resource) {
+        return Objects.equals(resource.getMetadata().getGeneration(),
+                ObjectMaps.at(resource, "status", "observedGeneration").map(g -> ((Number) g).longValue()).orElse(null));
+    }
+
+    private void deprovision(GenericKubernetesResource resource) {
+        ObjectMaps.string(resource, "status", "clusterId").ifPresent(id -> {
+            try {
+                VertxContextSupport.subscribeAndAwait(() -> service.requestDeletion(id));
+                LOG.infof("ClusterRequest %s/%s deleted: cluster %s is deprovisioned",
+                        resource.getMetadata().getNamespace(), resource.getMetadata().getName(), id);
+            } catch (ClusterDeletedException e) {
+                LOG.debugf("cluster %s was deleted already", id);
+            } catch (Throwable e) {
+                LOG.errorf("The deletion of cluster %s could not be requested yet, retrying: %s", id, e.toString());
+                sync.schedule(() -> admissions.execute(() -> deprovision(resource)), 2, TimeUnit.SECONDS);
+            }
+        });
+    }
+
+    /** Writes each watched cluster's stage (and its last error) into its resource's status. */
+    private void syncStatuses() {
+        try {
+            Map<String, GenericKubernetesResource> byCluster = new LinkedHashMap<>();
+            for (GenericKubernetesResource resource : informer.getStore().list()) {
+                ObjectMaps.string(resource, "status", "clusterId")
+                        .filter(id -> !FINAL.contains(ObjectMaps.string(resource, "status", "stage").orElse("")))
+                        .ifPresent(id -> byCluster.put(id, resource));
+            }
+            if (byCluster.isEmpty()) {
+                return;
+            }
+            for (TimelineReader.ClusterStage current : reader.stages(byCluster.keySet())) {
+                GenericKubernetesResource resource = byCluster.get(current.clusterId());
+                if (!current.stage().equals(ObjectMaps.string(resource, "status", "stage").orElse(""))) {
+                    Map<String, Object> status = new LinkedHashMap<>(ObjectMaps.mapAt(resource, "status"));
+                    status.put("stage", current.stage());
+                    if (current.lastError() != null) {
+                        status.put("message", current.lastError());
+                    }
+                    writeStatus(resource, status);
+                }
+            }
+        } catch (Exception e) {
+            LOG.warnf("Cannot write the stages of ClusterRequest resources yet: %s", e.toString());
+        }
+    }
+
+    private void writeStatus(GenericKubernetesResource resource, Map<String, Object> status) {
+        try {
+            client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                    .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
+                    .editStatus(current -> {
+                        current.setAdditionalProperty("status", status);
+                        return current;
+                    });
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Cannot write the status of ClusterRequest %s/%s: %s", resource.getMetadata().getNamespace(),
+                    resource.getMetadata().getName(), e.getMessage());
+        }
+    }
+
+    /** The REST body the resource stands for: its spec, with metadata's name and namespace as name and project. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> body(GenericKubernetesResource resource) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", resource.getMetadata().getName());
+        body.put("project", resource.getMetadata().getNamespace());
+        Object spec = resource.getAdditionalProperties().get("spec");
+        if (spec instanceof Map<?, ?> fields) {
+            body.putAll((Map<String, Object>) fields);
+        }
+        return body;
+    }
+}

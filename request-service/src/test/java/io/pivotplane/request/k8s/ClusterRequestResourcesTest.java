@@ -1,0 +1,124 @@
+package io.pivotplane.request.k8s;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.request.ClusterRequestCrd;
+import io.pivotplane.devstack.infra.KubernetesApiServer;
+import io.pivotplane.devstack.testing.InjectInfrastructure;
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.KubernetesApiResource;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterDeletionRequested;
+import io.pivotplane.events.ClusterRequested;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Topics;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** The declarative path against a Kubernetes API server with the ClusterRequest CRD, a real broker and PostgreSQL. */
+@QuarkusTest
+@TestProfile(ClusterRequestResourcesTest.Watching.class)
+@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(KubernetesApiResource.class)
+class ClusterRequestResourcesTest {
+
+    static final String NAMESPACE = "team-declared";
+
+    public static final class Watching implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("pivotplane.cluster-requests.enabled", "true",
+                    "pivotplane.cluster-requests.status-interval", "200ms");
+        }
+    }
+
+    @InjectInfrastructure
+    KubernetesApiServer management;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Test
+    void aNewResourceIsRequestedLikeAPostItsStatusFollowsTheStagesAndDeletingItDeprovisions() throws Exception {
+        management.client().resource(fromExample("gcp", "declared-gcp")).create();
+        Resource<GenericKubernetesResource> resource = resource("declared-gcp");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(resource, "clusterId") != null);
+        String id = status(resource, "clusterId");
+        assertThat(status(resource, "stage")).isEqualTo("Requested");
+        given().get("/api/v1/clusters/" + id).then().statusCode(200)
+                .body("name", equalTo("declared-gcp")).body("project", equalTo(NAMESPACE))
+                .body("provider", equalTo("gcp"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.payloads(bootstrapServers, Topics.CLUSTER_REQUESTED, id)).singleElement()
+                .satisfies(event -> assertThat(((ClusterRequested) event).spec().name()).isEqualTo("declared-gcp")));
+
+        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr",
+                new SpecsCreated(id, NAMESPACE, List.of(), Instant.now())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "SpecsCreated".equals(status(resource, "stage")));
+
+        resource.delete();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.payloads(bootstrapServers, Topics.CLUSTER_DELETION_REQUESTED, id)).singleElement()
+                .satisfies(event -> assertThat(((ClusterDeletionRequested) event).namespace()).isEqualTo(NAMESPACE)));
+    }
+
+    @Test
+    void aResourceTheApiWouldRefuseShowsWhyInItsStatusAndRequestsNothing() throws Exception {
+        GenericKubernetesResource invalid = fromExample("vsphere", "declared-even");
+        ObjectMaps.mapAt(invalid, "spec", "controlPlane").put("replicas", 2);
+        management.client().resource(invalid).create();
+        Resource<GenericKubernetesResource> resource = resource("declared-even");
+
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ClusterRequestCrd.STAGE_INVALID.equals(status(resource, "stage")));
+        assertThat(status(resource, "message")).contains("controlPlane.replicas", "odd");
+        assertThat(status(resource, "clusterId")).isNull();
+        given().get("/api/v1/clusters?project=" + NAMESPACE + "&size=100").then()
+                .body("items.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("declared-even")));
+    }
+
+    private static GenericKubernetesResource fromExample(String provider, String name) throws IOException {
+        Path dir = Path.of("").toAbsolutePath();
+        while (!Files.isRegularFile(dir.resolve("examples/" + provider + ".yaml"))) {
+            dir = dir.getParent();
+        }
+        GenericKubernetesResource resource = new ObjectMapper(new YAMLFactory()).readValue(
+                Files.readString(dir.resolve("examples/" + provider + ".yaml")), GenericKubernetesResource.class);
+        resource.getMetadata().setName(name);
+        resource.getMetadata().setNamespace(NAMESPACE);
+        return resource;
+    }
+
+    private Resource<GenericKubernetesResource> resource(String name) {
+        return management.client().genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                .inNamespace(NAMESPACE).withName(name);
+    }
+
+    private static String status(Resource<GenericKubernetesResource> resource, String field) {
+        GenericKubernetesResource current = resource.get();
+        return current == null ? null : ObjectMaps.string(current, "status", field).orElse(null);
+    }
+}
