@@ -28,7 +28,8 @@ public final class AgentManifests {
     }
 
     public static List<HasMetadata> render(AgentConfig config, String image) {
-        Map<String, String> labels = Map.of(APP_LABEL, NAME, "app.kubernetes.io/part-of", "pivotplane");
+        // sorted, so that the manifests render the same every time
+        Map<String, String> labels = new java.util.TreeMap<>(Map.of(APP_LABEL, NAME, "app.kubernetes.io/part-of", "pivotplane"));
         return List.of(
                 new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).withLabels(labels).endMetadata().build(),
                 new ServiceAccountBuilder().withNewMetadata().withName(NAME).withNamespace(NAMESPACE)
