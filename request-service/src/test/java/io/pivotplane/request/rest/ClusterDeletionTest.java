@@ -136,8 +136,12 @@ class ClusterDeletionTest {
 
     private String create() {
         String name = "deletion-" + UUID.randomUUID().toString().substring(0, 8);
-        return given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name)).post(CLUSTERS).then()
+        String id = given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name)).post(CLUSTERS).then()
                 .statusCode(201).extract().path("id");
+        // the request's own event comes on its own topic: wait for it, so that the timeline's order is the test's
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
+                .body("timeline.stage", org.hamcrest.Matchers.hasItem("Requested")));
+        return id;
     }
 
     private void awaitStage(String id, String stage) {
