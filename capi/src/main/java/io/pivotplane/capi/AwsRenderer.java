@@ -17,24 +17,8 @@ public final class AwsRenderer extends KubeadmClusterRenderer {
     static final String CONTROL_PLANE_INSTANCE_PROFILE = "control-plane.cluster-api-provider-aws.sigs.k8s.io";
     static final String NODE_INSTANCE_PROFILE = "nodes.cluster-api-provider-aws.sigs.k8s.io";
 
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    protected String infrastructureApiVersion() {
-        return API_VERSION;
-    }
-
-    @Override
-    protected String clusterKind() {
-        return CLUSTER_KIND;
-    }
-
-    @Override
-    protected String machineTemplateKind() {
-        return MACHINE_TEMPLATE_KIND;
+    public AwsRenderer() {
+        super(PROVIDER, API_VERSION, CLUSTER_KIND, MACHINE_TEMPLATE_KIND);
     }
 
     @Override

@@ -29,24 +29,8 @@ public final class AzureRenderer extends KubeadmClusterRenderer {
     static final int ETCD_DISK_GIB = 256;
     static final String ETCD_DISK_DEVICE = "/dev/disk/azure/scsi1/lun0";
 
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    protected String infrastructureApiVersion() {
-        return API_VERSION;
-    }
-
-    @Override
-    protected String clusterKind() {
-        return CLUSTER_KIND;
-    }
-
-    @Override
-    protected String machineTemplateKind() {
-        return MACHINE_TEMPLATE_KIND;
+    public AzureRenderer() {
+        super(PROVIDER, API_VERSION, CLUSTER_KIND, MACHINE_TEMPLATE_KIND);
     }
 
     static String identityName(ClusterSpec spec) {

@@ -17,24 +17,8 @@ public final class GcpRenderer extends KubeadmClusterRenderer {
     public static final String MACHINE_TEMPLATE_KIND = "GCPMachineTemplate";
     static final String FEATURE_GATES = "DisableCloudProviders=false,DisableKubeletCloudCredentialProviders=false";
 
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    protected String infrastructureApiVersion() {
-        return API_VERSION;
-    }
-
-    @Override
-    protected String clusterKind() {
-        return CLUSTER_KIND;
-    }
-
-    @Override
-    protected String machineTemplateKind() {
-        return MACHINE_TEMPLATE_KIND;
+    public GcpRenderer() {
+        super(PROVIDER, API_VERSION, CLUSTER_KIND, MACHINE_TEMPLATE_KIND);
     }
 
     @Override

@@ -24,11 +24,39 @@ abstract class KubeadmClusterRenderer implements ClusterRenderer {
 
     enum MachineRole { CONTROL_PLANE, WORKER }
 
-    protected abstract String infrastructureApiVersion();
+    private final String provider;
+    private final String infrastructureApiVersion;
+    private final String clusterKind;
+    private final String machineTemplateKind;
 
-    protected abstract String clusterKind();
+    /**
+     * @param provider the provider id of requests, e.g. {@code aws}
+     * @param infrastructureApiVersion the API version of the provider's kinds, as the provider stores them
+     */
+    KubeadmClusterRenderer(String provider, String infrastructureApiVersion, String clusterKind,
+                           String machineTemplateKind) {
+        this.provider = provider;
+        this.infrastructureApiVersion = infrastructureApiVersion;
+        this.clusterKind = clusterKind;
+        this.machineTemplateKind = machineTemplateKind;
+    }
 
-    protected abstract String machineTemplateKind();
+    @Override
+    public final String provider() {
+        return provider;
+    }
+
+    protected final String infrastructureApiVersion() {
+        return infrastructureApiVersion;
+    }
+
+    protected final String clusterKind() {
+        return clusterKind;
+    }
+
+    protected final String machineTemplateKind() {
+        return machineTemplateKind;
+    }
 
     protected abstract Map<String, Object> infrastructureClusterSpec(String clusterId, ClusterSpec spec);
 

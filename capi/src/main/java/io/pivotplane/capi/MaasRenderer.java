@@ -19,24 +19,8 @@ public final class MaasRenderer extends KubeadmClusterRenderer {
             "sed -ri '/\\sswap\\s/s/^#?/#/' /etc/fstab",
             "swapoff -a");
 
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    protected String infrastructureApiVersion() {
-        return API_VERSION;
-    }
-
-    @Override
-    protected String clusterKind() {
-        return CLUSTER_KIND;
-    }
-
-    @Override
-    protected String machineTemplateKind() {
-        return MACHINE_TEMPLATE_KIND;
+    public MaasRenderer() {
+        super(PROVIDER, API_VERSION, CLUSTER_KIND, MACHINE_TEMPLATE_KIND);
     }
 
     @Override

@@ -36,24 +36,8 @@ public final class VSphereRenderer extends KubeadmClusterRenderer {
             fi
             """;
 
-    @Override
-    public String provider() {
-        return PROVIDER;
-    }
-
-    @Override
-    protected String infrastructureApiVersion() {
-        return API_VERSION;
-    }
-
-    @Override
-    protected String clusterKind() {
-        return CLUSTER_KIND;
-    }
-
-    @Override
-    protected String machineTemplateKind() {
-        return MACHINE_TEMPLATE_KIND;
+    public VSphereRenderer() {
+        super(PROVIDER, API_VERSION, CLUSTER_KIND, MACHINE_TEMPLATE_KIND);
     }
 
     @Override
