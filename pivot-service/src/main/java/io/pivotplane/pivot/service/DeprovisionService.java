@@ -6,7 +6,6 @@ import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.ClusterDeleted;
 import io.pivotplane.events.ClusterDeletionRequested;
-import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
@@ -14,7 +13,6 @@ import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.Outbox;
-import io.pivotplane.kit.persistence.Transactions;
 import io.pivotplane.pivot.config.PivotConfig;
 import io.pivotplane.pivot.persistence.Deletion;
 import io.pivotplane.pivot.persistence.DeletionStore;
@@ -22,7 +20,6 @@ import io.pivotplane.pivot.persistence.Move;
 import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -44,17 +41,15 @@ public class DeprovisionService {
     private final KubernetesClient management;
     private final DeletionStore deletions;
     private final MoveStore moves;
-    private final Transactions transactions;
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
 
     public DeprovisionService(KubernetesClient management, DeletionStore deletions, MoveStore moves,
-                              Transactions transactions, Outbox outbox, PivotConfig config, MessagingConfig messaging) {
+                              Outbox outbox, PivotConfig config, MessagingConfig messaging) {
         this.management = management;
         this.deletions = deletions;
         this.moves = moves;
-        this.transactions = transactions;
         this.outbox = outbox;
         this.config = config;
         this.messaging = messaging;
@@ -98,13 +93,13 @@ public class DeprovisionService {
 
     public void agentReported(EventEnvelope<?> event, AgentReport report) throws Exception {
         if (report.kind() == AgentReport.Kind.DELETED) {
-            end(connection -> deletions.done(connection, report.clusterId(), report.commandId()),
+            outbox.appendIf(connection -> deletions.done(connection, report.clusterId(), report.commandId()),
                     EventEnvelope.causedBy(event, messaging.eventSource(), new ClusterDeleted(report.clusterId(),
                             ClusterDeleted.WORKLOAD, report.objects(), Instant.now())));
         } else if (report.kind() == AgentReport.Kind.DELETION_FAILED) {
             String why = report.conditions().stream().map(Condition::message).filter(m -> m != null)
                     .findFirst().orElse("the agent could not delete its cluster");
-            end(connection -> deletions.failed(connection, report.clusterId(), report.commandId(), why),
+            outbox.appendIf(connection -> deletions.failed(connection, report.clusterId(), report.commandId(), why),
                     EventEnvelope.causedBy(event, messaging.eventSource(), new ProvisioningFailed(report.clusterId(),
                             Stage.DELETING, REASON_INCOMPLETE, why, Instant.now())));
         }
@@ -115,7 +110,7 @@ public class DeprovisionService {
         String commandId = "delete-" + cause.id();
         LOG.infof("The agent of %s/%s deletes its own cluster (command %s)", deletion.namespace(),
                 deletion.clusterName(), commandId);
-        end(connection -> deletions.commanded(connection, deletion.clusterId(), commandId),
+        outbox.appendIf(connection -> deletions.commanded(connection, deletion.clusterId(), commandId),
                 EventEnvelope.causedBy(cause, messaging.eventSource(), new AgentCommand(deletion.clusterId(),
                         commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now())));
     }
@@ -128,7 +123,7 @@ public class DeprovisionService {
         } catch (Teardown.TeardownIncompleteException e) {
             LOG.errorf("The deletion of %s/%s did not finish: %s", deletion.namespace(), deletion.clusterName(),
                     e.getMessage());
-            end(connection -> deletions.failed(connection, deletion.clusterId(), null, e.getMessage()),
+            outbox.appendIf(connection -> deletions.failed(connection, deletion.clusterId(), null, e.getMessage()),
                     EventEnvelope.causedBy(cause, messaging.eventSource(), new ProvisioningFailed(deletion.clusterId(),
                             Stage.DELETING, REASON_INCOMPLETE, e.getMessage() + "; deleting it again carries on",
                             Instant.now())));
@@ -136,22 +131,9 @@ public class DeprovisionService {
         }
         LOG.infof("%s/%s deleted from the management cluster: %d objects", deletion.namespace(),
                 deletion.clusterName(), deleted.size());
-        end(connection -> deletions.done(connection, deletion.clusterId(), null),
+        outbox.appendIf(connection -> deletions.done(connection, deletion.clusterId(), null),
                 EventEnvelope.causedBy(cause, messaging.eventSource(), new ClusterDeleted(deletion.clusterId(),
                         ClusterDeleted.MANAGEMENT, deleted, Instant.now())));
     }
 
-    private void end(Transactions.Work<Boolean> transition, EventEnvelope<? extends ClusterEvent> outcome)
-            throws Exception {
-        boolean first = transactions.inTransaction((Connection connection) -> {
-            if (!transition.run(connection)) {
-                return false;
-            }
-            outbox.append(connection, outcome);
-            return true;
-        });
-        if (first) {
-            outbox.wakeUp();
-        }
-    }
 }

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.Capi;
-import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
@@ -15,7 +14,6 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.Outbox;
-import io.pivotplane.kit.persistence.Transactions;
 import io.pivotplane.pivot.config.PivotConfig;
 import io.pivotplane.pivot.k8s.MoveOperations;
 import io.pivotplane.pivot.k8s.UnplaceableObjectException;
@@ -24,7 +22,6 @@ import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
 import io.pivotplane.pivot.persistence.MovedObject;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -51,21 +48,19 @@ public class PivotService {
 
     private final KubernetesClient management;
     private final MoveStore store;
-    private final Transactions transactions;
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
     private final DeprovisionService deprovisioning;
     private final MeterRegistry registry;
 
-    public PivotService(KubernetesClient management, MoveStore store, Transactions transactions, Outbox outbox,
+    public PivotService(KubernetesClient management, MoveStore store, Outbox outbox,
                         PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning,
                         MeterRegistry registry) {
         this.deprovisioning = deprovisioning;
         this.registry = registry;
         this.management = management;
         this.store = store;
-        this.transactions = transactions;
         this.outbox = outbox;
         this.config = config;
         this.messaging = messaging;
@@ -221,7 +216,7 @@ public class PivotService {
         }
         List<ObjectReference> moved = objects.stream()
                 .map(o -> new ObjectReference(o.apiVersion(), o.kind(), namespace, o.name())).toList();
-        end(move, connection -> store.done(connection, id), EventEnvelope.causedBy(event, messaging.eventSource(),
+        outbox.appendIf(connection -> store.done(connection, id), EventEnvelope.causedBy(event, messaging.eventSource(),
                 new Pivoted(id, move.apiEndpoint(), moved, Instant.now())));
         LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", namespace, clusterName, moved.size());
     }
@@ -319,24 +314,9 @@ public class PivotService {
 
     private void fail(EventEnvelope<?> event, Move move, String reason, String message) throws Exception {
         LOG.errorf("Pivot of %s/%s failed (%s): %s", move.namespace(), move.clusterName(), reason, message);
-        end(move, connection -> store.failed(connection, move.clusterId(), reason + ": " + message),
+        outbox.appendIf(connection -> store.failed(connection, move.clusterId(), reason + ": " + message),
                 EventEnvelope.causedBy(event, messaging.eventSource(), new ProvisioningFailed(move.clusterId(),
                         Stage.PIVOTED, reason, message, Instant.now())));
-    }
-
-    /** Ends the move and publishes its outcome in one transaction: both or neither. */
-    private void end(Move move, Transactions.Work<Boolean> transition, EventEnvelope<? extends ClusterEvent> outcome)
-            throws Exception {
-        boolean first = transactions.inTransaction((Connection connection) -> {
-            if (!transition.run(connection)) {
-                return false;
-            }
-            outbox.append(connection, outcome);
-            return true;
-        });
-        if (first) {
-            outbox.wakeUp();
-        }
     }
 
     /** The Cluster's name, from its kubeconfig Secret's, which CAPI names {@code <cluster>-kubeconfig}. */

@@ -132,16 +132,10 @@ public class ProvisionerService {
         MDC.put("clusterId", watch.clusterId());
         try {
             EventEnvelope<?> event = EventEnvelope.create(source, watch.correlationId(), outcome);
-            boolean first = transactions.inTransaction(connection -> {
-                if (!ControlPlaneWatches.finish(connection, watch.clusterId(), state)) {
-                    return false;
-                }
-                outbox.append(connection, event);
-                return true;
-            });
+            boolean first = outbox.appendIf(connection -> ControlPlaneWatches.finish(connection, watch.clusterId(),
+                    state), event);
             waiting.remove(watch.key());
             if (first) {
-                outbox.wakeUp();
                 LOG.infof("%s: %s", watch.key(), state.equals(ControlPlaneWatches.READY)
                         ? "first control-plane node is up" : "timed out");
             }

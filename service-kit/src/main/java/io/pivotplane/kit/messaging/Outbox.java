@@ -4,6 +4,7 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.EventJson;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import io.pivotplane.kit.persistence.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,9 +20,32 @@ import java.util.UUID;
 public class Outbox {
 
     private final OutboxRelay relay;
+    private final Transactions transactions;
 
-    public Outbox(OutboxRelay relay) {
+    public Outbox(OutboxRelay relay, Transactions transactions) {
         this.relay = relay;
+        this.transactions = transactions;
+    }
+
+    /**
+     * Runs a state transition and, when it happened (returned true), appends the event that reports it, in one
+     * transaction: the outcome is published once, by whoever made the transition first. Wakes the relay after the
+     * commit.
+     *
+     * @return whether this call made the transition
+     */
+    public boolean appendIf(Transactions.Work<Boolean> transition, EventEnvelope<?> event) throws Exception {
+        boolean first = transactions.inTransaction(connection -> {
+            if (!transition.run(connection)) {
+                return false;
+            }
+            append(connection, event);
+            return true;
+        });
+        if (first) {
+            wakeUp();
+        }
+        return first;
     }
 
     public void append(Connection transaction, EventEnvelope<?> event) throws SQLException {
