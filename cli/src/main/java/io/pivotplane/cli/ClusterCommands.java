@@ -5,10 +5,8 @@ import io.pivotplane.capi.request.ClusterRequestDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -21,13 +19,7 @@ final class ClusterCommands {
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Request a cluster from a ClusterRequest file; prints the new cluster.",
             footer = {"", "Example:", "  pivotctl create -f examples/aws.yaml && pivotctl watch <id>"})
-    static final class Create implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-        @Mixin
-        OutputOptions output;
+    static final class Create extends ApiCommand {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
                 description = "The ClusterRequest in YAML; '-' reads stdin.")
         String file;
@@ -40,39 +32,27 @@ final class ClusterCommands {
             String yaml = RequestFiles.read(file, System.in);
             RequestFiles.validSpec(file, yaml);
             Map<String, Object> body = ClusterRequestDocument.body(yaml);
-            JsonNode cluster = api.client().create(body, idempotencyKey);
-            Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            JsonNode cluster = client().create(body, idempotencyKey);
+            print(cluster, List.of(cluster));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one cluster and its stage.")
-    static final class Get implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-        @Mixin
-        OutputOptions output;
+    static final class Get extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The cluster's id.")
         String id;
 
         @Override
         public Integer call() {
-            JsonNode cluster = api.client().get(id);
-            Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            JsonNode cluster = client().get(id);
+            print(cluster, List.of(cluster));
             return ExitCodes.OK;
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List clusters, newest first.")
-    static final class ListClusters implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-        @Mixin
-        OutputOptions output;
+    static final class ListClusters extends ApiCommand {
         @Option(names = {"-p", "--project"}, paramLabel = "PROJECT", description = "Only the clusters of this project.")
         String project;
         @Option(names = "--page", defaultValue = "0", paramLabel = "N", description = "Page number, from 0.")
@@ -82,11 +62,11 @@ final class ClusterCommands {
 
         @Override
         public Integer call() {
-            JsonNode result = api.client().list(project, page, size);
+            JsonNode result = client().list(project, page, size);
             List<JsonNode> items = new ArrayList<>();
             result.path("items").forEach(items::add);
-            Printer.print(spec.commandLine().getOut(), output.format, result, items);
-            if (output.format == OutputOptions.Format.table && result.path("totalPages").asLong() > page + 1) {
+            print(result, items);
+            if (table() && result.path("totalPages").asLong() > page + 1) {
                 spec.commandLine().getErr().println("(page " + page + " of " + result.path("totalPages").asLong()
                         + ", " + result.path("totalItems").asLong() + " clusters; --page " + (page + 1) + " for more)");
             }
@@ -96,13 +76,7 @@ final class ClusterCommands {
 
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Deprovision a cluster: its CAPI objects are removed wherever they live; it ends in stage Deleted.")
-    static final class Delete implements Callable<Integer> {
-        @CommandLine.Spec
-        CommandLine.Model.CommandSpec spec;
-        @Mixin
-        ApiOptions api;
-        @Mixin
-        OutputOptions output;
+    static final class Delete extends ApiCommand {
         @Parameters(paramLabel = "ID", description = "The cluster's id.")
         String id;
         @Option(names = "--wait", description = "Follow the deletion until the cluster is Deleted.")
@@ -110,15 +84,14 @@ final class ClusterCommands {
 
         @Override
         public Integer call() {
-            JsonNode cluster = api.client().delete(id);
-            if (output.format != OutputOptions.Format.table) {
-                Printer.print(spec.commandLine().getOut(), output.format, cluster, List.of(cluster));
+            JsonNode cluster = client().delete(id);
+            if (!table()) {
+                print(cluster, List.of(cluster));
             } else {
-                spec.commandLine().getOut().println("deletion of cluster " + cluster.path("name").asText() + " ("
-                        + id + ") requested");
-                spec.commandLine().getOut().flush();
+                out().println("deletion of cluster " + cluster.path("name").asText() + " (" + id + ") requested");
+                out().flush();
             }
-            return await ? Watch.follow(api.client(), id, spec.commandLine().getOut(), Watch.Target.DELETED) : ExitCodes.OK;
+            return await ? Watch.follow(client(), id, out(), Watch.Target.DELETED) : ExitCodes.OK;
         }
     }
 }

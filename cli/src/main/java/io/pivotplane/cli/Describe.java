@@ -6,34 +6,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** Everything about one cluster: its stages, its CAPI objects and where they live, its add-ons, its last error. */
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Show a cluster in full: stage timeline, CAPI objects and where they live now, add-ons, last error.")
-final class Describe implements Callable<Integer> {
-
-    @CommandLine.Spec
-    CommandLine.Model.CommandSpec spec;
-    @Mixin
-    ApiOptions api;
-    @Mixin
-    OutputOptions output;
+final class Describe extends ApiCommand {
     @Parameters(paramLabel = "ID", description = "The cluster's id.")
     String id;
 
     @Override
     public Integer call() {
-        JsonNode cluster = api.client().get(id);
-        PrintWriter out = spec.commandLine().getOut();
-        if (output.format != OutputOptions.Format.table) {
-            Printer.print(out, output.format, cluster, List.of(cluster));
+        JsonNode cluster = client().get(id);
+        if (!table()) {
+            print(cluster, List.of(cluster));
             return ExitCodes.OK;
         }
+        PrintWriter out = out();
         field(out, "Name", cluster.path("name").asText());
         field(out, "ID", cluster.path("id").asText());
         field(out, "Project", cluster.path("project").asText());
