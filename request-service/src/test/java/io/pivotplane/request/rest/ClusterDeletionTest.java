@@ -7,12 +7,10 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.TopicReader;
-import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.ClusterDeleted;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterEvent;
-import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.SpecsCreated;
@@ -20,11 +18,8 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.ObjectReference;
-import io.pivotplane.request.ClusterRequests;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +32,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaAndPostgresResource.class)
 class ClusterDeletionTest {
 
-    private static final String CLUSTERS = "/api/v1/clusters";
+    private static final String CLUSTERS = ClusterTimelines.CLUSTERS;
     private static final ObjectReference CLUSTER = new ObjectReference("cluster.x-k8s.io/v1beta1", "Cluster", "team-a", "x");
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -134,22 +129,15 @@ class ClusterDeletionTest {
                 .toList();
     }
 
-    private String create() {
-        String name = "deletion-" + UUID.randomUUID().toString().substring(0, 8);
-        String id = given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name)).post(CLUSTERS).then()
-                .statusCode(201).extract().path("id");
-        // the request's own event comes on its own topic: wait for it, so that the timeline's order is the test's
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
-                .body("timeline.stage", org.hamcrest.Matchers.hasItem("Requested")));
-        return id;
+    private static String create() {
+        return ClusterTimelines.create("deletion");
     }
 
-    private void awaitStage(String id, String stage) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
-                .body("stage", equalTo(stage)));
+    private static void awaitStage(String id, String stage) {
+        ClusterTimelines.awaitStage(id, stage);
     }
 
     private void publish(ClusterEvent payload) {
-        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr", payload));
+        ClusterTimelines.publish(bootstrapServers, payload);
     }
 }

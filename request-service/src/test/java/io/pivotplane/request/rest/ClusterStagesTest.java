@@ -6,19 +6,14 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
-import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
-import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.SecretReference;
-import io.pivotplane.request.ClusterRequests;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -31,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(value = KafkaAndPostgresResource.class)
 class ClusterStagesTest {
 
-    private static final String CLUSTERS = "/api/v1/clusters";
+    private static final String CLUSTERS = ClusterTimelines.CLUSTERS;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -82,22 +77,15 @@ class ClusterStagesTest {
                 .statusCode(404);
     }
 
-    private String create() {
-        String name = "stages-" + UUID.randomUUID().toString().substring(0, 8);
-        String id = given().contentType(ContentType.JSON).body(ClusterRequests.vsphere(name)).post(CLUSTERS).then()
-                .statusCode(201).extract().path("id");
-        // the request's own event comes on its own topic: wait for it, so that the timeline's order is the test's
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
-                .body("timeline.stage", org.hamcrest.Matchers.hasItem("Requested")));
-        return id;
+    private static String create() {
+        return ClusterTimelines.create("stages");
     }
 
-    private void awaitStage(String id, String stage) {
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
-                .body("stage", equalTo(stage)));
+    private static void awaitStage(String id, String stage) {
+        ClusterTimelines.awaitStage(id, stage);
     }
 
     private void publish(ClusterEvent payload) {
-        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr", payload));
+        ClusterTimelines.publish(bootstrapServers, payload);
     }
 }
