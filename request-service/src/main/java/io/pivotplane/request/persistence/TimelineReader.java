@@ -82,16 +82,7 @@ public class TimelineReader {
             select.setInt(2, limit);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    StageEventEntity entry = new StageEventEntity();
-                    entry.id = rows.getLong(1);
-                    entry.clusterId = rows.getObject(2, UUID.class);
-                    entry.stage = rows.getString(3);
-                    entry.eventId = rows.getString(4);
-                    entry.eventType = rows.getString(5);
-                    entry.reachedAt = rows.getTimestamp(6).toInstant();
-                    entry.reason = rows.getString(7);
-                    entry.message = rows.getString(8);
-                    changes.add(new StageChange(entry, rows.getString(9), rows.getString(10), rows.getString(11)));
+                    changes.add(new StageChange(entry(rows), rows.getString(9), rows.getString(10), rows.getString(11)));
                 }
             }
         }
@@ -102,25 +93,30 @@ public class TimelineReader {
         List<StageEventEntity> entries = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
              PreparedStatement select = connection.prepareStatement("""
-                     SELECT id, stage, event_id, event_type, reached_at, reason, message FROM cluster_stage_event
-                     WHERE cluster_id = ? AND id > ? ORDER BY id""")) {
+                     SELECT id, cluster_id, stage, event_id, event_type, reached_at, reason, message
+                     FROM cluster_stage_event WHERE cluster_id = ? AND id > ? ORDER BY id""")) {
             select.setObject(1, clusterId);
             select.setLong(2, afterId);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
-                    StageEventEntity entry = new StageEventEntity();
-                    entry.id = rows.getLong(1);
-                    entry.clusterId = clusterId;
-                    entry.stage = rows.getString(2);
-                    entry.eventId = rows.getString(3);
-                    entry.eventType = rows.getString(4);
-                    entry.reachedAt = rows.getTimestamp(5).toInstant();
-                    entry.reason = rows.getString(6);
-                    entry.message = rows.getString(7);
-                    entries.add(entry);
+                    entries.add(entry(rows));
                 }
             }
         }
         return entries;
+    }
+
+    /** A timeline entry from the first eight columns: id, cluster_id, stage, event_id, event_type, reached_at, reason, message. */
+    private static StageEventEntity entry(ResultSet rows) throws SQLException {
+        StageEventEntity entry = new StageEventEntity();
+        entry.id = rows.getLong(1);
+        entry.clusterId = rows.getObject(2, UUID.class);
+        entry.stage = rows.getString(3);
+        entry.eventId = rows.getString(4);
+        entry.eventType = rows.getString(5);
+        entry.reachedAt = rows.getTimestamp(6).toInstant();
+        entry.reason = rows.getString(7);
+        entry.message = rows.getString(8);
+        return entry;
     }
 }
