@@ -110,8 +110,7 @@ class PivotServiceTest {
             assertThat(ObjectMaps.integer(get(workload, Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT, "moving-md-0"),
                     0, "status", "readyReplicas")).isEqualTo(2);
         });
-        await().atMost(Duration.ofSeconds(30)).until(() -> events(Topics.AGENT_REPORTS, ready.subject()).stream()
-                .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
+        awaitScaled(ready.subject(), Duration.ofSeconds(30));
         assertThat(clusterObjects(management.client(), "moving")).isEmpty();
         assertThat(List.of("preflight", "install_agent", "pause", "collect", "create_in_target", "delete_from_source",
                 "unpause")).allSatisfy(step -> assertThat(registry.find("pivotplane.pivot.step").tag("step", step)
@@ -190,8 +189,7 @@ class PivotServiceTest {
         TopicWriter.send(kafka.bootstrapServers(), ready);
         awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class);
         KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
-        await().atMost(Duration.ofSeconds(60)).until(() -> events(Topics.AGENT_REPORTS, ready.subject()).stream()
-                .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
+        awaitScaled(ready.subject(), Duration.ofSeconds(60));
 
         TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
 
@@ -278,6 +276,12 @@ class PivotServiceTest {
 
     private List<ClusterEvent> events(String topic, String clusterId) {
         return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId);
+    }
+
+    /** Until the cluster's agent reported it scaled to its desired size. */
+    private void awaitScaled(String clusterId, Duration atMost) {
+        await().atMost(atMost).until(() -> events(Topics.AGENT_REPORTS, clusterId).stream()
+                .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
     }
 
     private <T> T awaitOne(String topic, String clusterId, Class<T> type) {
