@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,20 +61,20 @@ final class Watch implements Callable<Integer> {
     }
 
     private static int followToDeleted(PivotplaneClient client, String id, PrintWriter out) {
-        AtomicInteger printed = new AtomicInteger();
-        AtomicReference<Instant> start = new AtomicReference<>();
+        int printed = 0;
+        Instant start = null;
         while (true) {
             JsonNode cluster = client.get(id);
             List<JsonNode> timeline = new java.util.ArrayList<>();
             cluster.path("timeline").forEach(timeline::add);
-            for (JsonNode stage : timeline.subList(Math.min(printed.get(), timeline.size()), timeline.size())) {
+            for (JsonNode stage : timeline.subList(Math.min(printed, timeline.size()), timeline.size())) {
                 if (DELETION.contains(stage.path("stage").asText()) || stage.path("stage").asText().equals("Failed")) {
                     Instant reachedAt = Instant.parse(stage.path("reachedAt").asText());
-                    start.compareAndSet(null, reachedAt);
-                    print(out, DELETION, stage, Duration.between(start.get(), reachedAt));
+                    start = start == null ? reachedAt : start;
+                    print(out, DELETION, stage, Duration.between(start, reachedAt));
                 }
             }
-            printed.set(timeline.size());
+            printed = timeline.size();
             String stage = cluster.path("stage").asText();
             if (stage.equals("Deleted") || stage.equals("Failed")) {
                 return outcome(out, stage, cluster.path("lastError"));

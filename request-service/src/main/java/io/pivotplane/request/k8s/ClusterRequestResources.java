@@ -100,9 +100,7 @@ public class ClusterRequestResources {
 
     /** A resource without a cluster id in its status is requested, as a POST of its spec would be. */
     private void admit(GenericKubernetesResource resource) {
-        if (ObjectMaps.string(resource, "status", "clusterId").isPresent()
-                || ObjectMaps.string(resource, "status", "stage").filter(ClusterRequestCrd.STAGE_INVALID::equals)
-                .isPresent() && generationSeen(resource)) {
+        if (alreadyHandled(resource)) {
             return;
         }
         String where = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
@@ -127,6 +125,14 @@ public class ClusterRequestResources {
             return;
         }
         writeStatus(resource, status);
+    }
+
+    /** Requested already, or refused in the generation it has now (an edited spec is looked at again). */
+    private static boolean alreadyHandled(GenericKubernetesResource resource) {
+        boolean requested = ObjectMaps.string(resource, "status", "clusterId").isPresent();
+        boolean refused = ObjectMaps.string(resource, "status", "stage")
+                .filter(ClusterRequestCrd.STAGE_INVALID::equals).isPresent();
+        return requested || (refused && generationSeen(resource));
     }
 
     private static boolean generationSeen(GenericKubernetesResource resource) {
