@@ -42,10 +42,10 @@ class StatusPageTest {
         boolean present = CHROMIUM.canExecute() && CHROMEDRIVER.canExecute();
         if (!present && Boolean.getBoolean("pivotplane.require-browser")) {
             throw new IllegalStateException("the browser test needs Debian's chromium and chromium-driver ("
-                    + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver, or run bin/test");
+                    + CHROMIUM + ", " + CHROMEDRIVER + "): apt-get install chromium chromium-driver (bin/install-browser does it)");
         }
         Assumptions.assumeTrue(present, "no " + CHROMIUM + " or " + CHROMEDRIVER + ": the browser test is skipped"
-                + " (bin/test installs them)");
+                + " (bin/install-browser, which the build runs, installs them where it can)");
         output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/status-page-stack.log"));
         stack = LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream()));
         api = new PivotplaneApi(stack.apiUrl());
