@@ -16,8 +16,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -83,10 +84,11 @@ class StatusPageTest {
 
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
                 .until(() -> "AddonsInstalled".equals(stageOnPage(id)));
-        WebElement row = row(id);
-        assertThat(row.getText()).contains("edge-gcp", "team-a", "gcp", "AddonsInstalled");
+        assertThat(rowText(id)).contains("edge-gcp", "team-a", "gcp", "AddonsInstalled");
 
-        row.click();
+        // The page redraws a row on each event, so a row found a moment ago may be gone: find it again until clicked.
+        await().atMost(Duration.ofSeconds(10)).ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> browser.findElement(rowSelector(id)).click());
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(timelineOnPage())
                 .containsExactly("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted", "AddonsInstalled"));
         assertThat(browser.findElement(By.id("details-placement")).getText()).contains("workload cluster itself");
@@ -99,17 +101,29 @@ class StatusPageTest {
                 .endsWith("Deleting", "Deleted"));
     }
 
-    private static WebElement row(String id) {
-        return browser.findElement(By.cssSelector("tr[data-cluster-id='" + id + "']"));
+    private static By rowSelector(String id) {
+        return By.cssSelector("tr[data-cluster-id='" + id + "']");
     }
 
+    // Reads go through one script each, so they see the page at one instant and never hold an element the next
+    // live update replaces.
     private static String stageOnPage(String id) {
-        List<WebElement> rows = browser.findElements(By.cssSelector("tr[data-cluster-id='" + id + "']"));
-        return rows.isEmpty() ? null : rows.get(0).getAttribute("data-stage");
+        return (String) script("const row = document.querySelector(`tr[data-cluster-id='${arguments[0]}']`);"
+                + " return row ? row.dataset.stage : null;", id);
     }
 
+    private static String rowText(String id) {
+        return (String) script("const row = document.querySelector(`tr[data-cluster-id='${arguments[0]}']`);"
+                + " return row ? row.innerText : '';", id);
+    }
+
+    @SuppressWarnings("unchecked")
     private static List<String> timelineOnPage() {
-        return browser.findElements(By.cssSelector("#details-timeline li")).stream()
-                .map(li -> li.getAttribute("data-stage")).toList();
+        return (List<String>) script("return Array.from(document.querySelectorAll('#details-timeline li'),"
+                + " li => li.dataset.stage);");
+    }
+
+    private static Object script(String source, Object... arguments) {
+        return ((JavascriptExecutor) browser).executeScript(source, arguments);
     }
 }
