@@ -111,6 +111,8 @@ public final class LocalStack implements AutoCloseable {
         if (service.usesManagementCluster()) {
             environment.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", management.url());
             environment.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
+            // Stands for the token of the service's ServiceAccount in deploy/: the API server records who did what.
+            environment.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", service.module());
         }
         environment.putAll(settings.serviceEnvironment().getOrDefault(service, Map.of()));
         return environment;

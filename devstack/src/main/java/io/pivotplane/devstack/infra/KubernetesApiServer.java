@@ -6,10 +6,14 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.pivotplane.capi.CapiCrds;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Kubernetes API server for the local stack and the tests: fabric8's mock server in CRUD mode, which stores
@@ -21,10 +25,12 @@ public final class KubernetesApiServer implements AutoCloseable {
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
+    private final Set<ApiRequest> authenticatedRequests;
 
-    private KubernetesApiServer(KubernetesMockServer server) {
+    private KubernetesApiServer(KubernetesMockServer server, Set<ApiRequest> authenticatedRequests) {
         this.server = server;
         this.client = server.createClient();
+        this.authenticatedRequests = authenticatedRequests;
     }
 
     /**
@@ -41,10 +47,20 @@ public final class KubernetesApiServer implements AutoCloseable {
 
     /** Starts a server without CRDs. */
     public static KubernetesApiServer startEmpty(int port) {
+        Set<ApiRequest> authenticatedRequests = ConcurrentHashMap.newKeySet();
         KubernetesMockServer server = new KubernetesMockServer(new Context(),
-                new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
+                new MockWebServer(), new HashMap<>(), new RecordingDispatcher(authenticatedRequests), false);
         server.init(InetAddress.getLoopbackAddress(), port);
-        return new KubernetesApiServer(server);
+        return new KubernetesApiServer(server, authenticatedRequests);
+    }
+
+    /**
+     * The kinds of request made so far by callers that sent a bearer token, by their RBAC attributes: what a real
+     * API server would have authorized. The local stack gives each service its account's name as token, so this
+     * is what each service's RBAC in {@code deploy/} must allow.
+     */
+    public Set<ApiRequest> authenticatedRequests() {
+        return Set.copyOf(authenticatedRequests);
     }
 
     /** The API server's URL, e.g. {@code http://127.0.0.1:40123/}. */
@@ -60,6 +76,27 @@ public final class KubernetesApiServer implements AutoCloseable {
     /** Creates the CRDs, so that the server knows their kinds and their status subresources. */
     public void createCustomResourceDefinitions(Collection<CustomResourceDefinition> crds) {
         crds.forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
+    }
+
+    private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+
+        private static final String BEARER = "Bearer ";
+
+        private final Set<ApiRequest> requests;
+
+        RecordingDispatcher(Set<ApiRequest> requests) {
+            this.requests = requests;
+        }
+
+        @Override
+        public MockResponse dispatch(RecordedRequest request) {
+            String authorization = request.getHeader("Authorization");
+            if (authorization != null && authorization.startsWith(BEARER)) {
+                ApiRequest.of(authorization.substring(BEARER.length()), request.getMethod(), request.getPath())
+                        .ifPresent(requests::add);
+            }
+            return super.dispatch(request);
+        }
     }
 
     @Override
