@@ -38,7 +38,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import io.pivotplane.deploy.Kustomize;
+import io.pivotplane.deploy.Overlay;
+import io.pivotplane.devstack.infra.ApiRequest;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -281,6 +285,33 @@ class PipelineTest {
 
         resource.delete();
         awaitStage(id, "Deleted", Duration.ofMinutes(2));
+    }
+
+    @Test
+    @Order(8)
+    void theServicesRbacInDeployAllowsEveryCallTheyMadeToTheManagementClusterAndNoResourceTheyDoNotUse()
+            throws Exception {
+        Assumptions.assumeTrue(Kustomize.kubectl().isPresent() || Boolean.getBoolean("pivotplane.require-kubectl"),
+                "no kubectl to render deploy/overlays (bin/install-kubectl installs it where it can)");
+        List<String> accounts = List.of("request-service", "spec-service", "provisioner-service", "pivot-service");
+        // The simulator and this test call the API server too, with a token of their own.
+        List<ApiRequest> requests = stack.management().authenticatedRequests().stream()
+                .filter(request -> accounts.contains(request.user())).toList();
+        assertThat(requests).extracting(ApiRequest::user).containsAll(accounts);
+        for (String overlayName : List.of("dev", "production")) {
+            Overlay overlay = Overlay.render(PROJECT, overlayName);
+            assertThat(requests).as("calls the RBAC of deploy/overlays/" + overlayName + " forbids")
+                    .filteredOn(request -> !overlay.allows(request.user(), "pivotplane", request.verb(),
+                            request.apiGroup(), request.rbacResource(), request.namespace()))
+                    .isEmpty();
+            for (String account : accounts) {
+                Set<String> used = requests.stream().filter(request -> request.user().equals(account))
+                        .map(request -> request.apiGroup() + "/" + request.rbacResource()).collect(Collectors.toSet());
+                overlay.rulesOf(account, "pivotplane", "").forEach(rule -> rule.getApiGroups().forEach(group ->
+                        rule.getResources().stream().filter(resource -> !resource.equals("*")).forEach(resource ->
+                                assertThat(used).as(account + " uses what its RBAC grants").contains(group + "/" + resource))));
+            }
+        }
     }
 
     static ObjectNode vsphereRequest(String name, String project) throws IOException {
