@@ -1,0 +1,282 @@
+package io.pivotplane.devstack.benchmark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.devstack.LocalStack;
+import io.pivotplane.devstack.Service;
+import io.pivotplane.devstack.simulator.SimulatorSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The whole pipeline under load ({@code bin/benchmark}): the local stack with simulated delays of 0, N clusters
+ * mixed over the five infrastructures submitted through the REST API, followed to {@code AddonsInstalled}; then a
+ * bare Kafka relay over five topics on the same broker, for comparison. Prints and writes the figures.
+ */
+@Command(name = "benchmark", mixinStandardHelpOptions = true,
+        description = "Runs N clusters through the local stack with simulated delays of 0 and a bare Kafka relay "
+        + "beside it; prints throughput, stage handoff percentiles, CPU and heap of every process.")
+public final class Benchmark implements Callable<Integer> {
+
+    static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
+    static final List<String> MANAGEMENT_SERVICES = List.of("spec-service", "provisioner-service", "pivot-service");
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    @Option(names = "--project-dir", defaultValue = ".", description = "Root of the pivotplane checkout")
+    Path projectDir;
+
+    @Option(names = {"-n", "--clusters"}, defaultValue = "1000", description = "Clusters to run (default: ${DEFAULT-VALUE})")
+    int clusters;
+
+    @Option(names = "--rate", defaultValue = "0",
+            description = "Clusters submitted per second; 0 submits them all at once (default: ${DEFAULT-VALUE})")
+    double rate;
+
+    @Option(names = "--warmup", defaultValue = "10",
+            description = "Clusters run first, before measuring; the services' heap is taken after them (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--partitions", defaultValue = "12", description = "Partitions of each topic (default: ${DEFAULT-VALUE})")
+    int partitions;
+
+    @Option(names = "--timeout", defaultValue = "PT15M", description = "How long to wait for the clusters (default: ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Option(names = "--output", description = "Where to write benchmark.json, stage-latencies.png and the stack's log "
+            + "(default: target/benchmark/<time>)")
+    Path output;
+
+    @Option(names = "--no-baseline", description = "Skip the bare Kafka relay")
+    boolean noBaseline;
+
+    private final PrintStream out = System.out;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Map<String, Object>> examples = new ArrayList<>();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Benchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        projectDir = projectDir.toAbsolutePath().normalize();
+        if (output == null) {
+            output = projectDir.resolve("target/benchmark").resolve(Instant.now().toString().replace(':', '-'));
+        }
+        Files.createDirectories(output);
+        for (String provider : PROVIDERS) {
+            examples.add(ClusterRequestDocument.body(Files.readString(projectDir.resolve("examples/" + provider + ".yaml"))));
+        }
+        out.printf("benchmark: %d clusters %s, after %d to warm up; the stack's log goes to %s%n", clusters,
+                rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup, output.resolve("stack.log"));
+        try (PrintStream stackLog = new PrintStream(Files.newOutputStream(output.resolve("stack.log")), true);
+             LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, partitions,
+                     SimulatorSettings.IMMEDIATE, Map.of(), stackLog));
+             StageClock clock = new StageClock(stack.kafka().bootstrapServers())) {
+            List<ProcessMeter.Service> measured = new ArrayList<>();
+            for (Service service : Service.all()) {
+                measured.add(new ProcessMeter.Service(service.module(), stack.process(service).process().pid(),
+                        stack.port(service)));
+            }
+            try (ProcessMeter meter = new ProcessMeter(measured)) {
+                return run(stack, clock, meter);
+            }
+        }
+    }
+
+    private int run(LocalStack stack, StageClock clock, ProcessMeter meter) throws Exception {
+        String api = stack.apiUrl() + "/api/v1/clusters";
+        Set<String> warm = submit(api, "warmup", warmup, 0, clock);
+        awaitDone(clock, warm);
+        Map<String, Long> heapAfterWarmup = new LinkedHashMap<>();
+        for (String service : MANAGEMENT_SERVICES) {
+            heapAfterWarmup.put(service, meter.heapAfterFullGc(service));
+        }
+        out.printf("benchmark: %d warm-up clusters done; running %d%n", warm.size(), clusters);
+
+        meter.start();
+        long start = System.currentTimeMillis();
+        Set<String> ids = submit(api, "bench", clusters, rate, clock);
+        boolean finished = awaitDone(clock, ids);
+        long end = ids.stream().map(id -> clock.time(id, "AddonsInstalled")).filter(t -> t != null)
+                .mapToLong(Long::longValue).max().orElse(System.currentTimeMillis());
+        Map<String, Map<String, Double>> processes = meter.figures();
+        Map<String, Long> heapAfterRun = new LinkedHashMap<>();
+        for (String service : MANAGEMENT_SERVICES) {
+            heapAfterRun.put(service, meter.heapAfterFullGc(service));
+        }
+        int installed = (int) clock.countReached(ids, "AddonsInstalled");
+        Set<String> failed = clock.failed(ids);
+        int lost = ids.size() - installed - failed.size();
+        double seconds = Math.max(0.001, (end - start) / 1000.0);
+        Map<String, List<StageClock.Handoff>> handoffs = clock.handoffs(ids);
+        Map<String, Latencies> stageLatencies = new LinkedHashMap<>();
+        handoffs.forEach((stage, list) -> stageLatencies.put(stage,
+                Latencies.of(list.stream().map(StageClock.Handoff::millis).toList())));
+
+        RelayBaseline.Result baseline = noBaseline ? null
+                : RelayBaseline.run(stack.kafka().bootstrapServers(), partitions, clusters, rate, 1024);
+
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("clusters", clusters);
+        report.put("ratePerSecond", rate);
+        report.put("partitions", partitions);
+        report.put("cores", Runtime.getRuntime().availableProcessors());
+        report.put("seconds", seconds);
+        report.put("clustersPerSecond", installed / seconds);
+        report.put("installed", installed);
+        report.put("failed", failed.size());
+        report.put("lost", lost);
+        report.put("finishedInTime", finished);
+        report.put("stageHandoffMillis", stageLatencies);
+        report.put("processes", processes);
+        Map<String, Object> heap = new LinkedHashMap<>();
+        for (String service : MANAGEMENT_SERVICES) {
+            heap.put(service, Map.of("afterWarmupMiB", heapAfterWarmup.get(service) / 1048576.0,
+                    "afterRunMiB", heapAfterRun.get(service) / 1048576.0,
+                    "ratio", (double) heapAfterRun.get(service) / Math.max(1, heapAfterWarmup.get(service))));
+        }
+        report.put("heapAfterFullGc", heap);
+        if (baseline != null) {
+            report.put("baseline", baseline);
+            report.put("throughputRatio", baseline.messagesPerSecond() / Math.max(0.001, installed / seconds));
+        }
+        Files.writeString(output.resolve("benchmark.json"), JSON.writeValueAsString(report));
+        LatencyChart.write(output.resolve("stage-latencies.png"),
+                String.format("pivotplane: %d clusters, %s, stage handoff latency", clusters,
+                        rate > 0 ? rate + "/s" : "all at once"), start, handoffs);
+        print(report, stageLatencies, processes, heap, baseline, installed, failed, lost, seconds);
+        if (!failed.isEmpty()) {
+            out.println("failed clusters (first 5): " + failed.stream().limit(5).toList());
+        }
+        return lost == 0 && failed.isEmpty() ? 0 : 1;
+    }
+
+    private void print(Map<String, Object> report, Map<String, Latencies> stages,
+                       Map<String, Map<String, Double>> processes, Map<String, Object> heap,
+                       RelayBaseline.Result baseline, int installed, Set<String> failed, int lost, double seconds) {
+        out.println();
+        out.printf("pivotplane: %d of %d clusters reached AddonsInstalled in %.1f s: %.1f clusters/s end to end "
+                + "(%d failed, %d lost)%n", installed, clusters, seconds, installed / seconds, failed.size(), lost);
+        out.println("stage handoff (event in -> next event out):");
+        String[] services = {"request-service", "spec-service", "provisioner-service", "pivot-service", "addon-service"};
+        int i = 0;
+        for (Map.Entry<String, Latencies> stage : stages.entrySet()) {
+            Latencies relay = baseline == null ? null : baseline.hops().get(stage.getKey());
+            out.printf("  %-20s %-20s %s%s%n", "-> " + stage.getKey(), "(" + services[i++] + ")", stage.getValue(),
+                    relay == null || relay.count() == 0 ? ""
+                            : String.format("   bare relay p99 %.0f ms (x%.0f)", relay.p99(),
+                            stage.getValue().p99() / Math.max(1, relay.p99())));
+        }
+        out.println("processes (during the measured run):");
+        processes.forEach((name, figures) -> out.printf("  %-36s CPU %7.1f s   peak heap %7.1f MiB%n", name,
+                figures.get("cpuSeconds"), figures.get("peakHeapMiB")));
+        out.println("heap after a full GC, after the warm-up and after the run:");
+        heap.forEach((name, figures) -> {
+            @SuppressWarnings("unchecked")
+            Map<String, Double> f = (Map<String, Double>) figures;
+            out.printf("  %-20s %6.1f MiB -> %6.1f MiB  (x%.2f)%n", name, f.get("afterWarmupMiB"),
+                    f.get("afterRunMiB"), f.get("ratio"));
+        });
+        if (baseline != null) {
+            out.printf("bare Kafka relay, same broker, %d messages over five topics: %.1f messages/s end to end "
+                    + "(%d lost); pivotplane does %.1f clusters/s: the relay is x%.1f faster%n", clusters,
+                    baseline.messagesPerSecond(), baseline.lost(), installed / seconds,
+                    baseline.messagesPerSecond() / Math.max(0.001, installed / seconds));
+        }
+        out.println("written: " + output.resolve("benchmark.json") + ", " + output.resolve("stage-latencies.png"));
+    }
+
+    /** Submits the clusters through the REST API (at most 32 requests in flight) and returns their ids. */
+    private Set<String> submit(String api, String project, int count, double ratePerSecond, StageClock clock)
+            throws Exception {
+        Set<String> ids = ConcurrentHashMap.newKeySet();
+        ExecutorService senders = Executors.newFixedThreadPool(32);
+        Semaphore inFlight = new Semaphore(32);
+        List<Future<?>> sent = new ArrayList<>();
+        long start = System.currentTimeMillis();
+        try {
+            for (int i = 0; i < count; i++) {
+                if (ratePerSecond > 0) {
+                    long wait = start + (long) (i * 1000 / ratePerSecond) - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                }
+                Map<String, Object> body = new LinkedHashMap<>(examples.get(i % examples.size()));
+                body.put("name", project + "-" + i);
+                body.put("project", project);
+                inFlight.acquire();
+                sent.add(senders.submit(() -> {
+                    try {
+                        long submittedAt = System.currentTimeMillis();
+                        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
+                                HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 201) {
+                            throw new IllegalStateException("request " + body.get("name") + " refused ("
+                                    + response.statusCode() + "): " + response.body());
+                        }
+                        JsonNode cluster = JSON.readTree(response.body());
+                        String id = cluster.path("id").asText();
+                        clock.submitted(id, submittedAt);
+                        ids.add(id);
+                        return null;
+                    } finally {
+                        inFlight.release();
+                    }
+                }));
+            }
+            for (Future<?> future : sent) {
+                future.get();
+            }
+        } finally {
+            senders.shutdown();
+        }
+        return ids;
+    }
+
+    /** Waits until every cluster reached AddonsInstalled or failed; false when the timeout came first. */
+    private boolean awaitDone(StageClock clock, Set<String> ids) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        long lastReport = 0;
+        while (Instant.now().isBefore(deadline)) {
+            long installed = clock.countReached(ids, "AddonsInstalled");
+            int failed = clock.failed(ids).size();
+            if (installed + failed >= ids.size()) {
+                return true;
+            }
+            if (System.currentTimeMillis() - lastReport > 5000) {
+                lastReport = System.currentTimeMillis();
+                out.printf("benchmark: %d of %d at AddonsInstalled, %d failed%n", installed, ids.size(), failed);
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,185 @@
+package io.pivotplane.devstack.benchmark;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * What Kafka alone costs: N messages passed along five topics like the pipeline's (same partitions, same keys,
+ * a payload of an event's size) by plain consumers and producers that do nothing else. Each hop reads a message and
+ * sends it on with acks=all, as the services' producers do. Its figures sit beside the pipeline's in the report.
+ */
+final class RelayBaseline {
+
+    static final List<String> HOPS = List.of("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted",
+            "AddonsInstalled");
+
+    record Result(double messagesPerSecond, double seconds, Map<String, Latencies> hops, int lost) {
+    }
+
+    private RelayBaseline() {
+    }
+
+    static Result run(String bootstrapServers, int partitions, int messages, double ratePerSecond, int payloadBytes)
+            throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<String> topics = new ArrayList<>();
+        for (String hop : HOPS) {
+            topics.add("baseline-" + run + "." + hop);
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+            admin.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList())
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        Map<String, ConcurrentLinkedQueue<Long>> hopMillis = new LinkedHashMap<>();
+        HOPS.forEach(hop -> hopMillis.put(hop, new ConcurrentLinkedQueue<>()));
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
+        List<Relay> relays = new ArrayList<>();
+        for (int i = 1; i < topics.size(); i++) {
+            relays.add(new Relay(bootstrapServers, topics.get(i - 1), topics.get(i), hopMillis.get(HOPS.get(i)), null));
+        }
+        relays.add(new Relay(bootstrapServers, topics.get(topics.size() - 1), null, null, arrivedAt));
+        relays.forEach(Relay::start);
+        relays.forEach(Relay::awaitAssignment);
+
+        byte[] payload = new byte[payloadBytes];
+        long start = System.currentTimeMillis();
+        try (KafkaProducer<String, byte[]> injector = producer(bootstrapServers)) {
+            for (int i = 0; i < messages; i++) {
+                if (ratePerSecond > 0) {
+                    long due = start + (long) (i * 1000 / ratePerSecond);
+                    long wait = due - System.currentTimeMillis();
+                    if (wait > 0) {
+                        Thread.sleep(wait);
+                    }
+                }
+                String key = UUID.randomUUID().toString();
+                long now = System.currentTimeMillis();
+                sentAt.put(key, now);
+                injector.send(new ProducerRecord<>(topics.get(0), null, now, key, payload));
+            }
+        }
+        long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
+        while (arrivedAt.size() < messages && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        long end = arrivedAt.values().stream().mapToLong(Long::longValue).max().orElse(start);
+        relays.forEach(Relay::close);
+        Map<String, Latencies> hops = new LinkedHashMap<>();
+        hops.put(HOPS.get(0), Latencies.of(List.of()));
+        for (int i = 1; i < HOPS.size(); i++) {
+            hops.put(HOPS.get(i), Latencies.of(hopMillis.get(HOPS.get(i))));
+        }
+        double seconds = Math.max(0.001, (end - start) / 1000.0);
+        return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size());
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** One hop: reads a topic and sends each record on to the next, timing the hop by the records' timestamps. */
+    private static final class Relay extends Thread {
+
+        private final KafkaConsumer<String, byte[]> consumer;
+        private final KafkaProducer<String, byte[]> producer;
+        private final String from;
+        private final String to;
+        private final ConcurrentLinkedQueue<Long> hopMillis;
+        private final Map<String, Long> arrivedAt;
+        private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
+        private volatile boolean running = true;
+
+        Relay(String bootstrapServers, String from, String to, ConcurrentLinkedQueue<Long> hopMillis,
+              Map<String, Long> arrivedAt) {
+            super("baseline-relay-" + from);
+            setDaemon(true);
+            this.from = from;
+            this.to = to;
+            this.hopMillis = hopMillis;
+            this.arrivedAt = arrivedAt;
+            this.consumer = new KafkaConsumer<>(Map.of(
+                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + from,
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                    new StringDeserializer(), new ByteArrayDeserializer());
+            this.producer = to == null ? null : producer(bootstrapServers);
+        }
+
+        @Override
+        public void run() {
+            try {
+                consumer.subscribe(List.of(from));
+                while (running) {
+                    var records = consumer.poll(Duration.ofMillis(100));
+                    if (!consumer.assignment().isEmpty()) {
+                        assigned.countDown();
+                    }
+                    for (ConsumerRecord<String, byte[]> record : records) {
+                        long now = System.currentTimeMillis();
+                        if (producer != null) {
+                            producer.send(new ProducerRecord<>(to, null, now, record.key(), record.value()));
+                            hopMillis.add(now - record.timestamp());
+                        } else {
+                            arrivedAt.put(record.key(), now);
+                        }
+                    }
+                    consumer.commitAsync();
+                }
+            } catch (WakeupException e) {
+                // closing
+            } finally {
+                consumer.close(Duration.ofSeconds(2));
+                if (producer != null) {
+                    producer.close(Duration.ofSeconds(2));
+                }
+            }
+        }
+
+        void awaitAssignment() {
+            try {
+                if (!assigned.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException(getName() + " got no partitions in 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        void close() {
+            running = false;
+            consumer.wakeup();
+            try {
+                join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
