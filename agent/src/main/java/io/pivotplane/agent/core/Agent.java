@@ -17,6 +17,7 @@ import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.model.ObjectReference;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,12 +29,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -160,22 +164,26 @@ public final class Agent implements AutoCloseable {
 
     private void readCommands() {
         try {
-            consumer.subscribe(List.of(Topics.AGENT_COMMANDS));
+            consumer.assign(List.of(commandPartition()));
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofSeconds(1));
+                for (ConsumerRecord<String, byte[]> record : records) {
                     TopicPartition partition = new TopicPartition(record.topic(), record.partition());
                     try {
                         if (config.clusterId().equals(record.key())) {
                             handle(record);
                         }
-                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
                     } catch (IllegalStateException e) {
                         // the report did not reach Kafka: read the command again and retry it
                         LOG.warn("Agent of {} retries command at {}: {}", config.clusterName(), record.offset(),
                                 e.getMessage());
+                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset())));
                         consumer.seek(partition, record.offset());
                         Thread.sleep(1000);
                         break;
+                    }
+                    if (record == last(records, partition)) {
+                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
                     }
                 }
             }
@@ -190,6 +198,30 @@ public final class Agent implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /**
+     * The one partition of agent.commands its cluster's commands go to: they are keyed by cluster id, and the
+     * producer's default partitioner puts a key always on the same partition. Reading only that one spares each
+     * agent the commands of every other cluster but those that share its partition.
+     */
+    private TopicPartition commandPartition() throws InterruptedException {
+        while (running) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
+            if (partitions != null && !partitions.isEmpty()) {
+                return new TopicPartition(Topics.AGENT_COMMANDS, BuiltInPartitioner.partitionForKey(
+                        config.clusterId().getBytes(StandardCharsets.UTF_8), partitions.size()));
+            }
+            LOG.warn("Agent of {} waits for topic {} to exist", config.clusterName(), Topics.AGENT_COMMANDS);
+            Thread.sleep(1000);
+        }
+        throw new WakeupException();
+    }
+
+    private static ConsumerRecord<String, byte[]> last(ConsumerRecords<String, byte[]> records,
+                                                       TopicPartition partition) {
+        List<ConsumerRecord<String, byte[]>> ofPartition = records.records(partition);
+        return ofPartition.get(ofPartition.size() - 1);
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {

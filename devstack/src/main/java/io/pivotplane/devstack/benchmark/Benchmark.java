@@ -97,10 +97,9 @@ public final class Benchmark implements Callable<Integer> {
              LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, partitions,
                      SimulatorSettings.IMMEDIATE, Map.of(), stackLog));
              StageClock clock = new StageClock(stack.kafka().bootstrapServers())) {
-            List<ProcessMeter.Service> measured = new ArrayList<>();
+            Map<String, Long> measured = new LinkedHashMap<>();
             for (Service service : Service.all()) {
-                measured.add(new ProcessMeter.Service(service.module(), stack.process(service).process().pid(),
-                        stack.port(service)));
+                measured.put(service.module(), stack.process(service).process().pid());
             }
             try (ProcessMeter meter = new ProcessMeter(measured)) {
                 return run(stack, clock, meter);

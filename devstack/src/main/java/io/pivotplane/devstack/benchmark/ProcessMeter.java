@@ -1,123 +1,124 @@
 package io.pivotplane.devstack.benchmark;
 
+import com.sun.management.OperatingSystemMXBean;
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
 
 /**
- * CPU time and heap of each process of the run: the services by their Micrometer metrics and their OS process, this
- * JVM (Kafka, the simulator, the agents) by its own MXBeans. Peaks are sampled every 250 ms.
+ * CPU time and heap of each JVM of the run, read from its own MXBeans: the services through the attach API and
+ * JMX (nothing is sampled, so measuring costs them nothing while they work), this JVM (Kafka, the simulator and
+ * the agents) directly. The peak heap is the sum of each heap pool's peak since {@link #start()}.
  */
 final class ProcessMeter implements AutoCloseable {
 
-    private static final Pattern HEAP_LINE = Pattern.compile(
-            "^jvm_memory_used_bytes\\{[^}]*area=\"heap\"[^}]*\\}\\s+([0-9.eE+-]+)", Pattern.MULTILINE);
     static final String SELF = "devstack (Kafka, simulator, agents)";
 
-    record Service(String name, long pid, int httpPort) {
+    private final Map<String, Jvm> jvms = new LinkedHashMap<>();
+    private final Map<String, Long> cpuAtStart = new LinkedHashMap<>();
+
+    /** @param services the name and process id of each service */
+    ProcessMeter(Map<String, Long> services) throws IOException {
+        for (Map.Entry<String, Long> service : services.entrySet()) {
+            jvms.put(service.getKey(), Jvm.attach(service.getValue()));
+        }
+        jvms.put(SELF, Jvm.self());
     }
 
-    private final Map<String, Service> services = new LinkedHashMap<>();
-    private final Map<String, Long> peakHeap = new ConcurrentHashMap<>();
-    private final Map<String, Long> cpuAtStart = new ConcurrentHashMap<>();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "benchmark-process-meter");
-        thread.setDaemon(true);
-        return thread;
-    });
-
-    ProcessMeter(Iterable<Service> measured) {
-        measured.forEach(service -> services.put(service.name(), service));
-    }
-
-    /** Starts counting CPU time and heap peaks from now. */
+    /** Counts CPU time and heap peaks from now. */
     void start() {
-        services.values().forEach(service -> cpuAtStart.put(service.name(), cpuMillis(service.pid())));
-        cpuAtStart.put(SELF, cpuMillis(ProcessHandle.current().pid()));
-        peakHeap.clear();
-        sampler.scheduleAtFixedRate(this::sample, 0, 250, TimeUnit.MILLISECONDS);
+        jvms.forEach((name, jvm) -> {
+            cpuAtStart.put(name, jvm.cpuNanos());
+            jvm.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
+        });
     }
 
-    private void sample() {
-        for (Service service : services.values()) {
-            long heap = heapUsed(service);
-            if (heap > 0) {
-                peakHeap.merge(service.name(), heap, Math::max);
-            }
-        }
-        Runtime runtime = Runtime.getRuntime();
-        peakHeap.merge(SELF, runtime.totalMemory() - runtime.freeMemory(), Math::max);
+    /** The service's heap right after a full collection: what it holds on to. */
+    long heapAfterFullGc(String name) {
+        MemoryMXBean memory = jvms.get(name).memory();
+        memory.gc();
+        return memory.getHeapMemoryUsage().getUsed();
     }
 
-    long heapUsed(Service service) {
-        try {
-            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + service.httpPort() + "/q/metrics")).timeout(Duration.ofSeconds(5))
-                    .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            Matcher matcher = HEAP_LINE.matcher(metrics.body());
-            double sum = 0;
-            while (matcher.find()) {
-                sum += Double.parseDouble(matcher.group(1));
-            }
-            return (long) sum;
-        } catch (IOException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
-        }
-    }
-
-    /** The service's heap right after a full collection (jcmd GC.run): what it holds on to. */
-    long heapAfterFullGc(String name) throws IOException, InterruptedException {
-        Service service = services.get(name);
-        Process jcmd = new ProcessBuilder(jcmd(), Long.toString(service.pid()), "GC.run")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (!jcmd.waitFor(60, TimeUnit.SECONDS) || jcmd.exitValue() != 0) {
-            throw new IOException("jcmd " + service.pid() + " GC.run failed");
-        }
-        return heapUsed(service);
-    }
-
-    /** CPU seconds and peak heap (MiB) of each process since {@link #start()}. */
+    /** CPU seconds and peak heap (MiB) of each JVM since {@link #start()}. */
     Map<String, Map<String, Double>> figures() {
         Map<String, Map<String, Double>> figures = new LinkedHashMap<>();
-        for (Service service : services.values()) {
-            figures.put(service.name(), Map.of(
-                    "cpuSeconds", (cpuMillis(service.pid()) - cpuAtStart.get(service.name())) / 1000.0,
-                    "peakHeapMiB", peakHeap.getOrDefault(service.name(), 0L) / 1048576.0));
-        }
-        figures.put(SELF, Map.of(
-                "cpuSeconds", (cpuMillis(ProcessHandle.current().pid()) - cpuAtStart.get(SELF)) / 1000.0,
-                "peakHeapMiB", peakHeap.getOrDefault(SELF, 0L) / 1048576.0));
+        jvms.forEach((name, jvm) -> figures.put(name, Map.of(
+                "cpuSeconds", (jvm.cpuNanos() - cpuAtStart.getOrDefault(name, 0L)) / 1e9,
+                "peakHeapMiB", jvm.heapPools().stream().mapToLong(pool -> pool.getPeakUsage().getUsed()).sum()
+                        / 1048576.0)));
         return figures;
-    }
-
-    private static long cpuMillis(long pid) {
-        return ProcessHandle.of(pid).flatMap(handle -> handle.info().totalCpuDuration())
-                .map(Duration::toMillis).orElse(0L);
-    }
-
-    private static String jcmd() {
-        return Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
     }
 
     @Override
     public void close() {
-        sampler.shutdownNow();
+        jvms.values().forEach(Jvm::close);
+    }
+
+    private record Jvm(JMXConnector connector, MBeanServerConnection server) {
+
+        static Jvm attach(long pid) throws IOException {
+            try {
+                VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+                try {
+                    JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(vm.startLocalManagementAgent()));
+                    return new Jvm(connector, connector.getMBeanServerConnection());
+                } finally {
+                    vm.detach();
+                }
+            } catch (AttachNotSupportedException e) {
+                throw new IOException("cannot attach to process " + pid, e);
+            }
+        }
+
+        static Jvm self() {
+            return new Jvm(null, ManagementFactory.getPlatformMBeanServer());
+        }
+
+        long cpuNanos() {
+            return proxy(ManagementFactory.OPERATING_SYSTEM_MXBEAN_NAME, OperatingSystemMXBean.class).getProcessCpuTime();
+        }
+
+        MemoryMXBean memory() {
+            return proxy(ManagementFactory.MEMORY_MXBEAN_NAME, MemoryMXBean.class);
+        }
+
+        List<MemoryPoolMXBean> heapPools() {
+            try {
+                return ManagementFactory.getPlatformMXBeans(server, MemoryPoolMXBean.class).stream()
+                        .filter(pool -> pool.getType() == MemoryType.HEAP).toList();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        private <T> T proxy(String name, Class<T> type) {
+            try {
+                return ManagementFactory.newPlatformMXBeanProxy(server, name, type);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+
+        void close() {
+            if (connector != null) {
+                try {
+                    connector.close();
+                } catch (IOException e) {
+                    // the process is gone already
+                }
+            }
+        }
     }
 }

@@ -20,7 +20,7 @@ public final class WorkloadApiServers implements AutoCloseable {
 
     /** Starts the API server of a new workload cluster, with the CAPI CRDs, as its first control-plane node does. */
     public KubernetesApiServer start() {
-        KubernetesApiServer server = KubernetesApiServer.start(0);
+        KubernetesApiServer server = KubernetesApiServer.startKnowingCapiKinds(0);
         byUrl.put(normalize(server.url()), server);
         onStart.accept(server);
         return server;

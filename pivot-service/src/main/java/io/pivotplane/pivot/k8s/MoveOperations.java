@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.pivotplane.capi.Capi;
@@ -59,12 +60,18 @@ public final class MoveOperations {
         return problems;
     }
 
-    /** A client of the workload cluster, from the kubeconfig Secret the control-plane provider wrote. */
-    public static KubernetesClient workloadClient(KubernetesClient source, String namespace, String clusterName) {
+    /**
+     * A client of the workload cluster, from the kubeconfig Secret the control-plane provider wrote. It shares the
+     * HTTP client factory it is given and the source client's JSON mapping: a client of its own of each would cost
+     * every new cluster a Vert.x instance and a cold Jackson serializer cache (most of a pivot's CPU time).
+     */
+    public static KubernetesClient workloadClient(KubernetesClient source, HttpClient.Factory httpClients,
+                                                  String namespace, String clusterName) {
         Secret secret = source.secrets().inNamespace(namespace).withName(Capi.kubeconfigSecretName(clusterName)).get();
         Config kubeconfig = Kubeconfigs.fromSecret(secret).orElseThrow(() -> new IllegalStateException(
                 "the kubeconfig Secret of " + namespace + "/" + clusterName + " is missing from the management cluster"));
-        return new KubernetesClientBuilder().withConfig(kubeconfig).build();
+        return new KubernetesClientBuilder().withConfig(kubeconfig).withHttpClientFactory(httpClients)
+                .withKubernetesSerialization(source.getKubernetesSerialization()).build();
     }
 
     public static void apply(KubernetesClient client, List<HasMetadata> objects) {

@@ -1,6 +1,8 @@
 package io.pivotplane.pivot.service;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.pivotplane.agent.AgentConfig;
@@ -21,6 +23,7 @@ import io.pivotplane.pivot.persistence.Move;
 import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
 import io.pivotplane.pivot.persistence.MovedObject;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,10 +56,13 @@ public class PivotService {
     private final MessagingConfig messaging;
     private final DeprovisionService deprovisioning;
     private final MeterRegistry registry;
+    /** One for the clients of every workload cluster, on the application's Vert.x. */
+    private final HttpClient.Factory workloadHttpClients;
 
     public PivotService(KubernetesClient management, MoveStore store, Outbox outbox,
                         PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning,
-                        MeterRegistry registry) {
+                        MeterRegistry registry, Vertx vertx) {
+        this.workloadHttpClients = new VertxHttpClientFactory(vertx);
         this.deprovisioning = deprovisioning;
         this.registry = registry;
         this.management = management;
@@ -85,7 +91,8 @@ public class PivotService {
         KubernetesClient target = null;
         if (!move.step().reached(MoveStep.UNPAUSED)) {
             try {
-                target = MoveOperations.workloadClient(management, namespace, clusterName);
+                target = MoveOperations.workloadClient(management, workloadHttpClients, namespace,
+                        clusterName);
             } catch (RuntimeException e) {
                 fail(event, move, move.step() == MoveStep.STARTED ? REASON_PREFLIGHT : REASON_INCOMPLETE,
                         "cannot reach the workload cluster: " + e.getMessage());
