@@ -3,6 +3,9 @@ package io.pivotplane.devstack.infra;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -10,6 +13,7 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.pivotplane.capi.CapiCrds;
+import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;
@@ -25,13 +29,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class KubernetesApiServer implements AutoCloseable {
 
+    /**
+     * The clients of all servers in this JVM share one JSON mapping and one HTTP client factory (on one Vert.x): a
+     * mapping of its own would parse each workload cluster's first objects with cold serializer caches, a factory of
+     * its own would start a Vert.x instance per cluster.
+     */
+    private static final KubernetesSerialization SHARED_SERIALIZATION = new KubernetesSerialization();
+    private static final HttpClient.Factory SHARED_HTTP_CLIENTS = new VertxHttpClientFactory(Vertx.vertx());
+
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final Set<ApiRequest> authenticatedRequests;
 
     private KubernetesApiServer(KubernetesMockServer server, Set<ApiRequest> authenticatedRequests) {
         this.server = server;
-        this.client = server.createClient();
+        this.client = server.createClient(builder -> builder.withKubernetesSerialization(SHARED_SERIALIZATION)
+                .withHttpClientFactory(SHARED_HTTP_CLIENTS));
         this.authenticatedRequests = authenticatedRequests;
     }
 
