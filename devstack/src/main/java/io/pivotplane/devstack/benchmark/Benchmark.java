@@ -3,12 +3,14 @@ package io.pivotplane.devstack.benchmark;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.UnixOperatingSystemMXBean;
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.devstack.LocalStack;
 import io.pivotplane.devstack.Service;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -91,6 +93,7 @@ public final class Benchmark implements Callable<Integer> {
         for (String provider : PROVIDERS) {
             examples.add(ClusterRequestDocument.body(Files.readString(projectDir.resolve("examples/" + provider + ".yaml"))));
         }
+        warnIfFileDescriptorsRunShort();
         out.printf("benchmark: %d clusters %s, after %d to warm up; the stack's log goes to %s%n", clusters,
                 rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup, output.resolve("stack.log"));
         try (PrintStream stackLog = new PrintStream(Files.newOutputStream(output.resolve("stack.log")), true);
@@ -180,7 +183,8 @@ public final class Benchmark implements Callable<Integer> {
                        RelayBaseline.Result baseline, int installed, Set<String> failed, int lost, double seconds) {
         out.println();
         out.printf("pivotplane: %d of %d clusters reached AddonsInstalled in %.1f s: %.1f clusters/s end to end "
-                + "(%d failed, %d lost)%n", installed, clusters, seconds, installed / seconds, failed.size(), lost);
+                + "(%d failed, %d %s)%n", installed, clusters, seconds, installed / seconds, failed.size(), lost,
+                Boolean.TRUE.equals(report.get("finishedInTime")) ? "lost" : "lost or unfinished when --timeout came");
         out.println("stage handoff (event in -> next event out):");
         String[] services = {"request-service", "spec-service", "provisioner-service", "pivot-service", "addon-service"};
         int i = 0;
@@ -208,6 +212,22 @@ public final class Benchmark implements Callable<Integer> {
                     baseline.messagesPerSecond() / Math.max(0.001, installed / seconds));
         }
         out.println("written: " + output.resolve("benchmark.json") + ", " + output.resolve("stage-latencies.png"));
+    }
+
+    /**
+     * Every simulated workload cluster lives in this JVM with its own API server and agent: about 40 open files
+     * each (docs/performance.md), which the open-file limit must allow for all clusters in flight at once.
+     */
+    private void warnIfFileDescriptorsRunShort() {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
+            long needed = 2000L + 40L * (clusters + warmup);
+            if (unix.getMaxFileDescriptorCount() < needed) {
+                out.printf("benchmark: WARNING: the open-file limit (%d) allows about %d simulated clusters in this JVM;"
+                        + " %d may run out of file descriptors (raise it with ulimit -n)%n",
+                        unix.getMaxFileDescriptorCount(), (unix.getMaxFileDescriptorCount() - 2000) / 40,
+                        clusters + warmup);
+            }
+        }
     }
 
     /** Submits the clusters through the REST API (at most 32 requests in flight) and returns their ids. */

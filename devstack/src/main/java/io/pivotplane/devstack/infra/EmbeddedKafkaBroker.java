@@ -15,6 +15,7 @@ import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
 
 /**
@@ -47,6 +48,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param defaultPartitions partitions of topics created on first use
      */
     public static EmbeddedKafkaBroker start(int port, Path dataDir, int defaultPartitions) {
+        // A broker that fails for good (its disk full, no file descriptors left) halts its JVM: here that would
+        // take the whole local stack down without stopping its service processes or removing its temporary
+        // directories. The broker stops serving instead, and the stack stops as it always does.
+        Exit.setHaltProcedure((status, message) -> System.err.printf(
+                "The Kafka broker failed and stopped serving (%d): %s%n", status, message));
         EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(port, dataDir, defaultPartitions);
         broker.format();
         broker.startServer();
