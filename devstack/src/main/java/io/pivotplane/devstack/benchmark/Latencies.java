@@ -1,6 +1,5 @@
 package io.pivotplane.devstack.benchmark;
 
-import java.util.Arrays;
 import java.util.Collection;
 
 /** Percentiles of a set of latencies in milliseconds, by the nearest-rank method. */
@@ -23,9 +22,5 @@ public record Latencies(int count, double p50, double p95, double p99, double ma
     @Override
     public String toString() {
         return String.format("p50 %6.0f ms  p95 %6.0f ms  p99 %6.0f ms  (n=%d)", p50, p95, p99, count);
-    }
-
-    static Latencies empty() {
-        return of(Arrays.asList());
     }
 }
