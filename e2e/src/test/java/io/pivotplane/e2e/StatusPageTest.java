@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.devstack.LocalStack;
+import io.pivotplane.devstack.infra.TempDirs;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,6 +38,7 @@ class StatusPageTest {
     static LocalStack stack;
     static PivotplaneApi api;
     static WebDriver browser;
+    static Path browserProfile;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,7 +56,7 @@ class StatusPageTest {
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory("pivotplane-chromium"));
+                "--disable-sync", "--user-data-dir=" + (browserProfile = TempDirs.create("pivotplane-chromium")));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -64,6 +66,9 @@ class StatusPageTest {
     static void stop() throws Exception {
         if (browser != null) {
             browser.quit();
+        }
+        if (browserProfile != null) {
+            TempDirs.deleteRecursively(browserProfile);
         }
         if (stack != null) {
             stack.close();
