@@ -3,6 +3,7 @@ package io.pivotplane.devstack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.Provider;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,7 +24,6 @@ import java.util.Set;
  */
 final class Demo {
 
-    static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
     private static final Set<String> LAST_STAGES = Set.of("AddonsInstalled", "Failed", "Deleted");
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration PATIENCE = Duration.ofMinutes(10);
@@ -46,7 +45,7 @@ final class Demo {
     boolean run() throws IOException, InterruptedException {
         Map<String, String> ids = new LinkedHashMap<>();
         Instant start = Instant.now();
-        for (String provider : PROVIDERS) {
+        for (String provider : Provider.ids()) {
             Map<String, Object> body = ClusterRequestDocument.body(Files.readString(examples.resolve(provider + ".yaml")));
             // a project of its own, so that the README's own `pivotctl create -f examples/…` does not collide
             body.put("project", PROJECT);

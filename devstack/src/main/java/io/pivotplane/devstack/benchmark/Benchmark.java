@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.Provider;
 import io.pivotplane.devstack.LocalStack;
 import io.pivotplane.devstack.Service;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
@@ -44,7 +45,6 @@ import picocli.CommandLine.Option;
         + "beside it; prints throughput, stage handoff percentiles, CPU and heap of every process.")
 public final class Benchmark implements Callable<Integer> {
 
-    static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
     static final List<String> MANAGEMENT_SERVICES = List.of("spec-service", "provisioner-service", "pivot-service");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -90,7 +90,7 @@ public final class Benchmark implements Callable<Integer> {
             output = projectDir.resolve("target/benchmark").resolve(Instant.now().toString().replace(':', '-'));
         }
         Files.createDirectories(output);
-        for (String provider : PROVIDERS) {
+        for (String provider : Provider.ids()) {
             examples.add(ClusterRequestDocument.body(Files.readString(projectDir.resolve("examples/" + provider + ".yaml"))));
         }
         warnIfFileDescriptorsRunShort();

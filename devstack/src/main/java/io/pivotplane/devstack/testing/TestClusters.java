@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.testing;
 
+import io.pivotplane.capi.request.Provider;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.ControlPlane;
@@ -12,7 +13,7 @@ import java.util.Map;
 /** Valid cluster specs for tests, as request-service would have validated them. */
 public final class TestClusters {
 
-    public static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
+    public static final List<String> PROVIDERS = Provider.ids();
     public static final Map<String, Object> VSPHERE_MACHINE = Map.of("numCPUs", 2, "memoryMiB", 4096, "diskGiB", 25);
     private static final String SSH_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAITest ops@example.com";
 
