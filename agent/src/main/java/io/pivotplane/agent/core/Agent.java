@@ -29,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -164,27 +163,27 @@ public final class Agent implements AutoCloseable {
 
     private void readCommands() {
         try {
-            consumer.assign(List.of(commandPartition()));
+            TopicPartition partition = commandPartition();
+            consumer.assign(List.of(partition));
             while (running) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofSeconds(1));
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                long next = -1;
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
                     try {
                         if (config.clusterId().equals(record.key())) {
                             handle(record);
                         }
+                        next = record.offset() + 1;
                     } catch (IllegalStateException e) {
                         // the report did not reach Kafka: read the command again and retry it
                         LOG.warn("Agent of {} retries command at {}: {}", config.clusterName(), record.offset(),
                                 e.getMessage());
-                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset())));
                         consumer.seek(partition, record.offset());
                         Thread.sleep(1000);
                         break;
                     }
-                    if (record == last(records, partition)) {
-                        consumer.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-                    }
+                }
+                if (next >= 0) {
+                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
                 }
             }
         } catch (WakeupException e) {
@@ -216,12 +215,6 @@ public final class Agent implements AutoCloseable {
             Thread.sleep(1000);
         }
         throw new WakeupException();
-    }
-
-    private static ConsumerRecord<String, byte[]> last(ConsumerRecords<String, byte[]> records,
-                                                       TopicPartition partition) {
-        List<ConsumerRecord<String, byte[]>> ofPartition = records.records(partition);
-        return ofPartition.get(ofPartition.size() - 1);
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
