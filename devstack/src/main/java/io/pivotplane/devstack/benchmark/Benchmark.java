@@ -114,10 +114,7 @@ public final class Benchmark implements Callable<Integer> {
         String api = stack.apiUrl() + "/api/v1/clusters";
         Set<String> warm = submit(api, "warmup", warmup, 0, clock);
         awaitDone(clock, warm);
-        Map<String, Long> heapAfterWarmup = new LinkedHashMap<>();
-        for (String service : MANAGEMENT_SERVICES) {
-            heapAfterWarmup.put(service, meter.heapAfterFullGc(service));
-        }
+        Map<String, Long> heapAfterWarmup = heapsAfterFullGc(meter);
         out.printf("benchmark: %d warm-up clusters done; running %d%n", warm.size(), clusters);
 
         meter.start();
@@ -127,10 +124,7 @@ public final class Benchmark implements Callable<Integer> {
         long end = ids.stream().map(id -> clock.time(id, "AddonsInstalled")).filter(t -> t != null)
                 .mapToLong(Long::longValue).max().orElse(System.currentTimeMillis());
         Map<String, Map<String, Double>> processes = meter.figures();
-        Map<String, Long> heapAfterRun = new LinkedHashMap<>();
-        for (String service : MANAGEMENT_SERVICES) {
-            heapAfterRun.put(service, meter.heapAfterFullGc(service));
-        }
+        Map<String, Long> heapAfterRun = heapsAfterFullGc(meter);
         int installed = (int) clock.countReached(ids, "AddonsInstalled");
         Set<String> failed = clock.failed(ids);
         int lost = ids.size() - installed - failed.size();
@@ -176,6 +170,12 @@ public final class Benchmark implements Callable<Integer> {
             out.println("failed clusters (first 5): " + failed.stream().limit(5).toList());
         }
         return lost == 0 && failed.isEmpty() ? 0 : 1;
+    }
+
+    private static Map<String, Long> heapsAfterFullGc(ProcessMeter meter) {
+        Map<String, Long> heaps = new LinkedHashMap<>();
+        MANAGEMENT_SERVICES.forEach(service -> heaps.put(service, meter.heapAfterFullGc(service)));
+        return heaps;
     }
 
     private void print(Map<String, Object> report, Map<String, Latencies> stages,

@@ -31,7 +31,7 @@ final class StageClock implements AutoCloseable {
 
     private final Map<String, Map<String, Long>> eventTimes = new ConcurrentHashMap<>();
     private final Map<String, Long> submitted = new ConcurrentHashMap<>();
-    private final Map<String, String> failures = new ConcurrentHashMap<>();
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
     private final KafkaConsumer<String, byte[]> consumer;
     private final Thread reader;
     private volatile boolean running = true;
@@ -74,7 +74,7 @@ final class StageClock implements AutoCloseable {
                         continue;
                     }
                     if (record.topic().equals(FAILED)) {
-                        failures.putIfAbsent(record.key(), new String(record.value(), java.nio.charset.StandardCharsets.UTF_8));
+                        failed.add(record.key());
                     }
                     eventTimes.computeIfAbsent(record.key(), id -> new ConcurrentHashMap<>())
                             .putIfAbsent(record.topic(), record.timestamp());
@@ -91,17 +91,12 @@ final class StageClock implements AutoCloseable {
         submitted.put(clusterId, epochMillis);
     }
 
-    boolean reached(String clusterId, String stage) {
-        Map<String, Long> times = eventTimes.get(clusterId);
-        return times != null && times.containsKey(STAGE_TOPICS.get(stage));
-    }
-
     long countReached(Set<String> clusterIds, String stage) {
-        return clusterIds.stream().filter(id -> reached(id, stage)).count();
+        return clusterIds.stream().filter(id -> time(id, stage) != null).count();
     }
 
     Set<String> failed(Set<String> clusterIds) {
-        return clusterIds.stream().filter(failures::containsKey).collect(Collectors.toSet());
+        return clusterIds.stream().filter(failed::contains).collect(Collectors.toSet());
     }
 
     /** When the cluster's event of that stage was sent; the request's submission for "submitted". */

@@ -66,12 +66,12 @@ public final class KubernetesApiServer implements AutoCloseable {
      * needs, in a millisecond instead of the second that creating a hundred CRDs through the API takes.
      */
     public static KubernetesApiServer startKnowingCapiKinds(int port) {
-        return start(port, new RecordingDispatcher(CapiKinds.CONTEXTS, ConcurrentHashMap.newKeySet()));
+        return start(port, new RecordingDispatcher(CapiKinds.CONTEXTS));
     }
 
     /** Starts a server without CRDs. */
     public static KubernetesApiServer startEmpty(int port) {
-        return start(port, new RecordingDispatcher(List.of(), ConcurrentHashMap.newKeySet()));
+        return start(port, new RecordingDispatcher(List.of()));
     }
 
     private static KubernetesApiServer start(int port, RecordingDispatcher dispatcher) {
@@ -115,11 +115,10 @@ public final class KubernetesApiServer implements AutoCloseable {
 
         private static final String BEARER = "Bearer ";
 
-        private final Set<ApiRequest> requests;
+        private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
 
-        RecordingDispatcher(List<CustomResourceDefinitionContext> knownKinds, Set<ApiRequest> requests) {
+        RecordingDispatcher(List<CustomResourceDefinitionContext> knownKinds) {
             super(new java.util.ArrayList<>(knownKinds));
-            this.requests = requests;
         }
 
         @Override
