@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Renders a Kustomize directory with {@code kubectl kustomize}, the way a user applies it: the kustomize built into
@@ -29,6 +30,16 @@ public final class Kustomize {
                 .map(dir -> Path.of(dir, "kubectl"))
                 .filter(Files::isExecutable)
                 .findFirst();
+    }
+
+    /**
+     * Skips the calling test where there is no kubectl, unless {@code -Dpivotplane.require-kubectl=true} asks for a
+     * failure instead (the render then fails, saying so).
+     */
+    public static void assumeAvailable() {
+        Assumptions.assumeTrue(kubectl().isPresent() || Boolean.getBoolean("pivotplane.require-kubectl"),
+                "no kubectl to render deploy/overlays (bin/install-kubectl, which the build runs, installs it where"
+                        + " it can)");
     }
 
     /** The rendered multi-document YAML. */

@@ -3,7 +3,6 @@ package io.pivotplane.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -15,8 +14,7 @@ class OverlayRbacTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Assumptions.assumeTrue(Kustomize.kubectl().isPresent() || Boolean.getBoolean("pivotplane.require-kubectl"),
-                "no kubectl: the overlays are not rendered");
+        Kustomize.assumeAvailable();
         production = Overlay.render(PROJECT, "production");
     }
 

@@ -37,7 +37,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -58,9 +57,7 @@ class OverlaysTest {
 
     @BeforeAll
     static void render() throws Exception {
-        Assumptions.assumeTrue(Kustomize.kubectl().isPresent() || Boolean.getBoolean("pivotplane.require-kubectl"),
-                "no kubectl: the overlays are not rendered (bin/install-kubectl, which the build runs, installs it"
-                        + " where it can)");
+        Kustomize.assumeAvailable();
         for (String overlay : overlays().toList()) {
             RENDERED.put(overlay, Overlay.render(PROJECT, overlay));
         }

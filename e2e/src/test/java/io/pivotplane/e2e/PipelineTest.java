@@ -42,7 +42,6 @@ import io.pivotplane.deploy.Kustomize;
 import io.pivotplane.deploy.Overlay;
 import io.pivotplane.devstack.infra.ApiRequest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -291,8 +290,7 @@ class PipelineTest {
     @Order(8)
     void theServicesRbacInDeployAllowsEveryCallTheyMadeToTheManagementClusterAndNoResourceTheyDoNotUse()
             throws Exception {
-        Assumptions.assumeTrue(Kustomize.kubectl().isPresent() || Boolean.getBoolean("pivotplane.require-kubectl"),
-                "no kubectl to render deploy/overlays (bin/install-kubectl installs it where it can)");
+        Kustomize.assumeAvailable();
         List<String> accounts = List.of("request-service", "spec-service", "provisioner-service", "pivot-service");
         // The simulator and this test call the API server too, with a token of their own.
         List<ApiRequest> requests = stack.management().authenticatedRequests().stream()
