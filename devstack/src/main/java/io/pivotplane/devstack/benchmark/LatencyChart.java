@@ -1,6 +1,5 @@
 package io.pivotplane.devstack.benchmark;
 
-import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;
@@ -83,7 +82,6 @@ final class LatencyChart {
             g.drawString("into " + stage.getKey(), WIDTH - RIGHT + 38, TOP + 21 + legend * 22);
             legend++;
         }
-        g.setStroke(new BasicStroke(1));
         g.dispose();
         ImageIO.write(image, "png", file.toFile());
     }

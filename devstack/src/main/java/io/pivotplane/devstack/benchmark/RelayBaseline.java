@@ -54,7 +54,6 @@ final class RelayBaseline {
         }
         Map<String, ConcurrentLinkedQueue<Long>> hopMillis = new LinkedHashMap<>();
         HOPS.forEach(hop -> hopMillis.put(hop, new ConcurrentLinkedQueue<>()));
-        Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
         List<Relay> relays = new ArrayList<>();
         for (int i = 1; i < topics.size(); i++) {
@@ -76,9 +75,7 @@ final class RelayBaseline {
                     }
                 }
                 String key = UUID.randomUUID().toString();
-                long now = System.currentTimeMillis();
-                sentAt.put(key, now);
-                injector.send(new ProducerRecord<>(topics.get(0), null, now, key, payload));
+                injector.send(new ProducerRecord<>(topics.get(0), null, System.currentTimeMillis(), key, payload));
             }
         }
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
