@@ -5,48 +5,32 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.k8s.Teardown;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
-import io.pivotplane.events.Topics;
-import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
-import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.model.ObjectReference;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The agent of one workload cluster. It talks to its own cluster's API and to Kafka only: it reads the
- * desired spec that moved in with the cluster, scales the cluster, applies add-ons on command, and reports.
- * Commands for other clusters are ignored.
+ * desired spec that moved in with the cluster, scales the cluster, applies add-ons on command, and reports,
+ * through its {@link AgentChannel}.
  */
 public final class Agent implements AutoCloseable {
 
@@ -59,43 +43,28 @@ public final class Agent implements AutoCloseable {
     private final URI source;
     private final ClusterScaler scaler;
     private final AddonInstaller installer;
-    private final KafkaProducer<String, EventEnvelope<?>> producer;
-    private final KafkaConsumer<String, byte[]> consumer;
-    private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
+    private final AgentChannel channel;
     private final ScheduledExecutorService scheduler;
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
     private final AtomicBoolean lookPending = new AtomicBoolean();
-    private final Thread commandThread;
     private volatile boolean running = true;
     private volatile boolean reportedScaled;
     /** Set on DELETE_CLUSTER: from then on the agent neither scales nor reports heartbeats. */
     private volatile boolean deleting;
     private final KubernetesClient client;
 
-    private Agent(AgentConfig config, KubernetesClient client) {
+    private Agent(AgentConfig config, KubernetesClient client, AgentChannel channel) {
         this.config = config;
         this.client = client;
+        this.channel = channel;
         this.source = URI.create("/pivotplane/agent/" + config.clusterId());
         this.scaler = new ClusterScaler(config, client);
         this.installer = new AddonInstaller(client);
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
-                ProducerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId(),
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new EventEnvelopeSerializer());
-        this.consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "pivotplane-agent-" + config.clusterId(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                new org.apache.kafka.common.serialization.StringDeserializer(), new ByteArrayDeserializer());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "agent-" + config.clusterName());
             thread.setDaemon(true);
             return thread;
         });
-        this.commandThread = new Thread(this::readCommands, "agent-commands-" + config.clusterName());
         for (String[] kind : List.of(
                 new String[] {Capi.CORE_API_VERSION, Capi.CLUSTER},
                 new String[] {Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE},
@@ -105,9 +74,15 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Starts the agent of a cluster with Kafka clients of its own, as in production. */
     public static Agent start(AgentConfig config, KubernetesClient client) {
-        Agent agent = new Agent(config, client);
-        agent.commandThread.start();
+        return start(config, client, KafkaAgentChannel.open(config));
+    }
+
+    /** Starts the agent of a cluster on the given channel, which it closes when it stops. */
+    public static Agent start(AgentConfig config, KubernetesClient client, AgentChannel channel) {
+        Agent agent = new Agent(config, client, channel);
+        channel.receive(agent::handle);
         agent.scheduler.scheduleWithFixedDelay(agent::heartbeat, 0, config.heartbeatInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.info("Agent of cluster {} ({}) started", config.clusterName(), config.clusterId());
@@ -161,71 +136,8 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private void readCommands() {
-        try {
-            TopicPartition partition = commandPartition();
-            consumer.assign(List.of(partition));
-            while (running) {
-                long next = -1;
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    try {
-                        if (config.clusterId().equals(record.key())) {
-                            handle(record);
-                        }
-                        next = record.offset() + 1;
-                    } catch (IllegalStateException e) {
-                        // the report did not reach Kafka: read the command again and retry it
-                        LOG.warn("Agent of {} retries command at {}: {}", config.clusterName(), record.offset(),
-                                e.getMessage());
-                        consumer.seek(partition, record.offset());
-                        Thread.sleep(1000);
-                        break;
-                    }
-                }
-                if (next >= 0) {
-                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
-                }
-            }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.error("Agent command reader woken up while running", e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("Agent of {} stopped reading commands", config.clusterName(), e);
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
-        }
-    }
-
-    /**
-     * The one partition of agent.commands its cluster's commands go to: they are keyed by cluster id, and the
-     * producer's default partitioner puts a key always on the same partition. Reading only that one spares each
-     * agent the commands of every other cluster but those that share its partition.
-     */
-    private TopicPartition commandPartition() throws InterruptedException {
-        while (running) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
-            if (partitions != null && !partitions.isEmpty()) {
-                return new TopicPartition(Topics.AGENT_COMMANDS, BuiltInPartitioner.partitionForKey(
-                        config.clusterId().getBytes(StandardCharsets.UTF_8), partitions.size()));
-            }
-            LOG.warn("Agent of {} waits for topic {} to exist", config.clusterName(), Topics.AGENT_COMMANDS);
-            Thread.sleep(1000);
-        }
-        throw new WakeupException();
-    }
-
-    private void handle(ConsumerRecord<String, byte[]> record) {
-        EventEnvelope<?> event;
-        try {
-            event = deserializer.deserialize(record.topic(), record.headers(), record.value());
-        } catch (RuntimeException e) {
-            LOG.warn("Ignoring an unreadable command at {}@{}: {}", record.partition(), record.offset(), e.getMessage());
-            return;
-        }
-        if (!(event.payload() instanceof AgentCommand command)) {
+    private void handle(EventEnvelope<?> event) {
+        if (!(event.payload() instanceof AgentCommand command) || !config.clusterId().equals(command.clusterId())) {
             return;
         }
         switch (command.kind()) {
@@ -274,19 +186,11 @@ public final class Agent implements AutoCloseable {
     }
 
     private void report(AgentReport report, String correlationId) {
-        try {
-            producer.send(new ProducerRecord<>(Topics.AGENT_REPORTS, config.clusterId(),
-                    EventEnvelope.create(source, correlationId, report))).get(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            // a command's report that fails is retried: the command is redelivered, as its offset is not committed
-            throw new IllegalStateException("cannot report " + report.kind() + " of " + config.clusterName(), e);
-        }
+        channel.send(EventEnvelope.create(source, correlationId, report));
     }
 
     public boolean isRunning() {
-        return running && commandThread.isAlive();
+        return running && channel.isReceiving();
     }
 
     @Override
@@ -294,13 +198,7 @@ public final class Agent implements AutoCloseable {
         running = false;
         informers.forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
-        consumer.wakeup();
-        try {
-            commandThread.join(Duration.ofSeconds(10).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(5));
+        channel.close();
         LOG.info("Agent of cluster {} stopped", config.clusterName());
     }
 }

@@ -98,7 +98,7 @@ public final class Benchmark implements Callable<Integer> {
                 rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup, output.resolve("stack.log"));
         try (PrintStream stackLog = new PrintStream(Files.newOutputStream(output.resolve("stack.log")), true);
              LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, partitions,
-                     SimulatorSettings.IMMEDIATE, Map.of(), stackLog));
+                     SimulatorSettings.IMMEDIATE.withAgentsSharingKafkaClients(), Map.of(), stackLog));
              StageClock clock = new StageClock(stack.kafka().bootstrapServers())) {
             Map<String, Long> measured = new LinkedHashMap<>();
             for (Service service : Service.all()) {

@@ -34,8 +34,8 @@ public final class KubernetesApiServer implements AutoCloseable {
      * mapping of its own would parse each workload cluster's first objects with cold serializer caches, a factory of
      * its own would start a Vert.x instance per cluster.
      */
-    private static final KubernetesSerialization SHARED_SERIALIZATION = new KubernetesSerialization();
-    private static final HttpClient.Factory SHARED_HTTP_CLIENTS = new VertxHttpClientFactory(Vertx.vertx());
+    static final KubernetesSerialization SHARED_SERIALIZATION = new KubernetesSerialization();
+    static final HttpClient.Factory SHARED_HTTP_CLIENTS = new VertxHttpClientFactory(Vertx.vertx());
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
@@ -60,15 +60,6 @@ public final class KubernetesApiServer implements AutoCloseable {
         return api;
     }
 
-    /**
-     * Starts a server that knows the kinds of the upstream Cluster API CRDs (their scope and status subresource) as
-     * if their CRDs had been created, without holding the CRD objects themselves: what a simulated workload cluster
-     * needs, in a millisecond instead of the second that creating a hundred CRDs through the API takes.
-     */
-    public static KubernetesApiServer startKnowingCapiKinds(int port) {
-        return start(port, new RecordingDispatcher(CapiKinds.CONTEXTS));
-    }
-
     /** Starts a server without CRDs. */
     public static KubernetesApiServer startEmpty(int port) {
         return start(port, new RecordingDispatcher(List.of()));
@@ -82,7 +73,7 @@ public final class KubernetesApiServer implements AutoCloseable {
     }
 
     /** The kinds of the upstream CRDs as the CRUD dispatcher learns them from a created CRD; built once. */
-    private static final class CapiKinds {
+    static final class CapiKinds {
         static final List<CustomResourceDefinitionContext> CONTEXTS = CapiCrds.all().stream()
                 .map(CustomResourceDefinitionContext::fromCrd).toList();
     }
@@ -111,7 +102,7 @@ public final class KubernetesApiServer implements AutoCloseable {
         crds.forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
     }
 
-    private static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+    static final class RecordingDispatcher extends KubernetesCrudDispatcher {
 
         private static final String BEARER = "Bearer ";
 

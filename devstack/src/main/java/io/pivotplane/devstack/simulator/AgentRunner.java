@@ -9,11 +9,13 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.core.Agent;
 import io.pivotplane.agent.install.AgentManifests;
+import io.pivotplane.agent.messaging.AgentChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,11 +29,14 @@ final class AgentRunner implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
 
     private final KubernetesClient client;
+    private final Function<AgentConfig, AgentChannel> channels;
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
     private SharedIndexInformer<Deployment> informer;
 
-    AgentRunner(KubernetesClient client) {
+    /** @param channels opens the Kafka channel of an agent about to start */
+    AgentRunner(KubernetesClient client, Function<AgentConfig, AgentChannel> channels) {
         this.client = client;
+        this.channels = channels;
     }
 
     AgentRunner start() {
@@ -66,7 +71,7 @@ final class AgentRunner implements AutoCloseable {
         }
         try {
             AgentConfig config = AgentConfig.fromEnvironment(environment(deployment));
-            agents.computeIfAbsent(name, n -> Agent.start(config, client));
+            agents.computeIfAbsent(name, n -> Agent.start(config, client, channels.apply(config)));
         } catch (RuntimeException e) {
             // what a crash-looping pod would show in its log
             LOG.error("Agent Deployment {} cannot start: {}", name, e.getMessage());

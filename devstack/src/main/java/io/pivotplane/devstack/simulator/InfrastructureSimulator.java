@@ -1,9 +1,14 @@
 package io.pivotplane.devstack.simulator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pivotplane.devstack.infra.KubernetesApiServer;
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,6 +31,8 @@ public final class InfrastructureSimulator implements AutoCloseable {
     private final WorkloadApiServers workloads;
     private final List<AutoCloseable> parts = new CopyOnWriteArrayList<>();
     private final List<AgentRunner> agentRunners = new CopyOnWriteArrayList<>();
+    /** By Kafka bootstrap servers, when the agents share their clients. */
+    private final Map<String, SharedAgentChannels> sharedAgentChannels = new ConcurrentHashMap<>();
 
     private InfrastructureSimulator(SimulatorSettings settings) {
         this.settings = settings;
@@ -48,12 +55,20 @@ public final class InfrastructureSimulator implements AutoCloseable {
         return simulator;
     }
 
-    private void simulateInside(KubernetesApiServer server) {
-        parts.add(new CapiControllers("workload " + server.url(), server.client(), settings, workloads, scheduler)
+    private void simulateInside(ClusterApi api) {
+        parts.add(new CapiControllers("workload " + api.url(), api.client(), settings, workloads, scheduler)
                 .start());
-        AgentRunner agents = new AgentRunner(server.client()).start();
+        AgentRunner agents = new AgentRunner(api.client(), this::agentChannel).start();
         agentRunners.add(agents);
         parts.add(agents);
+    }
+
+    private AgentChannel agentChannel(AgentConfig config) {
+        if (!settings.agentsShareKafkaClients()) {
+            return KafkaAgentChannel.open(config);
+        }
+        return sharedAgentChannels.computeIfAbsent(config.kafkaBootstrapServers(), SharedAgentChannels::new)
+                .open(config.clusterId());
     }
 
     /** A client of a workload cluster's API server, by the URL its kubeconfig names. */
@@ -78,6 +93,7 @@ public final class InfrastructureSimulator implements AutoCloseable {
                 LOG.warn("Stopping {} failed: {}", part, e.toString());
             }
         }
+        sharedAgentChannels.values().forEach(SharedAgentChannels::close);
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(10, TimeUnit.SECONDS);

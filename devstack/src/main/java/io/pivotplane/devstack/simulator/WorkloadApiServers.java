@@ -1,46 +1,42 @@
 package io.pivotplane.devstack.simulator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pivotplane.devstack.infra.KubernetesApiServer;
-import java.util.Map;
+import io.pivotplane.devstack.infra.MultiClusterApiServer;
+import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-/** The Kubernetes API servers of the simulated workload clusters, one per cluster, found by their URL. */
+/**
+ * The Kubernetes APIs of the simulated workload clusters, each under a path of its own on one shared server,
+ * found by their URL.
+ */
 public final class WorkloadApiServers implements AutoCloseable {
 
-    private final Map<String, KubernetesApiServer> byUrl = new ConcurrentHashMap<>();
-    private final Consumer<KubernetesApiServer> onStart;
+    private final MultiClusterApiServer server = MultiClusterApiServer.start(0);
+    private final Consumer<ClusterApi> onStart;
 
-    /** @param onStart runs once for each new server, e.g. to simulate controllers and agents in it */
-    public WorkloadApiServers(Consumer<KubernetesApiServer> onStart) {
+    /** @param onStart runs once for each new cluster's API, e.g. to simulate controllers and agents in it */
+    public WorkloadApiServers(Consumer<ClusterApi> onStart) {
         this.onStart = onStart;
     }
 
-    /** Starts the API server of a new workload cluster, with the CAPI CRDs, as its first control-plane node does. */
-    public KubernetesApiServer start() {
-        KubernetesApiServer server = KubernetesApiServer.startKnowingCapiKinds(0);
-        byUrl.put(normalize(server.url()), server);
-        onStart.accept(server);
-        return server;
+    /** Starts the API server of a new workload cluster, knowing the CAPI kinds, as its first control-plane node does. */
+    public ClusterApi start() {
+        ClusterApi api = server.addCluster();
+        onStart.accept(api);
+        return api;
     }
 
     public Optional<KubernetesClient> client(String url) {
-        return Optional.ofNullable(byUrl.get(normalize(url))).map(KubernetesApiServer::client);
+        return server.cluster(url).map(ClusterApi::client);
     }
 
     public int size() {
-        return byUrl.size();
-    }
-
-    private static String normalize(String url) {
-        return url.endsWith("/") ? url : url + "/";
+        return server.clusters();
     }
 
     @Override
     public void close() {
-        byUrl.values().forEach(KubernetesApiServer::close);
-        byUrl.clear();
+        server.close();
     }
 }

@@ -1,0 +1,191 @@
+package io.pivotplane.agent.messaging;
+
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
+import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One agent's own Kafka clients: a consumer of the one partition of {@code agent.commands} its cluster's commands
+ * go to, in a consumer group of its own that remembers how far it got, and an idempotent producer of its reports.
+ */
+public final class KafkaAgentChannel implements AgentChannel {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaAgentChannel.class);
+    static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+
+    private final String clusterId;
+    private final KafkaProducer<String, EventEnvelope<?>> producer;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
+    private Thread reader;
+    private volatile boolean running = true;
+
+    private KafkaAgentChannel(AgentConfig config) {
+        this.clusterId = config.clusterId();
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
+                ProducerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                new StringSerializer(), new EventEnvelopeSerializer());
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "pivotplane-agent-" + config.clusterId(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    public static KafkaAgentChannel open(AgentConfig config) {
+        return new KafkaAgentChannel(config);
+    }
+
+    @Override
+    public synchronized void receive(Consumer<EventEnvelope<?>> handler) {
+        if (reader != null) {
+            throw new IllegalStateException("the channel of " + clusterId + " already has a receiver");
+        }
+        reader = new Thread(() -> readCommands(handler), "agent-commands-" + clusterId);
+        reader.start();
+    }
+
+    private void readCommands(Consumer<EventEnvelope<?>> handler) {
+        try {
+            TopicPartition partition = commandPartition();
+            consumer.assign(List.of(partition));
+            while (running) {
+                long next = -1;
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
+                    try {
+                        if (clusterId.equals(record.key())) {
+                            readable(record).ifPresent(handler);
+                        }
+                        next = record.offset() + 1;
+                    } catch (IllegalStateException e) {
+                        LOG.warn("Agent of {} retries the command at {}: {}", clusterId, record.offset(),
+                                e.getMessage());
+                        consumer.seek(partition, record.offset());
+                        Thread.sleep(RETRY_PAUSE.toMillis());
+                        break;
+                    }
+                }
+                if (next >= 0) {
+                    consumer.commitSync(Map.of(partition, new OffsetAndMetadata(next)));
+                }
+            }
+        } catch (WakeupException e) {
+            if (running) {
+                LOG.error("Agent command reader woken up while running", e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("Agent of {} stopped reading commands", clusterId, e);
+        } finally {
+            running = false;
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private Optional<EventEnvelope<?>> readable(ConsumerRecord<String, byte[]> record) {
+        try {
+            return Optional.of(deserializer.deserialize(record.topic(), record.headers(), record.value()));
+        } catch (RuntimeException e) {
+            LOG.warn("Ignoring an unreadable command at {}@{}: {}", record.partition(), record.offset(), e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * The one partition of agent.commands its cluster's commands go to: they are keyed by cluster id, and the
+     * producer's default partitioner puts a key always on the same partition. Reading only that one spares each
+     * agent the commands of every other cluster but those that share its partition.
+     */
+    private TopicPartition commandPartition() throws InterruptedException {
+        while (running) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
+            if (partitions != null && !partitions.isEmpty()) {
+                return commandPartitionOf(clusterId, partitions.size());
+            }
+            LOG.warn("Agent of {} waits for topic {} to exist", clusterId, Topics.AGENT_COMMANDS);
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        }
+        throw new WakeupException();
+    }
+
+    /** The partition of {@code agent.commands} the commands of a cluster go to, out of {@code partitions}. */
+    public static TopicPartition commandPartitionOf(String clusterId, int partitions) {
+        return new TopicPartition(Topics.AGENT_COMMANDS,
+                BuiltInPartitioner.partitionForKey(clusterId.getBytes(StandardCharsets.UTF_8), partitions));
+    }
+
+    @Override
+    public void send(EventEnvelope<AgentReport> report) {
+        send(producer, report);
+    }
+
+    /** Sends a report through {@code producer} and waits for Kafka to have it. */
+    public static void send(KafkaProducer<String, EventEnvelope<?>> producer, EventEnvelope<AgentReport> report) {
+        try {
+            producer.send(new ProducerRecord<>(Topics.AGENT_REPORTS, report.payload().clusterId(), report))
+                    .get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while sending " + report.payload().kind(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send " + report.payload().kind() + " of "
+                    + report.payload().clusterId(), e);
+        }
+    }
+
+    @Override
+    public boolean isReceiving() {
+        return running && reader != null && reader.isAlive();
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        Thread thread;
+        synchronized (this) {
+            thread = reader;
+        }
+        if (thread != null) {
+            try {
+                thread.join(Duration.ofSeconds(10).toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        } else {
+            consumer.close(Duration.ofSeconds(5));
+        }
+        producer.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,179 @@
+package io.pivotplane.devstack.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.AgentCommand;
+import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * What an agent may rely on from its channel, the same for an agent's own Kafka clients and for the clients the
+ * simulated agents share: against a real broker.
+ */
+class AgentChannelsTest {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+    static final URI MANAGEMENT = URI.create("/pivotplane/test");
+
+    static EmbeddedKafkaBroker kafka;
+    final List<AutoCloseable> opened = new ArrayList<>();
+    SharedAgentChannels shared;
+
+    enum Kind { OWN_CLIENTS, SHARED_CLIENTS }
+
+    @BeforeAll
+    static void startKafka() {
+        kafka = EmbeddedKafkaBroker.start(0, null, 3);
+    }
+
+    @AfterAll
+    static void stopKafka() {
+        kafka.close();
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (int i = opened.size() - 1; i >= 0; i--) {
+            opened.get(i).close();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void handsOverTheCommandsOfItsClusterOnlyInOrder(Kind kind) {
+        String cluster = newClusterId();
+        String other = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AgentChannel channel = open(kind, cluster);
+        channel.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+
+        command(cluster, "first");
+        command(other, "not-mine");
+        command(cluster, "second");
+        command(cluster, "third");
+
+        await().atMost(WAIT).until(() -> handled.size() >= 3);
+        assertThat(handled).containsExactly("first", "second", "third");
+        assertThat(channel.isReceiving()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void handsACommandOverAgainWhileItsReportCannotBeSentAndBeforeTheNextOne(Kind kind) {
+        String cluster = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AtomicInteger failures = new AtomicInteger();
+        AgentChannel channel = open(kind, cluster);
+        channel.receive(event -> {
+            String id = ((AgentCommand) event.payload()).commandId();
+            handled.add(id);
+            if (id.equals("flaky") && failures.incrementAndGet() == 1) {
+                throw new IllegalStateException("the broker is away");
+            }
+        });
+
+        command(cluster, "flaky");
+        command(cluster, "after");
+
+        await().atMost(WAIT).until(() -> handled.contains("after"));
+        assertThat(handled).containsExactly("flaky", "flaky", "after");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void sendsReportsKeyedByTheirCluster(Kind kind) {
+        String cluster = newClusterId();
+        AgentChannel channel = open(kind, cluster);
+
+        channel.send(EventEnvelope.create(URI.create("/pivotplane/agent/" + cluster), cluster,
+                new AgentReport(cluster, AgentReport.Kind.HEARTBEAT, Instant.now(), null, List.of(), null, null,
+                        List.of())));
+
+        assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.AGENT_REPORTS, cluster))
+                .singleElement().satisfies(report -> assertThat(((AgentReport) report).kind())
+                        .isEqualTo(AgentReport.Kind.HEARTBEAT));
+    }
+
+    @Test
+    void anAgentsOwnChannelResumesAfterTheLastCommandItHandled() {
+        String cluster = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AgentChannel before = open(Kind.OWN_CLIENTS, cluster);
+        before.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+        command(cluster, "done-before-restart");
+        await().atMost(WAIT).until(() -> handled.size() == 1);
+        before.close();
+
+        command(cluster, "sent-while-down");
+        AgentChannel after = open(Kind.OWN_CLIENTS, cluster);
+        after.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+
+        await().atMost(WAIT).until(() -> handled.size() >= 2);
+        assertThat(handled).containsExactly("done-before-restart", "sent-while-down");
+    }
+
+    @Test
+    void aSharedChannelKeepsCommandsThatArriveBeforeTheirAgentRuns() {
+        String early = newClusterId();
+        String running = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        open(Kind.SHARED_CLIENTS, running).receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+        command(early, "before-the-agent");
+        command(running, "to-the-running-one");
+        await().atMost(WAIT).until(() -> handled.contains("to-the-running-one"));
+
+        open(Kind.SHARED_CLIENTS, early).receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+
+        await().atMost(WAIT).until(() -> handled.contains("before-the-agent"));
+        assertThat(handled).containsExactlyInAnyOrder("to-the-running-one", "before-the-agent");
+    }
+
+    private AgentChannel open(Kind kind, String clusterId) {
+        AgentChannel channel = switch (kind) {
+            case OWN_CLIENTS -> KafkaAgentChannel.open(new AgentConfig(clusterId, "c-" + clusterId, "default",
+                    kafka.bootstrapServers(), AgentConfig.DEFAULT_HEARTBEAT));
+            case SHARED_CLIENTS -> sharedChannels().open(clusterId);
+        };
+        opened.add(channel);
+        return channel;
+    }
+
+    private SharedAgentChannels sharedChannels() {
+        if (shared == null) {
+            shared = new SharedAgentChannels(kafka.bootstrapServers());
+            opened.add(0, shared);
+        }
+        return shared;
+    }
+
+    private static void command(String clusterId, String commandId) {
+        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(MANAGEMENT, clusterId,
+                new AgentCommand(clusterId, commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now())));
+    }
+
+    private static String newClusterId() {
+        return UUID.randomUUID().toString();
+    }
+}
