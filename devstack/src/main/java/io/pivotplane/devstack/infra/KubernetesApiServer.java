@@ -102,7 +102,7 @@ public final class KubernetesApiServer implements AutoCloseable {
         crds.forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
     }
 
-    static final class RecordingDispatcher extends KubernetesCrudDispatcher {
+    static class RecordingDispatcher extends KubernetesCrudDispatcher {
 
         private static final String BEARER = "Bearer ";
 

@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.infra;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -7,16 +8,25 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kubernetes API servers of many simulated clusters behind one port, each under a path of its own
@@ -27,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class MultiClusterApiServer implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(MultiClusterApiServer.class);
     private static final String PREFIX = "/clusters/";
 
     private final KubernetesMockServer server;
@@ -34,11 +45,25 @@ public final class MultiClusterApiServer implements AutoCloseable {
     private final String baseUrl;
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, ClusterApi> byUrl = new ConcurrentHashMap<>();
+    /** Delivers the clusters' changes to their listeners, serially per cluster. */
+    private final ExecutorService changes = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-changes"));
+    /** Runs what the clusters' clients do besides HTTP (informer event handlers): a pool of their own each would
+     * cost every cluster threads. */
+    private final ExecutorService clientTasks = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-client"));
 
     private MultiClusterApiServer(KubernetesMockServer server, ClusterRouter router) {
         this.server = server;
         this.router = router;
         this.baseUrl = "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
+    }
+
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicLong threads = new AtomicLong();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     /** @param port 0 for a free port */
@@ -50,19 +75,60 @@ public final class MultiClusterApiServer implements AutoCloseable {
         return new MultiClusterApiServer(server, router);
     }
 
-    /** The API of one simulated cluster: its URL and a client of it, owned by the server. */
-    public record ClusterApi(String id, String url, KubernetesClient client) { }
+    /**
+     * A change to an object of a simulated cluster, as its store saw it: {@code before} is null for a created
+     * object, {@code after} for a deleted one.
+     */
+    @FunctionalInterface
+    public interface ChangeListener {
+        void changed(GenericKubernetesResource before, GenericKubernetesResource after);
+    }
+
+    /** The API of one simulated cluster: its URL, a client of it (owned by the server), and its changes. */
+    public final class ClusterApi {
+
+        private final String id;
+        private final String url;
+        private final KubernetesClient client;
+        private final ObservedStore store;
+
+        private ClusterApi(String id, String url, KubernetesClient client, ObservedStore store) {
+            this.id = id;
+            this.url = url;
+            this.client = client;
+            this.store = store;
+        }
+
+        public String url() {
+            return url;
+        }
+
+        public KubernetesClient client() {
+            return client;
+        }
+
+        /**
+         * Tells {@code listener} of every change to this cluster's objects from now on, in order, on a thread of
+         * the server's: what an informer would see, without a watch connection of its own. For the simulated
+         * controllers of the clusters, which live in this JVM; the code under test watches through the API.
+         */
+        public void addChangeListener(ChangeListener listener) {
+            store.listeners.add(listener);
+        }
+    }
 
     /** Adds a cluster that knows the kinds of the upstream Cluster API CRDs, with no objects yet. */
     public ClusterApi addCluster() {
         String id = Long.toString(sequence.incrementAndGet());
-        router.clusters.put(id, new KubernetesApiServer.RecordingDispatcher(KubernetesApiServer.CapiKinds.CONTEXTS));
+        ObservedStore store = new ObservedStore(new SerialExecutor(changes));
+        router.clusters.put(id, store);
         String url = baseUrl + PREFIX + id + "/";
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default").build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
                 .withHttpClientFactory(KubernetesApiServer.SHARED_HTTP_CLIENTS)
+                .withTaskExecutor(clientTasks)
                 .withKubernetesSerialization(KubernetesApiServer.SHARED_SERIALIZATION).build();
-        ClusterApi api = new ClusterApi(id, url, client);
+        ClusterApi api = new ClusterApi(id, url, client, store);
         byUrl.put(url, api);
         return api;
     }
@@ -80,7 +146,7 @@ public final class MultiClusterApiServer implements AutoCloseable {
     public void removeCluster(ClusterApi api) {
         byUrl.remove(api.url());
         api.client().close();
-        Dispatcher dispatcher = router.clusters.remove(api.id());
+        Dispatcher dispatcher = router.clusters.remove(api.id);
         if (dispatcher != null) {
             dispatcher.shutdown();
         }
@@ -92,6 +158,56 @@ public final class MultiClusterApiServer implements AutoCloseable {
         byUrl.clear();
         router.clusters.clear();
         server.destroy();
+        changes.shutdownNow();
+        clientTasks.shutdownNow();
+    }
+
+    /**
+     * A cluster's store that also tells its listeners what changed. The CRUD dispatcher reports each change under
+     * its lock, from the server's request thread: the listeners hear of it afterwards, on the cluster's serial
+     * executor, so that they may call the API themselves.
+     */
+    private static final class ObservedStore extends KubernetesApiServer.RecordingDispatcher {
+
+        private final SerialExecutor delivery;
+        private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
+
+        ObservedStore(SerialExecutor delivery) {
+            super(KubernetesApiServer.CapiKinds.CONTEXTS);
+            this.delivery = delivery;
+        }
+
+        @Override
+        public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
+                                 GenericKubernetesResource resource, String newState) {
+            String oldState = null;
+            if (!listeners.isEmpty() && oldAttributes != null) {
+                Map.Entry<AttributeSet, String> existing = findResource(oldAttributes);
+                oldState = existing == null ? null : existing.getValue();
+            }
+            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            if (!listeners.isEmpty() && !Objects.equals(oldState, newState)) {
+                String before = oldState;
+                delivery.execute(() -> deliver(before, newState));
+            }
+        }
+
+        private void deliver(String beforeJson, String afterJson) {
+            GenericKubernetesResource before = parse(beforeJson);
+            GenericKubernetesResource after = parse(afterJson);
+            for (ChangeListener listener : listeners) {
+                try {
+                    listener.changed(before, after);
+                } catch (RuntimeException e) {
+                    LOG.warn("A listener of a simulated cluster's changes failed", e);
+                }
+            }
+        }
+
+        private static GenericKubernetesResource parse(String json) {
+            return json == null ? null
+                    : KubernetesApiServer.SHARED_SERIALIZATION.unmarshal(json, GenericKubernetesResource.class);
+        }
     }
 
     /** Hands each request to the store of the cluster its path names, with that prefix taken off. */

@@ -1,15 +1,15 @@
 package io.pivotplane.devstack.simulator;
 
 import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.core.Agent;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.devstack.infra.MultiClusterApiServer;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
@@ -28,40 +28,42 @@ final class AgentRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
 
+    private final MultiClusterApiServer.ClusterApi api;
     private final KubernetesClient client;
     private final Function<AgentConfig, AgentChannel> channels;
     private final Map<String, Agent> agents = new ConcurrentHashMap<>();
-    private SharedIndexInformer<Deployment> informer;
 
     /** @param channels opens the Kafka channel of an agent about to start */
-    AgentRunner(KubernetesClient client, Function<AgentConfig, AgentChannel> channels) {
-        this.client = client;
+    AgentRunner(MultiClusterApiServer.ClusterApi api, Function<AgentConfig, AgentChannel> channels) {
+        this.api = api;
+        this.client = api.client();
         this.channels = channels;
     }
 
+    /** Starts following the cluster's agent Deployments, through the changes its store reports in this JVM. */
     AgentRunner start() {
-        informer = client.apps().deployments().inNamespace(AgentManifests.NAMESPACE)
-                .withLabel(AgentManifests.APP_LABEL, AgentManifests.NAME)
-                .inform(new ResourceEventHandler<>() {
-                    @Override
-                    public void onAdd(Deployment deployment) {
-                        run(deployment);
-                    }
-
-                    @Override
-                    public void onUpdate(Deployment before, Deployment deployment) {
-                        run(deployment);
-                    }
-
-                    @Override
-                    public void onDelete(Deployment deployment, boolean deletedFinalStateUnknown) {
-                        Agent agent = agents.remove(deployment.getMetadata().getName());
-                        if (agent != null) {
-                            agent.close();
-                        }
-                    }
-                }, 0);
+        api.addChangeListener((before, after) -> {
+            GenericKubernetesResource object = after != null ? after : before;
+            if (!isAgentDeployment(object)) {
+                return;
+            }
+            if (after != null) {
+                run(client.getKubernetesSerialization().convertValue(after, Deployment.class));
+            } else {
+                Agent agent = agents.remove(before.getMetadata().getName());
+                if (agent != null) {
+                    agent.close();
+                }
+            }
+        });
         return this;
+    }
+
+    private static boolean isAgentDeployment(GenericKubernetesResource object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return "Deployment".equals(object.getKind()) && "apps/v1".equals(object.getApiVersion())
+                && AgentManifests.NAMESPACE.equals(object.getMetadata().getNamespace())
+                && labels != null && AgentManifests.NAME.equals(labels.get(AgentManifests.APP_LABEL));
     }
 
     private void run(Deployment deployment) {
@@ -113,9 +115,6 @@ final class AgentRunner implements AutoCloseable {
 
     @Override
     public void close() {
-        if (informer != null) {
-            informer.close();
-        }
         // each agent waits for its Kafka clients to close: a thousand of them in turn would take minutes
         agents.values().parallelStream().forEach(Agent::close);
         agents.clear();

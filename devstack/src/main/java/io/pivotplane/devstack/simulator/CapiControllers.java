@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.k8s.Kubeconfigs;
+import io.pivotplane.devstack.infra.MultiClusterApiServer;
 import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -79,16 +80,40 @@ public final class CapiControllers implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
+    /** The kinds whose changes make a cluster's reconcile run, as apiVersion and kind. */
+    private static final List<List<String>> RECONCILED_KINDS = List.of(
+            List.of(Capi.CORE_API_VERSION, Capi.CLUSTER),
+            List.of(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE),
+            List.of(Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT),
+            List.of(Capi.CORE_API_VERSION, Capi.MACHINE_SET),
+            List.of(Capi.CORE_API_VERSION, Capi.MACHINE));
+
+    /** Starts reconciling on the events of informers, as a controller in a real cluster does. */
     public CapiControllers start() {
-        for (String[] kind : List.of(
-                new String[] {Capi.CORE_API_VERSION, Capi.CLUSTER},
-                new String[] {Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE},
-                new String[] {Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT},
-                new String[] {Capi.CORE_API_VERSION, Capi.MACHINE_SET},
-                new String[] {Capi.CORE_API_VERSION, Capi.MACHINE})) {
-            informers.add(client.genericKubernetesResources(kind[0], kind[1]).inAnyNamespace()
+        for (List<String> kind : RECONCILED_KINDS) {
+            informers.add(client.genericKubernetesResources(kind.get(0), kind.get(1)).inAnyNamespace()
                     .inform(new Enqueue(), 0));
         }
+        return this;
+    }
+
+    /**
+     * Starts reconciling on the changes a simulated cluster's store reports in this JVM: the same events as
+     * {@link #start()}'s informers, without five watch connections per simulated cluster.
+     */
+    public CapiControllers startListening(MultiClusterApiServer.ClusterApi api) {
+        Enqueue enqueue = new Enqueue();
+        api.addChangeListener((before, after) -> {
+            GenericKubernetesResource object = after != null ? after : before;
+            if (!RECONCILED_KINDS.contains(List.of(object.getApiVersion(), object.getKind()))) {
+                return;
+            }
+            if (after == null) {
+                enqueue.onDelete(before, false);
+            } else {
+                enqueue.onAdd(after);
+            }
+        });
         return this;
     }
 

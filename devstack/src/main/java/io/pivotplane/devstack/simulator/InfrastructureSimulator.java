@@ -57,8 +57,8 @@ public final class InfrastructureSimulator implements AutoCloseable {
 
     private void simulateInside(ClusterApi api) {
         parts.add(new CapiControllers("workload " + api.url(), api.client(), settings, workloads, scheduler)
-                .start());
-        AgentRunner agents = new AgentRunner(api.client(), this::agentChannel).start();
+                .startListening(api));
+        AgentRunner agents = new AgentRunner(api, this::agentChannel).start();
         agentRunners.add(agents);
         parts.add(agents);
     }

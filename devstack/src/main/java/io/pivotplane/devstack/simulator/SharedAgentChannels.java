@@ -2,6 +2,7 @@ package io.pivotplane.devstack.simulator;
 
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.devstack.infra.SerialExecutor;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
@@ -12,13 +13,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -219,8 +216,7 @@ final class SharedAgentChannels implements AutoCloseable {
 
         private final String clusterId;
         private final Consumer<EventEnvelope<?>> handler;
-        private final Queue<EventEnvelope<?>> queue = new ConcurrentLinkedQueue<>();
-        private final AtomicBoolean draining = new AtomicBoolean();
+        private final SerialExecutor commands = new SerialExecutor(handlers);
         private volatile boolean open = true;
 
         Receiver(String clusterId, Consumer<EventEnvelope<?>> handler) {
@@ -229,40 +225,23 @@ final class SharedAgentChannels implements AutoCloseable {
         }
 
         void offer(EventEnvelope<?> command) {
-            queue.add(command);
-            drainSoon();
+            commands.execute(() -> handleUntilDone(command));
         }
 
-        private void drainSoon() {
-            if (open && draining.compareAndSet(false, true)) {
+        private void handleUntilDone(EventEnvelope<?> command) {
+            while (open) {
                 try {
-                    handlers.execute(this::drain);
-                } catch (RejectedExecutionException e) {
-                    draining.set(false);
-                }
-            }
-        }
-
-        private void drain() {
-            try {
-                EventEnvelope<?> next;
-                while (open && (next = queue.peek()) != null) {
+                    handler.accept(command);
+                    return;
+                } catch (IllegalStateException e) {
+                    LOG.warn("Agent of {} retries a command: {}", clusterId, e.getMessage());
                     try {
-                        handler.accept(next);
-                        queue.poll();
-                    } catch (IllegalStateException e) {
-                        LOG.warn("Agent of {} retries a command: {}", clusterId, e.getMessage());
                         Thread.sleep(RETRY_PAUSE.toMillis());
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        return;
                     }
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } finally {
-                draining.set(false);
-            }
-            if (!queue.isEmpty()) {
-                drainSoon();
             }
         }
     }

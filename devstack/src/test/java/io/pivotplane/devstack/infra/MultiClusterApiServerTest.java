@@ -93,6 +93,32 @@ class MultiClusterApiServerTest {
     }
 
     @Test
+    void tellsItsListenersOfEachChangeToItsOwnObjectsInOrder() {
+        ClusterApi observed = server.addCluster();
+        ClusterApi other = server.addCluster();
+        List<String> changes = new CopyOnWriteArrayList<>();
+        observed.addChangeListener((before, after) -> changes.add(describe(before) + " -> " + describe(after)));
+        // a listener may call the API: it hears of a change after the store has made it
+        observed.addChangeListener((before, after) -> {
+            if (after != null) {
+                observed.client().configMaps().inNamespace("default").withName(after.getMetadata().getName()).get();
+            }
+        });
+        var configMaps = observed.client().configMaps().inNamespace("default");
+
+        other.client().configMaps().inNamespace("default").resource(configMap("a", "other")).create();
+        configMaps.resource(configMap("a", "first")).create();
+        configMaps.withName("a").edit(configMap -> {
+            configMap.getData().put("owner", "second");
+            return configMap;
+        });
+        configMaps.withName("a").delete();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> changes.size() >= 3);
+        assertThat(changes).containsExactly("none -> a=first", "a=first -> a=second", "a=second -> none");
+    }
+
+    @Test
     void aRemovedOrUnknownClusterAnswersNotFound() {
         ClusterApi gone = server.addCluster();
         gone.client().configMaps().inNamespace("default").resource(configMap("a", "gone")).create();
@@ -104,6 +130,15 @@ class MultiClusterApiServerTest {
                     .isInstanceOf(KubernetesClientException.class)
                     .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(404));
         }
+    }
+
+    private static String describe(GenericKubernetesResource object) {
+        if (object == null) {
+            return "none";
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, String> data = (Map<String, String>) object.getAdditionalProperties().get("data");
+        return object.getMetadata().getName() + "=" + data.get("owner");
     }
 
     private static KubernetesClient clientOf(String url) {
