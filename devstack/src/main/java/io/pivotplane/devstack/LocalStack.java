@@ -188,7 +188,7 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the services, then the simulator and the infrastructure: the reverse of the start. */
     @Override
-    public void close() {
+    public synchronized void close() {
         List<ServiceProcess> processes = new ArrayList<>(services.values());
         services.clear();
         processes.parallelStream().forEach(ServiceProcess::close);

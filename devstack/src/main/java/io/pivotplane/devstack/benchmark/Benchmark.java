@@ -100,6 +100,8 @@ public final class Benchmark implements Callable<Integer> {
              LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, partitions,
                      SimulatorSettings.IMMEDIATE.withAgentsSharingKafkaClients(), Map.of(), stackLog));
              StageClock clock = new StageClock(stack.kafka().bootstrapServers())) {
+            // stopped with Ctrl-C or a TERM signal, the JVM skips the closing of the try: the services would outlive it
+            Runtime.getRuntime().addShutdownHook(new Thread(stack::close, "benchmark-shutdown"));
             Map<String, Long> measured = new LinkedHashMap<>();
             for (Service service : Service.all()) {
                 measured.put(service.module(), stack.process(service).process().pid());
@@ -115,7 +117,13 @@ public final class Benchmark implements Callable<Integer> {
         Set<String> warm = submit(api, "warmup", warmup, 0, clock);
         awaitDone(clock, warm);
         Map<String, Long> heapAfterWarmup = heapsAfterFullGc(meter);
-        out.printf("benchmark: %d warm-up clusters done; running %d%n", warm.size(), clusters);
+        // before the measured run: afterwards the broker shares its JVM with every cluster simulated, and the relay
+        // would measure that load rather than Kafka
+        out.printf("benchmark: %d warm-up clusters done; %s%n", warm.size(),
+                noBaseline ? "no bare relay" : "the bare relay passes " + clusters + " messages");
+        RelayBaseline.Result baseline = noBaseline ? null
+                : RelayBaseline.run(stack.kafka().bootstrapServers(), partitions, clusters, rate, 1024);
+        out.printf("benchmark: running %d clusters%n", clusters);
 
         meter.start();
         long start = System.currentTimeMillis();
@@ -133,9 +141,6 @@ public final class Benchmark implements Callable<Integer> {
         Map<String, Latencies> stageLatencies = new LinkedHashMap<>();
         handoffs.forEach((stage, list) -> stageLatencies.put(stage,
                 Latencies.of(list.stream().map(StageClock.Handoff::millis).toList())));
-
-        RelayBaseline.Result baseline = noBaseline ? null
-                : RelayBaseline.run(stack.kafka().bootstrapServers(), partitions, clusters, rate, 1024);
 
         Map<String, Object> report = new LinkedHashMap<>();
         report.put("clusters", clusters);

@@ -65,7 +65,8 @@ final class RelayBaseline {
 
         byte[] payload = new byte[payloadBytes];
         long start = System.currentTimeMillis();
-        try (KafkaProducer<String, byte[]> injector = producer(bootstrapServers)) {
+        KafkaProducer<String, byte[]> injector = producer(bootstrapServers);
+        try {
             for (int i = 0; i < messages; i++) {
                 if (ratePerSecond > 0) {
                     long due = start + (long) (i * 1000 / ratePerSecond);
@@ -77,6 +78,9 @@ final class RelayBaseline {
                 String key = UUID.randomUUID().toString();
                 injector.send(new ProducerRecord<>(topics.get(0), null, System.currentTimeMillis(), key, payload));
             }
+        } finally {
+            // what has not arrived by then counts as lost: a producer closed without a timeout could wait forever
+            injector.close(Duration.ofSeconds(30));
         }
         long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
         while (arrivedAt.size() < messages && System.currentTimeMillis() < deadline) {

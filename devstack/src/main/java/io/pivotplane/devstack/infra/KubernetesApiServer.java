@@ -107,6 +107,7 @@ public final class KubernetesApiServer implements AutoCloseable {
         private static final String BEARER = "Bearer ";
 
         private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
+        private final IndexedObjectStore store = IndexedObjectStore.installIn(this);
 
         RecordingDispatcher(List<CustomResourceDefinitionContext> knownKinds) {
             super(new java.util.ArrayList<>(knownKinds));
@@ -119,7 +120,7 @@ public final class KubernetesApiServer implements AutoCloseable {
                 ApiRequest.of(authorization.substring(BEARER.length()), request.getMethod(), request.getPath())
                         .ifPresent(requests::add);
             }
-            return super.dispatch(request);
+            return store.handle(request.getPath(), getAttributeExtractor(), () -> super.dispatch(request));
         }
     }
 

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The Kubernetes side of a move, with the semantics of {@code clusterctl move}, written as plain reads and writes. */
 public final class MoveOperations {
@@ -92,19 +93,35 @@ public final class MoveOperations {
         });
     }
 
-    /** The cluster's objects in the order to create them: every CAPI kind, Secrets and ConfigMaps of the namespace. */
+    /**
+     * The cluster's objects in the order to create them: of every CAPI kind, Secrets and ConfigMaps, those with the
+     * cluster's name label, the Cluster itself and the control plane's Secrets by name, and what they own.
+     * clusterctl lists every object of the namespace instead and keeps the cluster's; with a project's many clusters
+     * in one namespace that made each pivot read all of them, so the cost of a pivot grew with the fleet. The API
+     * server selects by label: every object pivotplane renders and every object Cluster API's controllers create
+     * carries the label. An object tied to the cluster only by an owner reference, without the label (one added by
+     * hand), is not moved.
+     */
     public static List<GraphNode> discover(KubernetesClient source, String namespace, String clusterName) {
-        List<GraphNode> candidates = new ArrayList<>();
+        Map<String, GraphNode> candidates = new LinkedHashMap<>();
+        Consumer<HasMetadata> add = object -> candidates.putIfAbsent(object.getMetadata().getUid(), node(object));
         for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
             if (kind.namespaced()) {
-                source.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(namespace).list()
-                        .getItems().forEach(object -> candidates.add(node(object)));
+                source.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(namespace)
+                        .withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems().forEach(add);
             }
         }
-        source.secrets().inNamespace(namespace).list().getItems().forEach(object -> candidates.add(node(object)));
-        source.configMaps().inNamespace(namespace).list().getItems().forEach(object -> candidates.add(node(object)));
+        source.secrets().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems()
+                .forEach(add);
+        source.configMaps().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems()
+                .forEach(add);
+        Optional.ofNullable(source.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                .inNamespace(namespace).withName(clusterName).get()).ifPresent(add);
         List<String> softOwnedSecrets = Capi.controlPlaneSecretNames(clusterName);
-        return MoveGraph.plan(candidates, node -> clusterName.equals(node.clusterNameLabel())
+        for (String secret : softOwnedSecrets) {
+            Optional.ofNullable(source.secrets().inNamespace(namespace).withName(secret).get()).ifPresent(add);
+        }
+        return MoveGraph.plan(candidates.values(), node -> clusterName.equals(node.clusterNameLabel())
                 || (Capi.CLUSTER.equals(node.kind()) && clusterName.equals(node.name()))
                 // clusterctl's "soft ownership": the control plane's Secrets belong to the Cluster by their names
                 || ("Secret".equals(node.kind()) && softOwnedSecrets.contains(node.name())));
