@@ -47,6 +47,8 @@ public final class Benchmark implements Callable<Integer> {
 
     static final List<String> MANAGEMENT_SERVICES = List.of("spec-service", "provisioner-service", "pivot-service");
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Open files of one simulated cluster with its agent in this JVM, with a margin (docs/performance.md). */
+    private static final long FILES_PER_CLUSTER = 15;
 
     @Option(names = "--project-dir", defaultValue = ".", description = "Root of the pivotplane checkout")
     Path projectDir;
@@ -220,16 +222,16 @@ public final class Benchmark implements Callable<Integer> {
     }
 
     /**
-     * Every simulated workload cluster lives in this JVM with its own API server and agent: about 40 open files
-     * each (docs/performance.md), which the open-file limit must allow for all clusters in flight at once.
+     * Every simulated workload cluster lives in this JVM with its API store and agent: about 13 open files each
+     * (docs/performance.md), which the open-file limit must allow for all clusters at once.
      */
     private void warnIfFileDescriptorsRunShort() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof UnixOperatingSystemMXBean unix) {
-            long needed = 2000L + 40L * (clusters + warmup);
+            long needed = 2000L + FILES_PER_CLUSTER * (clusters + warmup);
             if (unix.getMaxFileDescriptorCount() < needed) {
                 out.printf("benchmark: WARNING: the open-file limit (%d) allows about %d simulated clusters in this JVM;"
                         + " %d may run out of file descriptors (raise it with ulimit -n)%n",
-                        unix.getMaxFileDescriptorCount(), (unix.getMaxFileDescriptorCount() - 2000) / 40,
+                        unix.getMaxFileDescriptorCount(), (unix.getMaxFileDescriptorCount() - 2000) / FILES_PER_CLUSTER,
                         clusters + warmup);
             }
         }

@@ -65,7 +65,7 @@ final class RelayBaseline {
 
         byte[] payload = new byte[payloadBytes];
         long start = System.currentTimeMillis();
-        KafkaProducer<String, byte[]> injector = producer(bootstrapServers);
+        KafkaProducer<String, byte[]> injector = injector(bootstrapServers);
         try {
             for (int i = 0; i < messages; i++) {
                 if (ratePerSecond > 0) {
@@ -102,6 +102,21 @@ final class RelayBaseline {
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * The producer that feeds the relay. Not idempotent: with a thousand records handed to it at once into topics
+     * just created, Kafka 4.1's idempotent producer here resent a partition's first batch after later ones were
+     * written and then retried it forever ({@code OUT_OF_ORDER_SEQUENCE_NUMBER}). One request in flight keeps the
+     * order; a duplicate from a retry is counted once, as arrivals are counted by key.
+     */
+    private static KafkaProducer<String, byte[]> injector(String bootstrapServers) {
+        Properties properties = new Properties();
+        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
     }
 
