@@ -95,7 +95,7 @@ public final class DevStack implements Callable<Integer> {
         out.printf("  %-20s %s%n", "Kafka", stack.kafka().bootstrapServers());
         out.printf("  %-20s %s (user %s)%n", "PostgreSQL", stack.postgres().jdbcUrl("requests"),
                 EmbeddedPostgresServer.USER);
-        out.printf("  %-20s %s (workload clusters get their own API servers)%n", "management cluster",
+        out.printf("  %-20s %s (each workload cluster's API is under a path of one other server)%n", "management cluster",
                 stack.management().url());
         out.printf("  %-20s %s/  (the clusters and their stages, live)%n", "status page", stack.apiUrl());
         out.printf("  %-20s PIVOTPLANE_API_URL=%s bin/pivotctl list%n", "command line", stack.apiUrl());

@@ -47,8 +47,10 @@ public final class MultiClusterApiServer implements AutoCloseable {
     private final Map<String, ClusterApi> byUrl = new ConcurrentHashMap<>();
     /** Delivers the clusters' changes to their listeners, serially per cluster. */
     private final ExecutorService changes = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-changes"));
-    /** Runs what the clusters' clients do besides HTTP (informer event handlers): a pool of their own each would
-     * cost every cluster threads. */
+    /**
+     * Runs what the clusters' clients do besides HTTP (informer event handlers): a pool of their own each would cost
+     * every cluster threads.
+     */
     private final ExecutorService clientTasks = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-client"));
 
     private MultiClusterApiServer(KubernetesMockServer server, ClusterRouter router) {
