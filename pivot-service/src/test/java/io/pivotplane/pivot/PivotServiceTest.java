@@ -40,6 +40,8 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.SecretReference;
+import io.pivotplane.kit.messaging.ProcessedEvents;
+import io.pivotplane.kit.persistence.Transactions;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -51,6 +53,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +77,12 @@ class PivotServiceTest {
 
     @jakarta.inject.Inject
     io.micrometer.core.instrument.MeterRegistry registry;
+
+    @jakarta.inject.Inject
+    Transactions transactions;
+
+    @jakarta.inject.Inject
+    ProcessedEvents processed;
 
     @BeforeEach
     void startSimulator() {
@@ -131,7 +140,7 @@ class PivotServiceTest {
                 ready.correlationId(), ready.payload());
         var written = TopicWriter.send(kafka.bootstrapServers(), again);
         await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
-                "pivot-service", new org.apache.kafka.common.TopicPartition(written.topic(), written.partition()))
+                "pivot-service", new TopicPartition(written.topic(), written.partition()))
                 > written.offset());
 
         assertThat(events(Topics.CLUSTER_PIVOTED, ready.subject())).hasSize(1);
@@ -177,9 +186,29 @@ class PivotServiceTest {
 
         var written = TopicWriter.send(kafka.bootstrapServers(), ready);
         await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
-                "pivot-service", new org.apache.kafka.common.TopicPartition(written.topic(), written.partition()))
+                "pivot-service", new TopicPartition(written.topic(), written.partition()))
                 > written.offset());
         assertThat(events(Topics.CLUSTER_PIVOTED, ready.subject())).isEmpty();
+    }
+
+    @Test
+    void agentHeartbeatsPassByWithoutAnInboxRowAndTheirOffsetsAreCommitted() throws Exception {
+        String clusterId = UUID.randomUUID().toString();
+        EventEnvelope<AgentReport> heartbeat = EventEnvelope.create(URI.create("/pivotplane/agent/" + clusterId),
+                clusterId, new AgentReport(clusterId, AgentReport.Kind.HEARTBEAT, Instant.now(), null,
+                        List.of(), null, null, List.of()));
+
+        var written = TopicWriter.send(kafka.bootstrapServers(), heartbeat);
+
+        var partition = new TopicPartition(written.topic(), written.partition());
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                TopicReader.committedOffset(kafka.bootstrapServers(), "pivot-service", partition) > written.offset());
+        boolean inInbox = transactions.inTransaction(connection -> processed.contains(connection, "pivot-service",
+                heartbeat.id()));
+        assertThat(inInbox).as("an inbox row for a heartbeat").isFalse();
+        assertThat(registry.find("pivotplane.events.consumed").tags("consumer", "pivot-service",
+                "type", heartbeat.type().ceType(), "outcome", "passed_over").counter())
+                .isNotNull().satisfies(counter -> assertThat(counter.count()).isGreaterThanOrEqualTo(1));
     }
 
     @Test

@@ -25,6 +25,7 @@ public class AddonEventsConsumer {
 
     void start(@Observes StartupEvent startup) {
         consumers.subscribeTransactional("addon-plans",
-                List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.AGENT_REPORTS), addons::on);
+                List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.AGENT_REPORTS), AddonService::needs,
+                addons::on);
     }
 }

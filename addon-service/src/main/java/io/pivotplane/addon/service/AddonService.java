@@ -44,6 +44,15 @@ public class AddonService {
         this.messaging = messaging;
     }
 
+    /**
+     * Whether an event is a step of a plan: of the agents' reports only that a cluster is scaled and an add-on's
+     * result; heartbeats and deletion reports pass by without a transaction.
+     */
+    public static boolean needs(EventEnvelope<?> event) {
+        return !(event.payload() instanceof AgentReport report)
+                || report.kind() == AgentReport.Kind.SCALED || report.kind() == AgentReport.Kind.ADDON_RESULT;
+    }
+
     /** Every event is a step of one plan's state machine; the same event twice leaves it where it is. */
     public List<EventEnvelope<?>> on(EventEnvelope<?> event, Connection tx) throws Exception {
         String clusterId = event.subject();

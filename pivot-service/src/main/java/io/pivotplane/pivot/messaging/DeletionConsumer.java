@@ -26,7 +26,8 @@ public class DeletionConsumer {
 
     void start(@Observes StartupEvent startup) {
         consumers.subscribe("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED), this::requested);
-        consumers.subscribe("deletion-reports", List.of(Topics.AGENT_REPORTS), this::reported);
+        consumers.subscribe("deletion-reports", List.of(Topics.AGENT_REPORTS), DeletionConsumer::isDeletionReport,
+                this::reported);
     }
 
     /** The deletion publishes its own outcome, in the transaction that ends it. */
@@ -35,11 +36,14 @@ public class DeletionConsumer {
         return List.of();
     }
 
+    /** Of the agents' reports only those of deletions matter here; heartbeats, most of them, pass by. */
+    static boolean isDeletionReport(EventEnvelope<?> event) {
+        return event.payload() instanceof AgentReport report
+                && (report.kind() == AgentReport.Kind.DELETED || report.kind() == AgentReport.Kind.DELETION_FAILED);
+    }
+
     List<EventEnvelope<?>> reported(EventEnvelope<?> event) throws Exception {
-        AgentReport report = Payloads.expect(event, AgentReport.class);
-        if (report.kind() == AgentReport.Kind.DELETED || report.kind() == AgentReport.Kind.DELETION_FAILED) {
-            deprovisioning.agentReported(event, report);
-        }
+        deprovisioning.agentReported(event, Payloads.expect(event, AgentReport.class));
         return List.of();
     }
 }

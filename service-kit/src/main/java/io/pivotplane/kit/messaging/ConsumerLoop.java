@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -32,6 +33,7 @@ final class ConsumerLoop {
     private final String name;
     private final String group;
     private final List<String> topics;
+    private final Predicate<EventEnvelope<?>> needed;
     private final EventHandler handler;
     private final TransactionalEventHandler transactionalHandler;
     private final String bootstrapServers;
@@ -47,16 +49,19 @@ final class ConsumerLoop {
     private Thread thread;
 
     /**
+     * @param needed the events to handle; the others are passed over, without a trace in the inbox
      * @param handler runs before the inbox's transaction (e.g. Kubernetes writes), or null
      * @param transactionalHandler runs inside it (database writes), or null
      */
-    ConsumerLoop(String name, String group, List<String> topics, EventHandler handler,
+    ConsumerLoop(String name, String group, List<String> topics, Predicate<EventEnvelope<?>> needed,
+                 EventHandler handler,
                  TransactionalEventHandler transactionalHandler, String bootstrapServers,
                  MessagingConfig.Consumer config, Transactions transactions, ProcessedEvents processed,
                  Outbox outbox, DeadLetters deadLetters, MessagingMetrics metrics) {
         this.name = name;
         this.group = group;
         this.topics = topics;
+        this.needed = needed;
         this.handler = handler;
         this.transactionalHandler = transactionalHandler;
         this.bootstrapServers = bootstrapServers;
@@ -107,12 +112,21 @@ final class ConsumerLoop {
             while (running) {
                 ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofSeconds(1));
                 for (TopicPartition partition : records.partitions()) {
+                    // records passed over need no commit each: read again after a crash, they are passed over again
+                    long passedOverUpTo = -1;
                     for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
                         if (!running) {
                             return;
                         }
-                        handle(record);
-                        kafka.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                        if (handle(record)) {
+                            kafka.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                            passedOverUpTo = -1;
+                        } else {
+                            passedOverUpTo = record.offset() + 1;
+                        }
+                    }
+                    if (passedOverUpTo >= 0) {
+                        kafka.commitSync(Map.of(partition, new OffsetAndMetadata(passedOverUpTo)));
                     }
                 }
             }
@@ -129,14 +143,21 @@ final class ConsumerLoop {
         }
     }
 
-    /** Returns only when the record was handled or dead-lettered, and recorded as such. */
-    private void handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+    /**
+     * Returns only when the record was handled or dead-lettered, and recorded as such (true), or passed over as not
+     * needed (false).
+     */
+    private boolean handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
         EventEnvelope<?> event;
         try {
             event = deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
             deadLetter(record, null, "unreadable event: " + e.getMessage());
-            return;
+            return true;
+        }
+        if (!needed.test(event)) {
+            metrics.consumed(group, event, MessagingMetrics.Outcome.PASSED_OVER);
+            return false;
         }
         MDC.put("clusterId", event.subject());
         MDC.put("correlationId", event.correlationId());
@@ -147,10 +168,10 @@ final class ConsumerLoop {
                     if (transactions.inTransaction(connection -> processed.contains(connection, group, event.id()))) {
                         LOG.debugf("Skipping %s %s: already handled", event.type().ceType(), event.id());
                         metrics.consumed(group, event, MessagingMetrics.Outcome.DUPLICATE);
-                        return;
+                        return true;
                     }
                     handleWithRetries(record, event);
-                    return;
+                    return true;
                 } catch (InterruptedException e) {
                     throw e;
                 } catch (Exception e) {

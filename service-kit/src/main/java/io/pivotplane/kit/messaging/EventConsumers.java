@@ -1,5 +1,6 @@
 package io.pivotplane.kit.messaging;
 
+import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.persistence.Transactions;
 import io.quarkus.runtime.ShutdownEvent;
@@ -8,6 +9,7 @@ import jakarta.enterprise.event.Observes;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -17,6 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @ApplicationScoped
 public class EventConsumers {
+
+    private static final Predicate<EventEnvelope<?>> ALL = event -> true;
 
     private final MessagingConfig config;
     private final String bootstrapServers;
@@ -47,19 +51,36 @@ public class EventConsumers {
      * @param name what the subscription is for, in logs and thread names, e.g. {@code requested}
      */
     public void subscribe(String name, Collection<String> topics, EventHandler handler) {
-        start(name, config.consumer().group(), topics, handler, null);
+        subscribe(name, topics, ALL, handler);
+    }
+
+    /**
+     * As {@link #subscribe(String, Collection, EventHandler)}, for a subscription that needs only some of its topics'
+     * events: the others are read and passed over without an inbox row, a transaction or an offset commit of their
+     * own. The agents' heartbeats, one per cluster every few seconds, would otherwise each cost every subscriber of
+     * the agents' reports a database write.
+     */
+    public void subscribe(String name, Collection<String> topics, Predicate<EventEnvelope<?>> needed,
+                          EventHandler handler) {
+        start(name, config.consumer().group(), topics, needed, handler, null);
     }
 
     /** A subscription whose handler writes to the database in the inbox's own transaction: exactly once. */
     public void subscribeTransactional(String name, Collection<String> topics, TransactionalEventHandler handler) {
-        start(name, config.consumer().group(), topics, null, handler);
+        subscribeTransactional(name, topics, ALL, handler);
     }
 
-    private void start(String name, String group, Collection<String> topics, EventHandler handler,
-                       TransactionalEventHandler transactionalHandler) {
+    /** As {@link #subscribeTransactional(String, Collection, TransactionalEventHandler)}, passing over what it does not need. */
+    public void subscribeTransactional(String name, Collection<String> topics, Predicate<EventEnvelope<?>> needed,
+                                       TransactionalEventHandler handler) {
+        start(name, config.consumer().group(), topics, needed, null, handler);
+    }
+
+    private void start(String name, String group, Collection<String> topics, Predicate<EventEnvelope<?>> needed,
+                       EventHandler handler, TransactionalEventHandler transactionalHandler) {
         topics.forEach(topic -> metrics.deadLetters(group, topic));
         for (int i = 0; i < config.consumer().concurrency(); i++) {
-            ConsumerLoop loop = new ConsumerLoop(name + "-" + i, group, List.copyOf(topics), handler,
+            ConsumerLoop loop = new ConsumerLoop(name + "-" + i, group, List.copyOf(topics), needed, handler,
                     transactionalHandler, bootstrapServers, config.consumer(), transactions, processed, outbox,
                     deadLetters, metrics);
             loops.add(loop);

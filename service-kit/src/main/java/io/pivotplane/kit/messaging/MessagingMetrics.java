@@ -22,7 +22,9 @@ import java.time.Instant;
 public class MessagingMetrics {
 
     public enum Outcome {
-        HANDLED, DUPLICATE, DEAD_LETTERED;
+        HANDLED, DUPLICATE, DEAD_LETTERED,
+        /** Not needed by the subscription (an agent's heartbeat among its reports): read, left out of the inbox. */
+        PASSED_OVER;
 
         String tag() {
             return name().toLowerCase();
