@@ -43,7 +43,7 @@ public final class KafkaAgentChannel implements AgentChannel {
     private final KafkaProducer<String, EventEnvelope<?>> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
-    private Thread reader;
+    private volatile Thread reader;
     private volatile boolean running = true;
 
     private KafkaAgentChannel(AgentConfig config) {
