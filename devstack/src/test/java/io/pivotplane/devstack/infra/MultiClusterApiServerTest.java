@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +43,10 @@ class MultiClusterApiServerTest {
         second.client().configMaps().inNamespace("default").resource(configMap("settings", "second")).create();
         second.client().configMaps().inNamespace("default").resource(configMap("only-here", "second")).create();
 
-        assertThat(first.url()).isNotEqualTo(second.url()).startsWith(second.url().substring(0, 10));
+        URI firstUrl = URI.create(first.url());
+        URI secondUrl = URI.create(second.url());
+        assertThat(firstUrl.getAuthority()).as("one server").isEqualTo(secondUrl.getAuthority());
+        assertThat(firstUrl.getPath()).as("a path each").isNotEqualTo(secondUrl.getPath()).startsWith("/clusters/");
         assertThat(first.client().configMaps().inNamespace("default").withName("settings").get().getData())
                 .containsEntry("owner", "first");
         assertThat(second.client().configMaps().inNamespace("default").withName("settings").get().getData())
