@@ -2,6 +2,7 @@ package io.pivotplane.agent.messaging;
 
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -10,6 +11,9 @@ import java.util.function.Consumer;
  * clusters in one JVM.
  */
 public interface AgentChannel extends AutoCloseable {
+
+    /** How long a channel waits before it hands over again a command whose report could not be sent. */
+    Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     /**
      * Starts handing the commands keyed to this channel's cluster to {@code handler}, one at a time and in order,

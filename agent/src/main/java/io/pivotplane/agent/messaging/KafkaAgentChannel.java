@@ -8,10 +8,12 @@ import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class KafkaAgentChannel implements AgentChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAgentChannel.class);
-    static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final String clusterId;
     private final KafkaProducer<String, EventEnvelope<?>> producer;
@@ -128,21 +129,31 @@ public final class KafkaAgentChannel implements AgentChannel {
      * agent the commands of every other cluster but those that share its partition.
      */
     private TopicPartition commandPartition() throws InterruptedException {
-        while (running) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
-            if (partitions != null && !partitions.isEmpty()) {
-                return commandPartitionOf(clusterId, partitions.size());
-            }
-            LOG.warn("Agent of {} waits for topic {} to exist", clusterId, Topics.AGENT_COMMANDS);
-            Thread.sleep(RETRY_PAUSE.toMillis());
+        List<TopicPartition> partitions = commandPartitions(consumer, () -> running, "Agent of " + clusterId);
+        if (partitions.isEmpty()) {
+            throw new WakeupException();
         }
-        throw new WakeupException();
+        return partitions.get(BuiltInPartitioner.partitionForKey(clusterId.getBytes(StandardCharsets.UTF_8),
+                partitions.size()));
     }
 
-    /** The partition of {@code agent.commands} the commands of a cluster go to, out of {@code partitions}. */
-    public static TopicPartition commandPartitionOf(String clusterId, int partitions) {
-        return new TopicPartition(Topics.AGENT_COMMANDS,
-                BuiltInPartitioner.partitionForKey(clusterId.getBytes(StandardCharsets.UTF_8), partitions));
+    /**
+     * The partitions of agent.commands, in order, once the topic exists; none if {@code open} turns false first.
+     *
+     * @param waiter who waits, for the log
+     */
+    public static List<TopicPartition> commandPartitions(KafkaConsumer<?, ?> consumer, BooleanSupplier open,
+                                                         String waiter) throws InterruptedException {
+        while (open.getAsBoolean()) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
+            if (partitions != null && !partitions.isEmpty()) {
+                return partitions.stream().map(info -> new TopicPartition(info.topic(), info.partition()))
+                        .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+            }
+            LOG.warn("{} waits for topic {} to exist", waiter, Topics.AGENT_COMMANDS);
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        }
+        return List.of();
     }
 
     @Override

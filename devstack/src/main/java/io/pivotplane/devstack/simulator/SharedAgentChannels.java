@@ -5,7 +5,6 @@ import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.SerialExecutor;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
-import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -43,7 +41,6 @@ import org.slf4j.LoggerFactory;
 final class SharedAgentChannels implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedAgentChannels.class);
-    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final String bootstrapServers;
     private final KafkaProducer<String, EventEnvelope<?>> producer;
@@ -113,7 +110,8 @@ final class SharedAgentChannels implements AutoCloseable {
                 ConsumerConfig.CLIENT_ID_CONFIG, "simulated-agents",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = partitions(consumer);
+            List<TopicPartition> partitions = KafkaAgentChannel.commandPartitions(consumer, () -> running,
+                    "Simulated agents");
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (running) {
@@ -136,18 +134,6 @@ final class SharedAgentChannels implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("The simulated agents' command reader failed: their agents get no more commands", e);
         }
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> consumer) throws InterruptedException {
-        while (running) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
-            if (partitions != null && !partitions.isEmpty()) {
-                return partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            }
-            LOG.warn("Simulated agents wait for topic {} to exist", Topics.AGENT_COMMANDS);
-            Thread.sleep(RETRY_PAUSE.toMillis());
-        }
-        throw new InterruptedException("closed");
     }
 
     @Override
@@ -236,7 +222,7 @@ final class SharedAgentChannels implements AutoCloseable {
                 } catch (IllegalStateException e) {
                     LOG.warn("Agent of {} retries a command: {}", clusterId, e.getMessage());
                     try {
-                        Thread.sleep(RETRY_PAUSE.toMillis());
+                        Thread.sleep(AgentChannel.RETRY_PAUSE.toMillis());
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
                         return;
