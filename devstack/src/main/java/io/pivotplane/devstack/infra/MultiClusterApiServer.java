@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,26 +45,17 @@ public final class MultiClusterApiServer implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     private final Map<String, ClusterApi> byUrl = new ConcurrentHashMap<>();
     /** Delivers the clusters' changes to their listeners, serially per cluster. */
-    private final ExecutorService changes = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-changes"));
+    private final ExecutorService changes = Executors.newCachedThreadPool(DaemonThreads.named("simulated-cluster-changes"));
     /**
      * Runs what the clusters' clients do besides HTTP (informer event handlers): a pool of their own each would cost
      * every cluster threads.
      */
-    private final ExecutorService clientTasks = Executors.newCachedThreadPool(daemonThreads("simulated-cluster-client"));
+    private final ExecutorService clientTasks = Executors.newCachedThreadPool(DaemonThreads.named("simulated-cluster-client"));
 
     private MultiClusterApiServer(KubernetesMockServer server, ClusterRouter router) {
         this.server = server;
         this.router = router;
         this.baseUrl = "http://" + InetAddress.getLoopbackAddress().getHostAddress() + ":" + server.getPort();
-    }
-
-    private static ThreadFactory daemonThreads(String name) {
-        AtomicLong threads = new AtomicLong();
-        return runnable -> {
-            Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     /** @param port 0 for a free port */

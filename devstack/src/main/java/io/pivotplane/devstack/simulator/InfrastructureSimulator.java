@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,12 +36,7 @@ public final class InfrastructureSimulator implements AutoCloseable {
 
     private InfrastructureSimulator(SimulatorSettings settings) {
         this.settings = settings;
-        AtomicInteger threads = new AtomicInteger();
-        this.scheduler = Executors.newScheduledThreadPool(4, runnable -> {
-            Thread thread = new Thread(runnable, "simulator-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("simulator"));
         this.workloads = new WorkloadApiServers(this::simulateInside);
     }
 

@@ -2,6 +2,7 @@ package io.pivotplane.devstack.simulator;
 
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.SerialExecutor;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -61,12 +61,7 @@ final class SharedAgentChannels implements AutoCloseable {
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5),
                 new StringSerializer(), new EventEnvelopeSerializer());
-        AtomicInteger threads = new AtomicInteger();
-        this.handlers = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "simulated-agent-commands-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
     }
 
     /** The channel of the agent of one cluster. */
