@@ -97,11 +97,16 @@ final class RelayBaseline {
         return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size());
     }
 
+    /** A hop's producer: acks=all and idempotent, as the services' producers are. */
     private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
+        return producer(bootstrapServers, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+    }
+
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers, Map<String, Object> settings) {
         Properties properties = new Properties();
         properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        properties.putAll(settings);
         return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
     }
 
@@ -112,12 +117,8 @@ final class RelayBaseline {
      * order; a duplicate from a retry is counted once, as arrivals are counted by key.
      */
     private static KafkaProducer<String, byte[]> injector(String bootstrapServers) {
-        Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-        properties.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
-        return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
+        return producer(bootstrapServers, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
     }
 
     /** One hop: reads a topic and sends each record on to the next, timing the hop by the records' timestamps. */
