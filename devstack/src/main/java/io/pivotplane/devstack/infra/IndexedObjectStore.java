@@ -32,7 +32,11 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
     private final Map<AttributeSet, String> all = new LinkedHashMap<>();
     private final Map<String, Map<AttributeSet, String>> byResource = new HashMap<>();
     private final Map<String, Map<AttributeSet, String>> byResourceAndName = new HashMap<>();
-    private final ThreadLocal<String> scope = new ThreadLocal<>();
+    private final ThreadLocal<Scope> scope = new ThreadLocal<>();
+
+    /** What a request is about: a resource, and one object of it when it names one ({@code resource/name}). */
+    private record Scope(String resource, String object) {
+    }
 
     /** Puts a new store in place of the dispatcher's own, empty one. */
     static IndexedObjectStore installIn(CrudDispatcher dispatcher) {
@@ -52,11 +56,11 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
 
     /** Handles a request with the dispatcher's scans limited to the objects the request's path could be about. */
     <T> T handle(String path, AttributeExtractor extractor, Supplier<T> request) {
-        String key = scopeOf(extractor.fromPath(path));
-        if (key == null) {
+        Scope requested = scopeOf(extractor.fromPath(path));
+        if (requested == null) {
             return request.get();
         }
-        scope.set(key);
+        scope.set(requested);
         try {
             return request.get();
         } finally {
@@ -64,13 +68,18 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
         }
     }
 
-    private static String scopeOf(AttributeSet query) {
-        String resource = value(query, PLURAL);
-        if (resource == null || UNSCOPED_RESOURCES.contains(resource)) {
+    private static Scope scopeOf(AttributeSet query) {
+        String resource = indexResource(query);
+        if (resource.isEmpty() || UNSCOPED_RESOURCES.contains(resource)) {
             return null;
         }
-        String name = value(query, NAME);
-        return name == null ? resource : resource + "/" + name;
+        return new Scope(resource, objectKey(resource, query));
+    }
+
+    /** {@code resource/name} of the one object the attributes name, or null when they name none. */
+    private static String objectKey(String resource, AttributeSet attributes) {
+        String name = value(attributes, NAME);
+        return resource.isEmpty() || name == null ? null : resource + "/" + name;
     }
 
     private static String value(AttributeSet attributes, String key) {
@@ -84,11 +93,12 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized Set<Entry<AttributeSet, String>> entrySet() {
-        String key = scope.get();
-        if (key == null) {
+        Scope current = scope.get();
+        if (current == null) {
             return new LinkedHashMap<>(all).entrySet();
         }
-        Map<AttributeSet, String> candidates = (key.indexOf('/') < 0 ? byResource : byResourceAndName).get(key);
+        Map<AttributeSet, String> candidates = current.object() == null ? byResource.get(current.resource())
+                : byResourceAndName.get(current.object());
         Map<AttributeSet, String> view = candidates == null ? new LinkedHashMap<>() : new LinkedHashMap<>(candidates);
         // objects stored without a resource or name could be anything: they stay in every scan
         Map<AttributeSet, String> unindexed = byResource.get("");
@@ -103,9 +113,9 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
         String previous = all.put(key, value);
         String resource = indexResource(key);
         byResource.computeIfAbsent(resource, r -> new LinkedHashMap<>()).put(key, value);
-        String name = value(key, NAME);
-        if (!resource.isEmpty() && name != null) {
-            byResourceAndName.computeIfAbsent(resource + "/" + name, r -> new LinkedHashMap<>()).put(key, value);
+        String object = objectKey(resource, key);
+        if (object != null) {
+            byResourceAndName.computeIfAbsent(object, o -> new LinkedHashMap<>()).put(key, value);
         }
         return previous;
     }
@@ -116,9 +126,9 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
         if (previous != null && key instanceof AttributeSet attributes) {
             String resource = indexResource(attributes);
             removeFrom(byResource, resource, attributes);
-            String name = value(attributes, NAME);
-            if (!resource.isEmpty() && name != null) {
-                removeFrom(byResourceAndName, resource + "/" + name, attributes);
+            String object = objectKey(resource, attributes);
+            if (object != null) {
+                removeFrom(byResourceAndName, object, attributes);
             }
         }
         return previous;
