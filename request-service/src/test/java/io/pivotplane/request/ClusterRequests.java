@@ -72,7 +72,10 @@ public final class ClusterRequests {
         pools.add(new LinkedHashMap<>(Map.of("name", "default", "replicas", 3, "machine", new LinkedHashMap<>(machine))));
         body.put("workerPools", pools);
         body.put("sshAuthorizedKeys", List.of("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample ops@example.com"));
-        body.put("profile", Map.of("name", "default", "addons", List.of(Map.of("name", "calico", "layer", "cni"))));
+        // request-service passes the manifests on unread: a stand-in for a network plugin's is enough here
+        body.put("profile", Map.of("name", "default", "addons", List.of(Map.of("name", "calico", "layer", "cni",
+                "manifests", List.of("apiVersion: apps/v1\nkind: DaemonSet\nmetadata:\n  name: calico-node\n"
+                        + "  namespace: kube-system\n")))));
         return body;
     }
 

@@ -236,7 +236,16 @@ public final class ClusterRequestValidator {
         }
     }
 
+    /**
+     * A profile needs a network plugin: without an add-on of layer {@code cni} no node of the cluster ever becomes
+     * Ready, so the control plane never counts a ready replica and the pivot's preflight waits for nothing.
+     */
     private static void checkProfile(List<Violation> violations, ProfileInput profile) {
+        if (profile == null || profile.addons() == null || profile.addons().stream()
+                .noneMatch(addon -> addon != null && Addon.LAYER_CNI.equals(addon.layer()))) {
+            violations.add(new Violation("profile.addons", "must include the cluster's network plugin: an add-on of"
+                    + " layer 'cni' (Calico, Cilium, Flannel…); no node becomes Ready without one"));
+        }
         if (profile == null || profile.addons() == null) {
             return;
         }
@@ -252,6 +261,9 @@ public final class ClusterRequestValidator {
             if (addon.layer() != null && !DNS_1123_LABEL.matcher(addon.layer()).matches()) {
                 violations.add(new Violation(path + ".layer",
                         "must be a lower-case name such as 'cni', 'csi' or 'addon'"));
+            }
+            if (addon.manifests() == null || addon.manifests().stream().allMatch(m -> m == null || m.isBlank())) {
+                violations.add(new Violation(path + ".manifests", "must hold at least one Kubernetes manifest"));
             }
         }
     }

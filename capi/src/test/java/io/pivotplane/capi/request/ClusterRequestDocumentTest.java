@@ -39,7 +39,7 @@ class ClusterRequestDocumentTest {
 
     @Test
     void nameOrProjectUnderSpecPointsToMetadata() {
-        String yaml = Examples.yaml("aws").replace("spec:\n", "spec:\n  name: other\n");
+        String yaml = Examples.yaml("aws").replaceFirst("(?m)^spec:\n", "spec:\n  name: other\n");
 
         assertThat(violations(yaml)).singleElement().satisfies(v -> assertThat(v.message()).contains("metadata.name"));
     }

@@ -148,10 +148,36 @@ class ClusterRequestValidatorTest {
         Map<String, Object> machine = Map.of("numCPUs", 2, "memoryMiB", 4096, "diskGiB", 20);
         body.put("workerPools", List.of(Map.of("name", "md", "replicas", 1, "machine", machine),
                 Map.of("name", "md", "replicas", 2, "machine", machine)));
-        body.put("profile", Map.of("addons", List.of(Map.of("name", "calico"), Map.of("name", "calico"))));
+        body.put("profile", Map.of("addons", List.of(cni("calico"), cni("calico"))));
 
         assertThat(violations(body)).extracting(Violation::field)
                 .containsExactlyInAnyOrder("workerPools[1].name", "profile.addons[1].name");
+    }
+
+    @org.junit.jupiter.api.Test
+    void aProfileWithoutANetworkPluginIsRefusedWithTheReason() {
+        Map<String, Object> body = body("vsphere");
+        body.put("profile", Map.of("name", "apps-only", "addons", List.of(Map.of("name", "team-namespace",
+                "manifests", List.of("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n")))));
+
+        assertThat(violations(body)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("profile.addons");
+            assertThat(v.message()).contains("layer 'cni'").contains("no node becomes Ready");
+        });
+        body.remove("profile");
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("profile.addons");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anAddonWithNothingToApplyIsRefused() {
+        Map<String, Object> body = body("vsphere");
+        body.put("profile", Map.of("addons", List.of(cni("flannel"), Map.of("name", "empty", "manifests", List.of(" ")))));
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("profile.addons[1].manifests");
+    }
+
+    private static Map<String, Object> cni(String name) {
+        return Map.of("name", name, "layer", "cni", "manifests", List.of("apiVersion: apps/v1\nkind: DaemonSet\n"));
     }
 
     @org.junit.jupiter.api.Test
