@@ -20,14 +20,16 @@ class AgentManifestsFileTest {
     static final String HEADER = """
             # The agent's manifests as pivot-service installs them into a workload cluster, rendered from
             # agent/src/main/java/io/pivotplane/agent/install/AgentManifests.java for an example cluster (for review;
-            # pivot-service fills in each cluster's own values). AgentManifestsFileTest keeps it in step with the code.
+            # pivot-service fills in each cluster's own values). They start on the host's network; once the cluster's network
+            # plugin runs, the Deployment moves to the pod network. AgentManifestsFileTest keeps it in step with the code.
             """;
 
     @Test
     void theReviewedManifestsAreWhatTheCodeRenders() throws IOException {
         AgentConfig example = new AgentConfig("2b4c1f7e-0c5e-4c1a-9d55-8f6f1c3f0a11", "edge-aws", "team-a",
                 "kafka-kafka-bootstrap.pivotplane.svc:9092", Duration.ofSeconds(10));
-        String rendered = HEADER + Manifests.yamlStream(AgentManifests.render(example, AgentManifests.DEFAULT_IMAGE));
+        String rendered = HEADER + Manifests.yamlStream(AgentManifests.render(example, AgentManifests.DEFAULT_IMAGE,
+                AgentManifests.Network.HOST));
         Path file = projectDir().resolve("deploy/agent/pivotplane-agent.yaml");
         if (Boolean.getBoolean("pivotplane.update-manifests")) {
             Files.writeString(file, rendered);

@@ -126,7 +126,7 @@ public class PivotService {
                     config.agentHeartbeat());
             try {
                 retrying("install the agent", () -> {
-                    MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage()));
+                    MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage(), AgentManifests.Network.HOST));
                     return null;
                 });
             } catch (RuntimeException e) {
