@@ -3,6 +3,7 @@ package io.pivotplane.pivot.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of pivot-service, under {@code pivotplane.pivot.*}. */
 @ConfigMapping(prefix = "pivotplane.pivot")
@@ -20,13 +21,49 @@ public interface PivotConfig {
     @WithDefault("PT10S")
     Duration agentHeartbeat();
 
-    /** How long the preflight checks (what clusterctl checks) may take to pass before the pivot fails. */
-    @WithDefault("PT2M")
+    /**
+     * How long the bootstrap layer (network plugin, cloud-controller-manager) and the agent may take to roll out on
+     * the first control-plane node, credentials included, before the pivot fails with nothing moved.
+     */
+    @WithDefault("PT15M")
+    Duration bootstrapTimeout();
+
+    /**
+     * How long clusterctl's provisioning check (infrastructure, control plane ready, every Machine's node) may take to
+     * pass, and how long objects marked {@code block-move} may hold a move back, before the pivot fails.
+     */
+    @WithDefault("PT10M")
     Duration preflightTimeout();
 
-    /** Attempts at each Kubernetes write of a move before the move is rolled back or reported incomplete. */
+    /**
+     * Whether pivot-service installs cert-manager and the cluster's providers into the workload cluster as
+     * {@code clusterctl init} does (true), or expects them there already, e.g. from the node image (false).
+     * Either way the pivot goes on only once the target runs every provider the cluster needs.
+     */
+    @WithDefault("true")
+    boolean installProviders();
+
+    /** How long cert-manager and the providers may take to roll out in the workload cluster. */
+    @WithDefault("PT15M")
+    Duration providersTimeout();
+
+    /**
+     * A registry to pull every provider component's images from instead of upstream's, as clusterctl's
+     * {@code images: all: repository:} does, e.g. {@code registry.example.com/capi-mirror}.
+     */
+    Optional<String> providerImageRepository();
+
+    /** Failed attempts at one step (an API server that does not answer) before the move gives up. */
     @WithDefault("5")
     int attempts();
+
+    /** How often a step that waits looks again. */
+    @WithDefault("PT2S")
+    Duration pollInterval();
+
+    /** How many moves and deletions are worked on at once. */
+    @WithDefault("4")
+    int reconcileWorkers();
 
     /** A pause after each moved object; 0 in production, above 0 to watch a move on the local stack or to stop one midway in a test. */
     @WithDefault("0s")

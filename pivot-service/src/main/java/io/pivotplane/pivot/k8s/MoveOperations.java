@@ -6,19 +6,21 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.pivotplane.capi.Capi;
-import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.k8s.DesiredState;
 import io.pivotplane.capi.k8s.Kubeconfigs;
-import io.pivotplane.pivot.domain.GraphNode;
-import io.pivotplane.pivot.domain.MoveGraph;
+import io.pivotplane.pivot.domain.DiscoveryType;
+import io.pivotplane.pivot.domain.GraphObject;
+import io.pivotplane.pivot.domain.MovePlan;
+import io.pivotplane.pivot.domain.ObjectGraph;
 import io.pivotplane.pivot.persistence.MovedObject;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
@@ -26,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
 
 /** The Kubernetes side of a move, with the semantics of {@code clusterctl move}, written as plain reads and writes. */
 public final class MoveOperations {
@@ -34,28 +35,39 @@ public final class MoveOperations {
     private MoveOperations() {
     }
 
-    /** What clusterctl checks before a move; empty when the cluster may move. */
-    public static List<String> preflight(KubernetesClient source, String namespace, String clusterName) {
+    /**
+     * clusterctl's {@code checkProvisioningCompleted} (cmd/clusterctl/client/cluster/mover.go, v1.9): the cluster's
+     * infrastructure is ready, its control plane initialized and ready, and every Machine has its node. Before that
+     * the source's controllers are still at work, and pausing them would strand what they were doing.
+     *
+     * @return what is not yet so; empty when the cluster may move
+     */
+    public static List<String> provisioningProblems(KubernetesClient source, String namespace, String clusterName) {
         List<String> problems = new ArrayList<>();
         GenericKubernetesResource cluster = source.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
                 .inNamespace(namespace).withName(clusterName).get();
         if (cluster == null) {
-            problems.add("Cluster " + namespace + "/" + clusterName + " does not exist in the management cluster");
+            problems.add("Cluster " + namespace + "/" + clusterName + " does not exist");
             return problems;
         }
         if (!ObjectMaps.isTrue(cluster, "status", "infrastructureReady")) {
-            problems.add("the infrastructure is not ready (Cluster.status.infrastructureReady)");
+            problems.add("the infrastructure is still being provisioned (Cluster.status.infrastructureReady)");
+            return problems;
         }
         if (!ObjectMaps.conditionTrue(cluster, Capi.CONDITION_CONTROL_PLANE_INITIALIZED)) {
-            problems.add("the control plane is not initialized (condition ControlPlaneInitialized)");
+            problems.add("the control plane is not yet initialized (condition ControlPlaneInitialized)");
+            return problems;
         }
-        if (!ObjectMaps.isTrue(cluster, "status", "controlPlaneReady")) {
-            problems.add("the control plane is not ready (Cluster.status.controlPlaneReady)");
+        if (ObjectMaps.at(cluster, "spec", "controlPlaneRef").isPresent()
+                && !ObjectMaps.isTrue(cluster, "status", "controlPlaneReady")) {
+            problems.add("the control plane is not yet ready (Cluster.status.controlPlaneReady: no control-plane"
+                    + " node is Ready)");
         }
         for (GenericKubernetesResource machine : source.genericKubernetesResources(Capi.CORE_API_VERSION,
                 Capi.MACHINE).inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems()) {
             if (ObjectMaps.at(machine, "status", "nodeRef").isEmpty()) {
-                problems.add("Machine " + machine.getMetadata().getName() + " has no node yet (status.nodeRef)");
+                problems.add("Machine " + machine.getMetadata().getName() + " is still provisioning its node"
+                        + " (status.nodeRef)");
             }
         }
         return problems;
@@ -71,11 +83,15 @@ public final class MoveOperations {
         Secret secret = source.secrets().inNamespace(namespace).withName(Capi.kubeconfigSecretName(clusterName)).get();
         Config kubeconfig = Kubeconfigs.fromSecret(secret).orElseThrow(() -> new IllegalStateException(
                 "the kubeconfig Secret of " + namespace + "/" + clusterName + " is missing from the management cluster"));
-        return new KubernetesClientBuilder().withConfig(kubeconfig).withHttpClientFactory(httpClients)
-                .withKubernetesSerialization(source.getKubernetesSerialization()).build();
+        return client(kubeconfig, httpClients, source);
     }
 
-    public static void apply(KubernetesClient client, List<HasMetadata> objects) {
+    static KubernetesClient client(Config config, HttpClient.Factory httpClients, KubernetesClient like) {
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(httpClients)
+                .withKubernetesSerialization(like.getKubernetesSerialization()).build();
+    }
+
+    public static void apply(KubernetesClient client, List<? extends HasMetadata> objects) {
         objects.forEach(object -> DesiredState.ensure(client, object));
     }
 
@@ -94,88 +110,95 @@ public final class MoveOperations {
     }
 
     /**
-     * The cluster's objects in the order to create them: of every CAPI kind, Secrets and ConfigMaps, those with the
-     * cluster's name label, the Cluster itself and the control plane's Secrets by name, and what they own.
-     * clusterctl lists every object of the namespace instead and keeps the cluster's; with a project's many clusters
-     * in one namespace that made each pivot read all of them, so the cost of a pivot grew with the fleet. The API
-     * server selects by label: every object pivotplane renders and every object Cluster API's controllers create
-     * carries the label. An object tied to the cluster only by an owner reference, without the label (one added by
-     * hand), is not moved.
+     * clusterctl's object graph for one cluster (see {@link ObjectGraph}). The candidates are what clusterctl lists,
+     * narrowed the way pivotplane moves one cluster rather than a namespace: of each discovery type, the objects that
+     * carry this cluster's name label and those that carry no cluster's (an object labelled for another cluster is
+     * that cluster's, and listing all of them would make each pivot read the whole project); every object of the
+     * cluster-scoped types (global identities); and, as clusterctl does, the Secrets of the infrastructure
+     * providers' namespaces, where global identities keep theirs.
      */
-    public static List<GraphNode> discover(KubernetesClient source, String namespace, String clusterName) {
-        Map<String, GraphNode> candidates = new LinkedHashMap<>();
-        Consumer<HasMetadata> add = object -> candidates.putIfAbsent(object.getMetadata().getUid(), node(object));
-        for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
-            if (kind.namespaced()) {
-                source.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(namespace)
-                        .withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems().forEach(add);
+    public static MovePlan plan(KubernetesClient source, ClusterKinds kinds, String namespace, String clusterName) {
+        Map<String, String> providerNamespaces = ProviderInventory.infrastructureNamespaces(
+                ProviderInventory.read(source));
+        List<DiscoveryType> types = new ArrayList<>();
+        for (CustomResourceDefinition crd : kinds.definitions()) {
+            types.add(GraphObjects.of(crd));
+        }
+        types.add(GraphObjects.SECRETS);
+        types.add(GraphObjects.CONFIG_MAPS);
+        Map<String, GraphObject> candidates = new LinkedHashMap<>();
+        for (DiscoveryType type : types) {
+            var resources = kinds.resources(type.apiVersion(), type.kind());
+            List<GenericKubernetesResource> found = new ArrayList<>();
+            if (type.clusterScoped()) {
+                found.addAll(resources.list().getItems());
+            } else {
+                found.addAll(resources.inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list()
+                        .getItems());
+                found.addAll(resources.inNamespace(namespace).withoutLabel(Capi.CLUSTER_NAME_LABEL).list().getItems());
+                if ("Secret".equals(type.kind())) {
+                    for (String providerNamespace : providerNamespaces.values()) {
+                        if (!providerNamespace.equals(namespace)) {
+                            found.addAll(resources.inNamespace(providerNamespace).list().getItems());
+                        }
+                    }
+                }
+            }
+            for (GenericKubernetesResource object : found) {
+                candidates.putIfAbsent(object.getMetadata().getUid(), GraphObjects.of(object, providerNamespaces));
             }
         }
-        source.secrets().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems()
-                .forEach(add);
-        source.configMaps().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName).list().getItems()
-                .forEach(add);
-        Optional.ofNullable(source.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
-                .inNamespace(namespace).withName(clusterName).get()).ifPresent(add);
-        List<String> softOwnedSecrets = Capi.controlPlaneSecretNames(clusterName);
-        for (String secret : softOwnedSecrets) {
-            Optional.ofNullable(source.secrets().inNamespace(namespace).withName(secret).get()).ifPresent(add);
-        }
-        return MoveGraph.plan(candidates.values(), node -> clusterName.equals(node.clusterNameLabel())
-                || (Capi.CLUSTER.equals(node.kind()) && clusterName.equals(node.name()))
-                // clusterctl's "soft ownership": the control plane's Secrets belong to the Cluster by their names
-                || ("Secret".equals(node.kind()) && softOwnedSecrets.contains(node.name())));
-    }
-
-    private static GraphNode node(HasMetadata object) {
-        ObjectMeta metadata = object.getMetadata();
-        List<String> owners = metadata.getOwnerReferences() == null ? List.of()
-                : metadata.getOwnerReferences().stream().map(OwnerReference::getUid).toList();
-        String label = metadata.getLabels() == null ? null : metadata.getLabels().get(Capi.CLUSTER_NAME_LABEL);
-        return new GraphNode(object.getApiVersion(), object.getKind(), metadata.getName(), metadata.getUid(), owners,
-                label);
+        return ObjectGraph.plan(types, candidates.values(), namespace, clusterName);
     }
 
     /**
-     * Creates the object in the target as it is now in the source, without status (the controllers rebuild
-     * it after the unpause), with its owners' new uids, marked with its source uid. When it exists already
-     * from an earlier attempt, that one is kept.
+     * Creates the object in the target as it is now in the source, without status (the controllers rebuild it after
+     * the unpause), with its owners' new uids, marked with its source uid. When it exists already from an earlier
+     * attempt, that one is kept; so is an object that stays in the source (a global identity, shared credentials)
+     * and that the target has already, as clusterctl keeps those.
      *
      * @return the object's uid in the target
      * @throws UnplaceableObjectException when the target holds another object of that name, or refuses it
      */
-    public static String create(KubernetesClient source, KubernetesClient target, String namespace, MovedObject moved,
+    public static String create(ClusterKinds source, ClusterKinds target, MovedObject moved,
                                 Map<String, String> targetUids) {
-        Resource<GenericKubernetesResource> inSource = source.genericKubernetesResources(moved.apiVersion(),
-                moved.kind()).inNamespace(namespace).withName(moved.name());
-        GenericKubernetesResource original = inSource.get();
+        GenericKubernetesResource original = source.resource(moved.apiVersion(), moved.kind(), moved.namespace(),
+                moved.name()).get();
         if (original == null || !moved.sourceUid().equals(original.getMetadata().getUid())) {
-            throw new UnplaceableObjectException(moved, "it is no longer in the management cluster");
+            throw new UnplaceableObjectException(moved, "it is no longer in the source cluster");
         }
-        GenericKubernetesResource copy = copyForTarget(original, moved.sourceUid(), targetUids);
-        Resource<GenericKubernetesResource> inTarget = target.genericKubernetesResources(moved.apiVersion(),
-                moved.kind()).inNamespace(namespace).withName(moved.name());
+        GenericKubernetesResource copy = copyForTarget(original, moved, targetUids);
+        Resource<GenericKubernetesResource> inTarget = target.resource(moved.apiVersion(), moved.kind(),
+                moved.namespace(), moved.name());
         try {
             return inTarget.create(copy).getMetadata().getUid();
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 GenericKubernetesResource existing = inTarget.get();
-                String from = existing == null || existing.getMetadata().getAnnotations() == null ? null
+                if (existing == null) {
+                    throw e;
+                }
+                String from = existing.getMetadata().getAnnotations() == null ? null
                         : existing.getMetadata().getAnnotations().get(Capi.MOVED_FROM_UID_ANNOTATION);
-                if (moved.sourceUid().equals(from)) {
+                if (moved.sourceUid().equals(from) || !moved.deleteFromSource()) {
                     return existing.getMetadata().getUid();
                 }
-                throw new UnplaceableObjectException(moved, "the workload cluster already has another "
-                        + moved.kind() + " of that name");
+                throw new UnplaceableObjectException(moved, "the target already has another " + moved.kind()
+                        + " of that name");
             }
             if (e.getCode() >= 400 && e.getCode() < 500) {
-                throw new UnplaceableObjectException(moved, "the workload cluster refused it: " + e.getMessage());
+                throw new UnplaceableObjectException(moved, "the target refused it: " + e.getMessage());
             }
             throw e;
         }
     }
 
-    static GenericKubernetesResource copyForTarget(GenericKubernetesResource original, String sourceUid,
+    /**
+     * The source object as the target should get it: as clusterctl's {@code createTargetObject}, without server-set
+     * fields and status, its owner references rebuilt with the owners' uids in the target (each owner is moved
+     * before what it owns). An owner without a uid in the target is a broken plan, never a reference dropped.
+     */
+    static GenericKubernetesResource copyForTarget(GenericKubernetesResource original, MovedObject moved,
                                                    Map<String, String> targetUids) {
         GenericKubernetesResource copy = io.fabric8.kubernetes.client.utils.Serialization.clone(original);
         ObjectMeta metadata = copy.getMetadata();
@@ -187,18 +210,22 @@ public final class MoveOperations {
         metadata.setGenerateName(null);
         metadata.setSelfLink(null);
         metadata.setDeletionTimestamp(null);
+        metadata.setDeletionGracePeriodSeconds(null);
         Map<String, String> annotations = new LinkedHashMap<>(Optional.ofNullable(metadata.getAnnotations())
                 .orElse(Map.of()));
-        annotations.put(Capi.MOVED_FROM_UID_ANNOTATION, sourceUid);
+        annotations.put(Capi.MOVED_FROM_UID_ANNOTATION, moved.sourceUid());
+        annotations.remove(Capi.DELETE_FOR_MOVE_ANNOTATION);
         metadata.setAnnotations(annotations);
         if (metadata.getOwnerReferences() != null) {
             List<OwnerReference> owners = new ArrayList<>();
             for (OwnerReference owner : metadata.getOwnerReferences()) {
                 String newUid = targetUids.get(owner.getUid());
-                if (newUid != null) {
-                    owner.setUid(newUid);
-                    owners.add(owner);
+                if (newUid == null) {
+                    throw new UnplaceableObjectException(moved, "its owner " + owner.getKind() + " "
+                            + owner.getName() + " has not been moved before it");
                 }
+                owner.setUid(newUid);
+                owners.add(owner);
             }
             metadata.setOwnerReferences(owners);
         }
@@ -207,19 +234,19 @@ public final class MoveOperations {
     }
 
     public static void ensureNamespace(KubernetesClient target, String namespace) {
-        if (target.namespaces().withName(namespace).get() == null) {
+        if (namespace != null && target.namespaces().withName(namespace).get() == null) {
             DesiredState.ensure(target, new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                     .build());
         }
     }
 
     /**
-     * Deletes the object from the source, as clusterctl does: marked as deleted for a move, without its
-     * finalizers, so that no controller tears down the real resources it stands for.
+     * Deletes the object from the source, as clusterctl's {@code deleteSourceObject} does: marked as deleted for a
+     * move, without its finalizers, so that no controller tears down the real resources it stands for.
      */
-    public static void deleteFromSource(KubernetesClient source, String namespace, MovedObject moved) {
-        Resource<GenericKubernetesResource> resource = source.genericKubernetesResources(moved.apiVersion(),
-                moved.kind()).inNamespace(namespace).withName(moved.name());
+    public static void deleteFromSource(ClusterKinds source, MovedObject moved) {
+        Resource<GenericKubernetesResource> resource = source.resource(moved.apiVersion(), moved.kind(),
+                moved.namespace(), moved.name());
         GenericKubernetesResource current = resource.get();
         if (current == null || !moved.sourceUid().equals(current.getMetadata().getUid())) {
             return;
@@ -235,12 +262,18 @@ public final class MoveOperations {
         resource.delete();
     }
 
-    /** Removes an object a rolled-back move had created in the target. */
-    public static void deleteFromTarget(KubernetesClient target, String namespace, MovedObject moved) {
-        Resource<GenericKubernetesResource> resource = target.genericKubernetesResources(moved.apiVersion(),
-                moved.kind()).inNamespace(namespace).withName(moved.name());
+    /**
+     * Removes an object a rolled-back move had created in the target; one the target had before (shared credentials
+     * it kept) stays.
+     */
+    public static void deleteFromTarget(ClusterKinds target, MovedObject moved) {
+        Resource<GenericKubernetesResource> resource = target.resource(moved.apiVersion(), moved.kind(),
+                moved.namespace(), moved.name());
         GenericKubernetesResource current = resource.get();
-        if (current != null && moved.targetUid().map(uid -> uid.equals(current.getMetadata().getUid())).orElse(false)) {
+        boolean createdByThisMove = current != null && current.getMetadata().getAnnotations() != null
+                && moved.sourceUid().equals(current.getMetadata().getAnnotations().get(Capi.MOVED_FROM_UID_ANNOTATION));
+        if (createdByThisMove
+                && moved.targetUid().map(uid -> uid.equals(current.getMetadata().getUid())).orElse(false)) {
             resource.edit(object -> {
                 object.getMetadata().setFinalizers(List.of());
                 return object;

@@ -1,6 +1,5 @@
 package io.pivotplane.pivot.messaging;
 
-import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
@@ -12,7 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
 
-/** Subscribes pivot-service to deletion requests, and to the agents' reports of deletions they carried out. */
+/** Subscribes pivot-service to deletion requests. */
 @ApplicationScoped
 public class DeletionConsumer {
 
@@ -26,24 +25,11 @@ public class DeletionConsumer {
 
     void start(@Observes StartupEvent startup) {
         consumers.subscribe("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED), this::requested);
-        consumers.subscribe("deletion-reports", List.of(Topics.AGENT_REPORTS), DeletionConsumer::isDeletionReport,
-                this::reported);
     }
 
     /** The deletion publishes its own outcome, in the transaction that ends it. */
     List<EventEnvelope<?>> requested(EventEnvelope<?> event) throws Exception {
         deprovisioning.requested(event, Payloads.expect(event, ClusterDeletionRequested.class));
-        return List.of();
-    }
-
-    /** Of the agents' reports only those of deletions matter here; heartbeats, most of them, pass by. */
-    static boolean isDeletionReport(EventEnvelope<?> event) {
-        return event.payload() instanceof AgentReport report
-                && (report.kind() == AgentReport.Kind.DELETED || report.kind() == AgentReport.Kind.DELETION_FAILED);
-    }
-
-    List<EventEnvelope<?>> reported(EventEnvelope<?> event) throws Exception {
-        deprovisioning.agentReported(event, Payloads.expect(event, AgentReport.class));
         return List.of();
     }
 }

@@ -2,7 +2,16 @@ package io.pivotplane.pivot.persistence;
 
 import java.util.Optional;
 
-/** An object of a move: where it is in the order, and its uid on each side once known. */
-public record MovedObject(int position, String apiVersion, String kind, String name, String sourceUid,
-                          Optional<String> targetUid, boolean deleted) {
+/**
+ * One object of a move's graph, by identity, with its uid in the target once created.
+ *
+ * @param namespace null for a cluster-scoped object
+ * @param deleteFromSource false for what is copied and stays: global identities, credentials other clusters use
+ */
+public record MovedObject(int position, String apiVersion, String kind, String namespace, String name,
+                          String sourceUid, Optional<String> targetUid, boolean deleteFromSource, boolean deleted) {
+
+    public String describe() {
+        return kind + " " + (namespace == null ? "" : namespace + "/") + name;
+    }
 }

@@ -1,51 +1,57 @@
 package io.pivotplane.pivot.service;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.pivotplane.capi.k8s.Teardown;
-import io.pivotplane.events.AgentCommand;
-import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.ClusterDeleted;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
-import io.pivotplane.events.model.Condition;
-import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.Outbox;
 import io.pivotplane.pivot.config.PivotConfig;
+import io.pivotplane.pivot.k8s.MoverAccess;
+import io.pivotplane.pivot.k8s.Teardown;
 import io.pivotplane.pivot.persistence.Deletion;
 import io.pivotplane.pivot.persistence.DeletionStore;
+import io.pivotplane.pivot.persistence.Direction;
 import io.pivotplane.pivot.persistence.Move;
 import io.pivotplane.pivot.persistence.MoveStep;
-import io.pivotplane.pivot.persistence.MoveStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
- * Deprovisions clusters where their CAPI objects live, which pivot-service knows because it moved them: before
- * the pivot, in the management cluster, in the order Cluster API tears a cluster down; after it, by the cluster's
- * own agent, told with a {@code DELETE_CLUSTER} command. A deletion asked for while a move runs waits for the move
- * to end. Each outcome ({@code ClusterDeleted}, or {@code ProvisioningFailed} at stage {@code Deleting}) is
- * published once, in the transaction that records it.
+ * Deprovisions clusters from the management cluster, in the order Cluster API tears a cluster down. A pivoted
+ * cluster is first moved back there (the reverse pivot, as upstream's self-hosted clusters are deleted): torn down
+ * from inside, it would lose the controllers doing the work with its last control-plane machine, halfway, and
+ * leave its cloud resources behind. A deletion asked for while a move runs waits for the move to end. Like moves,
+ * deletions are reconciled, never waited for in a consumer; each outcome ({@code ClusterDeleted}, or
+ * {@code ProvisioningFailed} at stage {@code Deleting}) is published once, in the transaction that records it.
  */
 @ApplicationScoped
 public class DeprovisionService {
 
     public static final String REASON_INCOMPLETE = "DeletionIncomplete";
     private static final Logger LOG = Logger.getLogger(DeprovisionService.class);
+    private static final Duration LEASE = Duration.ofMinutes(2);
 
     private final KubernetesClient management;
     private final DeletionStore deletions;
-    private final MoveStore moves;
+    private final PivotService moves;
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
+    private final String replica = "pivot-service-" + UUID.randomUUID();
+    private ReconcileLoop loop;
 
-    public DeprovisionService(KubernetesClient management, DeletionStore deletions, MoveStore moves,
+    public DeprovisionService(KubernetesClient management, DeletionStore deletions, PivotService moves,
                               Outbox outbox, PivotConfig config, MessagingConfig messaging) {
         this.management = management;
         this.deletions = deletions;
@@ -55,22 +61,27 @@ public class DeprovisionService {
         this.messaging = messaging;
     }
 
+    void start(@Observes StartupEvent startup) throws Exception {
+        loop = new ReconcileLoop("deletions", config.reconcileWorkers(), this::reconcile);
+        moves.onMoveEnded(move -> loop.enqueue(move.clusterId(), Duration.ZERO));
+        deletions.unfinished().forEach(deletion -> loop.enqueue(deletion.clusterId(), Duration.ZERO));
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
     public void requested(EventEnvelope<?> event, ClusterDeletionRequested request) throws Exception {
-        Deletion deletion = deletions.request(new Deletion(request.clusterId(), request.namespace(), request.name(),
-                event.correlationId(), Deletion.State.REQUESTED, null));
-        if (deletion.state() != Deletion.State.REQUESTED) {
+        Deletion deletion = deletions.request(Deletion.requested(request.clusterId(), request.namespace(),
+                request.name(), event.correlationId()));
+        if (deletion.state().ended()) {
             LOG.infof("The deletion of %s/%s is %s already", deletion.namespace(), deletion.clusterName(),
                     deletion.state());
             return;
         }
-        Optional<Move> move = moves.find(request.clusterId());
-        if (move.isPresent() && move.get().step() == MoveStep.DONE) {
-            commandAgent(event, deletion);
-        } else if (move.isPresent() && move.get().step() != MoveStep.FAILED) {
-            LOG.infof("The deletion of %s/%s waits for its move to end", deletion.namespace(), deletion.clusterName());
-        } else {
-            tearDownInManagement(event, deletion);
-        }
+        loop.enqueue(deletion.clusterId(), Duration.ZERO);
     }
 
     /** Whether the cluster is to be deleted, so that no move starts for it. */
@@ -78,62 +89,102 @@ public class DeprovisionService {
         return deletions.find(clusterId).isPresent();
     }
 
-    /** A move ended: a deletion that waited for it goes on where the objects now are. */
-    public void moveEnded(EventEnvelope<?> cause, String clusterId, boolean pivoted) throws Exception {
-        Optional<Deletion> deletion = deletions.find(clusterId);
-        if (deletion.isEmpty() || deletion.get().state() != Deletion.State.REQUESTED) {
-            return;
-        }
-        if (pivoted) {
-            commandAgent(cause, deletion.get());
-        } else {
-            tearDownInManagement(cause, deletion.get());
-        }
-    }
-
-    public void agentReported(EventEnvelope<?> event, AgentReport report) throws Exception {
-        if (report.kind() == AgentReport.Kind.DELETED) {
-            outbox.appendIf(connection -> deletions.done(connection, report.clusterId(), report.commandId()),
-                    EventEnvelope.causedBy(event, messaging.eventSource(), new ClusterDeleted(report.clusterId(),
-                            ClusterDeleted.WORKLOAD, report.objects(), Instant.now())));
-        } else if (report.kind() == AgentReport.Kind.DELETION_FAILED) {
-            String why = report.conditions().stream().map(Condition::message).filter(m -> m != null)
-                    .findFirst().orElse("the agent could not delete its cluster");
-            outbox.appendIf(connection -> deletions.failed(connection, report.clusterId(), report.commandId(), why),
-                    EventEnvelope.causedBy(event, messaging.eventSource(), new ProvisioningFailed(report.clusterId(),
-                            Stage.DELETING, REASON_INCOMPLETE, why, Instant.now())));
-        }
-    }
-
-    private void commandAgent(EventEnvelope<?> cause, Deletion deletion) throws Exception {
-        // derived from the cause, so that a redelivered cause sends the same command, which the agent repeats harmlessly
-        String commandId = "delete-" + cause.id();
-        LOG.infof("The agent of %s/%s deletes its own cluster (command %s)", deletion.namespace(),
-                deletion.clusterName(), commandId);
-        outbox.appendIf(connection -> deletions.commanded(connection, deletion.clusterId(), commandId),
-                EventEnvelope.causedBy(cause, messaging.eventSource(), new AgentCommand(deletion.clusterId(),
-                        commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now())));
-    }
-
-    private void tearDownInManagement(EventEnvelope<?> cause, Deletion deletion) throws Exception {
-        List<ObjectReference> deleted;
+    private Optional<Duration> reconcile(String clusterId) {
+        MDC.put("clusterId", clusterId);
         try {
-            deleted = Teardown.run(management, deletion.namespace(), deletion.clusterName(),
-                    config.deletionStepTimeout());
-        } catch (Teardown.TeardownIncompleteException e) {
-            LOG.errorf("The deletion of %s/%s did not finish: %s", deletion.namespace(), deletion.clusterName(),
-                    e.getMessage());
-            outbox.appendIf(connection -> deletions.failed(connection, deletion.clusterId(), null, e.getMessage()),
-                    EventEnvelope.causedBy(cause, messaging.eventSource(), new ProvisioningFailed(deletion.clusterId(),
-                            Stage.DELETING, REASON_INCOMPLETE, e.getMessage() + "; deleting it again carries on",
-                            Instant.now())));
-            return;
+            if (!deletions.claim(clusterId, replica, LEASE)) {
+                return Optional.of(LEASE);
+            }
+            try {
+                return advance(clusterId);
+            } finally {
+                deletions.release(clusterId, replica);
+            }
+        } catch (Exception e) {
+            LOG.errorf("The deletion of %s could not be advanced: %s", clusterId, e.toString());
+            return Optional.of(config.pollInterval());
+        } finally {
+            MDC.remove("clusterId");
         }
-        LOG.infof("%s/%s deleted from the management cluster: %d objects", deletion.namespace(),
-                deletion.clusterName(), deleted.size());
-        outbox.appendIf(connection -> deletions.done(connection, deletion.clusterId(), null),
-                EventEnvelope.causedBy(cause, messaging.eventSource(), new ClusterDeleted(deletion.clusterId(),
-                        ClusterDeleted.MANAGEMENT, deleted, Instant.now())));
     }
 
+    private Optional<Duration> advance(String clusterId) throws Exception {
+        while (true) {
+            Deletion deletion = deletions.find(clusterId).orElseThrow();
+            switch (deletion.state()) {
+                case DONE, FAILED -> {
+                    return Optional.empty();
+                }
+                case REQUESTED, COMMANDED -> {
+                    Optional<Move> pivot = moves.find(clusterId, Direction.PIVOT);
+                    if (pivot.isPresent() && !pivot.get().step().ended()) {
+                        LOG.infof("The deletion of %s/%s waits for its move to end", deletion.namespace(),
+                                deletion.clusterName());
+                        return Optional.empty();
+                    }
+                    boolean pivoted = pivot.isPresent() && pivot.get().step() == MoveStep.DONE;
+                    if (pivoted) {
+                        moves.reversePivot(pivot.get(), deletion.correlationId());
+                    }
+                    deletions.advance(clusterId, deletion.state(),
+                            pivoted ? Deletion.State.RETURNING : Deletion.State.TEARING_DOWN);
+                }
+                case RETURNING -> {
+                    Move reverse = moves.find(clusterId, Direction.REVERSE_PIVOT).orElseThrow();
+                    if (reverse.step() == MoveStep.FAILED) {
+                        fail(deletion, "the cluster could not be moved back into the management cluster to be"
+                                + " deleted there: " + reverse.failure());
+                        return Optional.empty();
+                    }
+                    if (reverse.step() != MoveStep.DONE) {
+                        // the move's end wakes this deletion up
+                        return Optional.empty();
+                    }
+                    deletions.advance(clusterId, Deletion.State.RETURNING, Deletion.State.TEARING_DOWN);
+                }
+                case TEARING_DOWN -> {
+                    return tearDown(deletion);
+                }
+            }
+        }
+    }
+
+    private Optional<Duration> tearDown(Deletion deletion) throws Exception {
+        Teardown.Progress progress = Teardown.step(management, deletion.namespace(), deletion.clusterName());
+        if (!progress.done()) {
+            boolean samePhase = progress.phase().name().equals(deletion.phase());
+            Duration waited = samePhase ? Duration.between(deletion.stepStartedAt(), Instant.now()) : Duration.ZERO;
+            if (waited.compareTo(config.deletionStepTimeout()) > 0) {
+                fail(deletion, deletion.namespace() + "/" + deletion.clusterName() + ": still waiting after "
+                        + config.deletionStepTimeout() + " for " + progress.waitingFor()
+                        + "; deleting it again carries on");
+                return Optional.empty();
+            }
+            deletions.progress(deletion.clusterId(), progress.phase().name(), progress.waitingFor(),
+                    progress.deletedNow());
+            return Optional.of(config.pollInterval());
+        }
+        deletions.progress(deletion.clusterId(), progress.phase().name(), null, progress.deletedNow());
+        management.secrets().inNamespace(deletion.namespace())
+                .withName(MoverAccess.kubeconfigSecretName(deletion.clusterId())).delete();
+        Deletion finished = deletions.find(deletion.clusterId()).orElseThrow();
+        outbox.appendIf(connection -> deletions.done(connection, deletion.clusterId()),
+                EventEnvelope.create(messaging.eventSource(), deletion.correlationId(), new ClusterDeleted(
+                        deletion.clusterId(), ClusterDeleted.MANAGEMENT, finished.deletedObjects(), Instant.now())));
+        LOG.infof("%s/%s deleted from the management cluster: %d objects", deletion.namespace(),
+                deletion.clusterName(), finished.deletedObjects().size());
+        return Optional.empty();
+    }
+
+    private void fail(Deletion deletion, String message) throws Exception {
+        LOG.errorf("The deletion of %s/%s did not finish: %s", deletion.namespace(), deletion.clusterName(), message);
+        outbox.appendIf(connection -> deletions.failed(connection, deletion.clusterId(), message),
+                EventEnvelope.create(messaging.eventSource(), deletion.correlationId(), new ProvisioningFailed(
+                        deletion.clusterId(), Stage.DELETING, REASON_INCOMPLETE, message, Instant.now())));
+    }
+
+    /** Deletions being worked on or waiting, for tests. */
+    public int active() {
+        return loop == null ? 0 : loop.size();
+    }
 }

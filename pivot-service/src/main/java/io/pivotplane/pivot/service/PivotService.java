@@ -5,9 +5,6 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pivotplane.agent.AgentConfig;
-import io.pivotplane.agent.install.AgentManifests;
-import io.pivotplane.capi.Capi;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
@@ -16,314 +13,299 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.Outbox;
+import io.pivotplane.kit.messaging.PermanentEventException;
+import io.pivotplane.capi.Capi;
 import io.pivotplane.pivot.config.PivotConfig;
-import io.pivotplane.pivot.k8s.MoveOperations;
+import io.pivotplane.pivot.k8s.ProviderInstaller;
 import io.pivotplane.pivot.k8s.UnplaceableObjectException;
+import io.pivotplane.pivot.persistence.Direction;
 import io.pivotplane.pivot.persistence.Move;
 import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
-import io.pivotplane.pivot.persistence.MovedObject;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 /**
- * Step 4 of the order of operations: installs the agent into the workload cluster, then moves the cluster's
- * CAPI objects into it the way {@code clusterctl move} does. Every step is recorded before the next begins, so
- * a restart resumes the move and never creates an object twice. A move that cannot finish is rolled back
- * while that is possible, and reported either way.
+ * Step 4 of the order of operations: prepares the workload cluster to run itself (its agent, its network plugin
+ * and cloud-controller-manager, cert-manager and its Cluster API providers, as {@code clusterctl init}), then moves
+ * the cluster's CAPI objects into it the way {@code clusterctl move} does; and, before a pivoted cluster is deleted,
+ * moves them back. A move is a recorded sequence of steps ({@link MoveStep}) advanced by a reconcile loop: a step
+ * that waits (for a rollout, a node, a token) says so and is looked at again, so a restart resumes the move and
+ * never creates an object twice. A move that cannot finish is rolled back while that is possible, and reported
+ * either way, once.
  */
 @ApplicationScoped
 public class PivotService {
 
-    public static final String REASON_PREFLIGHT = "PivotPreflightFailed";
-    public static final String REASON_ROLLED_BACK = "PivotRolledBack";
-    public static final String REASON_INCOMPLETE = "PivotIncomplete";
+    public static final String REASON_PREFLIGHT = MoveSteps.REASON_PREFLIGHT;
+    public static final String REASON_ROLLED_BACK = MoveSteps.REASON_ROLLED_BACK;
+    public static final String REASON_INCOMPLETE = MoveSteps.REASON_INCOMPLETE;
 
     private static final Logger LOG = Logger.getLogger(PivotService.class);
+    /** How long a replica holds a move it works on; renewed at each reconcile. */
+    private static final Duration LEASE = Duration.ofMinutes(2);
 
     private final KubernetesClient management;
     private final MoveStore store;
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
-    private final DeprovisionService deprovisioning;
     private final MeterRegistry registry;
+    private final MoveSteps steps;
     /** One for the clients of every workload cluster, on the application's Vert.x. */
     private final HttpClient.Factory workloadHttpClients;
+    private final String replica = "pivot-service-" + UUID.randomUUID();
+    private final List<Consumer<Move>> endListeners = new CopyOnWriteArrayList<>();
+    private ReconcileLoop loop;
 
-    public PivotService(KubernetesClient management, MoveStore store, Outbox outbox,
-                        PivotConfig config, MessagingConfig messaging, DeprovisionService deprovisioning,
-                        MeterRegistry registry, Vertx vertx) {
+    public PivotService(KubernetesClient management, MoveStore store, Outbox outbox, PivotConfig config,
+                        MessagingConfig messaging, MeterRegistry registry, Vertx vertx) {
         this.workloadHttpClients = new VertxHttpClientFactory(vertx);
-        this.deprovisioning = deprovisioning;
         this.registry = registry;
         this.management = management;
         this.store = store;
         this.outbox = outbox;
         this.config = config;
         this.messaging = messaging;
+        this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerImageRepository()));
     }
 
+    void start(@Observes StartupEvent startup) throws Exception {
+        loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
+        List<Move> unfinished = store.unfinished();
+        unfinished.forEach(move -> loop.enqueue(move.key(), Duration.ZERO));
+        if (!unfinished.isEmpty()) {
+            LOG.infof("Resuming %d move(s)", unfinished.size());
+        }
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (loop != null) {
+            loop.close();
+        }
+    }
+
+    /** Tells {@code listener} of every move that ends, done or failed: a deletion may be waiting for it. */
+    public void onMoveEnded(Consumer<Move> listener) {
+        endListeners.add(listener);
+    }
+
+    /** The cluster's first control-plane node is up: its pivot starts, or goes on if it had started. */
     public void pivot(EventEnvelope<?> event, ControlPlaneReady ready) throws Exception {
         String namespace = ready.kubeconfigSecret().namespace();
         String clusterName = clusterName(ready);
-        if (store.find(ready.clusterId()).isEmpty() && deprovisioning.deletionRequested(ready.clusterId())) {
-            LOG.infof("%s/%s is to be deleted: it does not move", namespace, clusterName);
-            return;
-        }
-        Move move = store.startOrResume(new Move(ready.clusterId(), namespace, clusterName, event.correlationId(),
-                ready.apiEndpoint(), MoveStep.STARTED, null));
-        if (move.step() == MoveStep.DONE || move.step() == MoveStep.FAILED) {
+        Move move = store.startOrResume(Move.starting(ready.clusterId(), Direction.PIVOT, namespace, clusterName,
+                event.correlationId(), ready.apiEndpoint()));
+        if (move.step().ended()) {
             LOG.infof("The move of %s/%s has already ended (%s)", namespace, clusterName, move.step());
             return;
         }
-        if (move.step() != MoveStep.STARTED) {
-            LOG.infof("Resuming the move of %s/%s after step %s", namespace, clusterName, move.step());
-        }
-        KubernetesClient target = null;
-        if (!move.step().reached(MoveStep.UNPAUSED)) {
-            try {
-                target = MoveOperations.workloadClient(management, workloadHttpClients, namespace,
-                        clusterName);
-            } catch (RuntimeException e) {
-                fail(event, move, move.step() == MoveStep.STARTED ? REASON_PREFLIGHT : REASON_INCOMPLETE,
-                        "cannot reach the workload cluster: " + e.getMessage());
-                return;
-            }
-        }
-        try (KubernetesClient workload = target) {
-            run(event, move, workload);
-        }
-        Move ended = store.find(move.clusterId()).orElseThrow();
-        if (ended.step() == MoveStep.DONE || ended.step() == MoveStep.FAILED) {
-            deprovisioning.moveEnded(event, move.clusterId(), ended.step() == MoveStep.DONE);
-        }
+        loop.enqueue(move.key(), Duration.ZERO);
     }
 
-    private void run(EventEnvelope<?> event, Move move, KubernetesClient target) throws Exception {
-        String id = move.clusterId();
-        String namespace = move.namespace();
-        String clusterName = move.clusterName();
-        if (!move.step().reached(MoveStep.AGENT_INSTALLED)) {
-            Timer.Sample preflight = Timer.start(registry);
-            List<String> problems = awaitPreflight(namespace, clusterName);
-            stop(preflight, "preflight");
-            if (!problems.isEmpty()) {
-                fail(event, move, REASON_PREFLIGHT, "the cluster cannot move yet, nothing was changed: "
-                        + String.join("; ", problems));
-                return;
-            }
-            Timer.Sample install = Timer.start(registry);
-            AgentConfig agent = new AgentConfig(id, clusterName, namespace, config.agentKafkaBootstrapServers(),
-                    config.agentHeartbeat());
-            try {
-                retrying("install the agent", () -> {
-                    MoveOperations.apply(target, AgentManifests.render(agent, config.agentImage(), AgentManifests.Network.HOST));
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                fail(event, move, REASON_PREFLIGHT, e.getMessage() + "; nothing was moved");
-                return;
-            }
-            store.step(id, MoveStep.AGENT_INSTALLED);
-            stop(install, "install_agent");
-            LOG.infof("Agent installed in %s/%s", namespace, clusterName);
+    /** Starts moving a pivoted cluster back into the management cluster, before it is deleted there. */
+    public Move reversePivot(Move pivot, String correlationId) throws Exception {
+        Move reverse = store.startOrResume(Move.starting(pivot.clusterId(), Direction.REVERSE_PIVOT, pivot.namespace(),
+                pivot.clusterName(), correlationId, pivot.apiEndpoint()));
+        if (!reverse.step().ended()) {
+            loop.enqueue(reverse.key(), Duration.ZERO);
         }
-        if (!move.step().reached(MoveStep.PAUSED)) {
-            Timer.Sample pause = Timer.start(registry);
-            try {
-                retrying("pause the Cluster", () -> {
-                    MoveOperations.setPaused(management, namespace, clusterName, true);
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                rollBack(event, move, target, List.of(), e);
-                return;
-            }
-            store.step(id, MoveStep.PAUSED);
-            stop(pause, "pause");
-        }
-        if (!move.step().reached(MoveStep.COLLECTED)) {
-            Timer.Sample collect = Timer.start(registry);
-            try {
-                store.collected(id, retrying("collect the object graph",
-                        () -> MoveOperations.discover(management, namespace, clusterName)));
-            } catch (RuntimeException e) {
-                rollBack(event, move, target, List.of(), e);
-                return;
-            }
-            stop(collect, "collect");
-        }
-        List<MovedObject> objects = store.objects(id);
-        if (!move.step().reached(MoveStep.CREATED)) {
-            Timer.Sample create = Timer.start(registry);
-            try {
-                create(move, target, objects);
-            } catch (RuntimeException e) {
-                rollBack(event, move, target, store.objects(id), e);
-                return;
-            }
-            store.step(id, MoveStep.CREATED);
-            stop(create, "create_in_target");
-            objects = store.objects(id);
-        }
-        MovedObject kubeconfig = objects.stream()
-                .filter(o -> "Secret".equals(o.kind()) && Capi.kubeconfigSecretName(clusterName).equals(o.name()))
-                .findFirst().orElse(null);
+        return reverse;
+    }
+
+    public Optional<Move> find(String clusterId, Direction direction) throws Exception {
+        return store.find(clusterId, direction);
+    }
+
+    /** One reconcile of a move: as many steps as can be done now. */
+    private Optional<Duration> reconcile(String key) {
+        String clusterId = key.substring(0, key.lastIndexOf('/'));
+        Direction direction = Direction.valueOf(key.substring(key.lastIndexOf('/') + 1));
+        MDC.put("clusterId", clusterId);
         try {
-            if (!move.step().reached(MoveStep.DELETED)) {
-                Timer.Sample delete = Timer.start(registry);
-                List<MovedObject> reversed = new ArrayList<>(objects);
-                java.util.Collections.reverse(reversed);
-                for (MovedObject object : reversed) {
-                    // the kubeconfig goes last, after the unpause: until then a resumed move still reaches the target
-                    if (!object.deleted() && object != kubeconfig) {
-                        retrying("delete " + object.kind() + " " + object.name() + " from the management cluster",
-                                () -> {
-                                    MoveOperations.deleteFromSource(management, namespace, object);
-                                    return null;
-                                });
-                        store.deleted(id, object.position());
-                    }
-                }
-                store.step(id, MoveStep.DELETED);
-                stop(delete, "delete_from_source");
+            if (!store.claim(clusterId, direction, replica, LEASE)) {
+                return Optional.of(LEASE);
             }
-            if (!move.step().reached(MoveStep.UNPAUSED)) {
-                Timer.Sample unpause = Timer.start(registry);
-                retrying("unpause the Cluster in the workload cluster", () -> {
-                    MoveOperations.setPaused(target, namespace, clusterName, false);
-                    return null;
-                });
-                store.step(id, MoveStep.UNPAUSED);
-                stop(unpause, "unpause");
+            try {
+                return advance(clusterId, direction);
+            } finally {
+                store.release(clusterId, direction, replica);
             }
-            if (kubeconfig != null && !kubeconfig.deleted()) {
-                retrying("delete the kubeconfig Secret from the management cluster", () -> {
-                    MoveOperations.deleteFromSource(management, namespace, kubeconfig);
-                    return null;
-                });
-                store.deleted(id, kubeconfig.position());
-            }
-        } catch (RuntimeException e) {
-            List<String> left = store.objects(id).stream().filter(o -> !o.deleted())
-                    .map(o -> o.kind() + "/" + o.name()).toList();
-            fail(event, move, REASON_INCOMPLETE, "the move of " + namespace + "/" + clusterName + " stopped after"
-                    + " every object was created in the workload cluster: " + e.getMessage() + "; still in the"
-                    + " management cluster: " + left + "; replaying the ControlPlaneReady event resumes it");
-            return;
+        } catch (Exception e) {
+            LOG.errorf("The move %s could not be advanced: %s", key, e.toString());
+            return Optional.of(config.pollInterval());
+        } finally {
+            MDC.remove("clusterId");
         }
-        List<ObjectReference> moved = objects.stream()
-                .map(o -> new ObjectReference(o.apiVersion(), o.kind(), namespace, o.name())).toList();
-        outbox.appendIf(connection -> store.done(connection, id), EventEnvelope.causedBy(event, messaging.eventSource(),
-                new Pivoted(id, move.apiEndpoint(), moved, Instant.now())));
-        LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", namespace, clusterName, moved.size());
     }
 
-    /** {@code pivotplane_pivot_step_seconds{step}}: how long each step of a move took. */
-    private void stop(Timer.Sample sample, String step) {
+    private Optional<Duration> advance(String clusterId, Direction direction) throws Exception {
+        while (true) {
+            Move move = store.find(clusterId, direction).orElseThrow();
+            if (move.step().ended()) {
+                return Optional.empty();
+            }
+            MoveStep next = direction.next(move.step());
+            if (next == MoveStep.DONE) {
+                finish(move);
+                return Optional.empty();
+            }
+            StepOutcome outcome;
+            Timer.Sample sample = Timer.start(registry);
+            try (MoveContext context = new MoveContext(move, management, workloadHttpClients)) {
+                try {
+                    outcome = steps.run(next, context);
+                } catch (UnplaceableObjectException e) {
+                    outcome = StepOutcome.failed(move.step().beforePause() ? REASON_PREFLIGHT : REASON_ROLLED_BACK,
+                            e.getMessage());
+                } catch (RuntimeException e) {
+                    if (move.attempts() + 1 < config.attempts()) {
+                        LOG.warnf("Could not %s %s/%s (attempt %d of %d): %s", describe(next), move.namespace(),
+                                move.clusterName(), move.attempts() + 1, config.attempts(), e.toString());
+                        store.waiting(clusterId, direction, "retrying after: " + e.getMessage(), true);
+                        return Optional.of(backoff(move.attempts()));
+                    }
+                    outcome = StepOutcome.failed(failureReason(move), "could not " + describe(next) + " after "
+                            + config.attempts() + " attempts: " + e.getMessage());
+                }
+                if (outcome instanceof StepOutcome.Done) {
+                    store.step(clusterId, direction, next);
+                    stop(sample, next);
+                } else if (outcome instanceof StepOutcome.Recorded) {
+                    stop(sample, next);
+                } else if (outcome instanceof StepOutcome.Paced paced) {
+                    return Optional.of(Duration.ofMillis(paced.millis()));
+                } else if (outcome instanceof StepOutcome.Waiting waiting) {
+                    Duration waited = Duration.between(move.stepStartedAt(), Instant.now());
+                    if (waited.compareTo(steps.timeout(next)) > 0) {
+                        fail(context, StepOutcome.failed(failureReason(move), "gave up after " + waited.toSeconds()
+                                + " s waiting for " + waiting.why()));
+                        return Optional.empty();
+                    }
+                    if (!waiting.why().equals(move.waitingFor())) {
+                        LOG.infof("%s/%s waits for %s", move.namespace(), move.clusterName(), waiting.why());
+                        store.waiting(clusterId, direction, waiting.why(), false);
+                    }
+                    return Optional.of(config.pollInterval());
+                } else if (outcome instanceof StepOutcome.Failed failed) {
+                    fail(context, failed);
+                    return Optional.empty();
+                }
+            }
+        }
+    }
+
+    private static Duration backoff(int attempts) {
+        return Duration.ofMillis(Math.min(30_000, 200L << Math.min(attempts, 10)));
+    }
+
+    /** Before the pause nothing of the cluster changed; once objects exist in the target, they are rolled back. */
+    private static String failureReason(Move move) {
+        if (move.step().beforePause()) {
+            return REASON_PREFLIGHT;
+        }
+        return move.step().reached(MoveStep.CREATED) ? REASON_INCOMPLETE : REASON_ROLLED_BACK;
+    }
+
+    private void fail(MoveContext context, StepOutcome.Failed failed) throws Exception {
+        Move move = context.move();
+        String message = failed.message();
+        String reason = failed.reason();
+        if (REASON_PREFLIGHT.equals(reason)) {
+            message = message + "; nothing was moved";
+        } else if (REASON_ROLLED_BACK.equals(reason)) {
+            Optional<String> rollBackFailure = steps.rollBack(context);
+            if (rollBackFailure.isEmpty()) {
+                message = message + "; the move was rolled back and the cluster stays managed by the "
+                        + (move.direction() == Direction.PIVOT ? "management" : "workload") + " cluster";
+            } else {
+                reason = REASON_INCOMPLETE;
+                message = "the move failed (" + message + ") and could not be rolled back (" + rollBackFailure.get()
+                        + "): the Cluster may be paused and half-moved";
+            }
+        } else {
+            message = "the move of " + move.namespace() + "/" + move.clusterName() + " stopped after every object"
+                    + " was created in the " + MoveSteps.targetName(move) + ": " + message
+                    + "; replaying the ControlPlaneReady event resumes it";
+        }
+        LOG.errorf("%s of %s/%s failed (%s): %s", move.direction(), move.namespace(), move.clusterName(), reason,
+                message);
+        String failure = reason + ": " + message;
+        if (move.direction() == Direction.PIVOT) {
+            outbox.appendIf(connection -> store.failed(connection, move.clusterId(), move.direction(), failure),
+                    EventEnvelope.create(messaging.eventSource(), move.correlationId(), new ProvisioningFailed(
+                            move.clusterId(), Stage.PIVOTED, reason, message, Instant.now())));
+        } else {
+            store.failed(move.clusterId(), move.direction(), failure);
+        }
+        ended(move);
+    }
+
+    /** The last step: the kubeconfig Secret leaves the source, and the pivot is reported. */
+    private void finish(Move move) throws Exception {
+        try (MoveContext context = new MoveContext(move, management, workloadHttpClients)) {
+            if (move.direction() == Direction.PIVOT) {
+                steps.deleteKubeconfigFromSource(context);
+                List<ObjectReference> moved = store.objects(move.clusterId(), move.direction()).stream()
+                        .map(o -> new ObjectReference(o.apiVersion(), o.kind(), o.namespace(), o.name())).toList();
+                outbox.appendIf(connection -> store.done(connection, move.clusterId(), move.direction()),
+                        EventEnvelope.create(messaging.eventSource(), move.correlationId(),
+                                new Pivoted(move.clusterId(), move.apiEndpoint(), moved, Instant.now())));
+                LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", move.namespace(),
+                        move.clusterName(), moved.size());
+            } else {
+                store.done(move.clusterId(), move.direction());
+                LOG.infof("%s/%s moved back into the management cluster", move.namespace(), move.clusterName());
+            }
+        }
+        ended(move);
+    }
+
+    private void ended(Move move) throws Exception {
+        Move ended = store.find(move.clusterId(), move.direction()).orElseThrow();
+        for (Consumer<Move> listener : endListeners) {
+            listener.accept(ended);
+        }
+    }
+
+    /** {@code pivotplane_pivot_step_seconds{step}}: how long each step of a move took, waits included. */
+    private void stop(Timer.Sample sample, MoveStep step) {
         sample.stop(Timer.builder("pivotplane.pivot.step")
-                .description("Duration of each step of a move, from the preflight checks to the unpause")
-                .tag("step", step)
+                .description("Duration of each step of a move, from installing the agent to the unpause")
+                .tag("step", step.name().toLowerCase())
                 .publishPercentileHistogram()
                 .register(registry));
     }
 
-    private void create(Move move, KubernetesClient target, List<MovedObject> objects) throws Exception {
-        retrying("create the namespace in the workload cluster", () -> {
-            MoveOperations.ensureNamespace(target, move.namespace());
-            return null;
-        });
-        Map<String, String> targetUids = new HashMap<>();
-        objects.forEach(o -> o.targetUid().ifPresent(uid -> targetUids.put(o.sourceUid(), uid)));
-        int done = targetUids.size();
-        for (MovedObject object : objects) {
-            if (object.targetUid().isPresent()) {
-                continue;
-            }
-            String uid = retrying("create " + object.kind() + " " + object.name() + " in the workload cluster",
-                    () -> MoveOperations.create(management, target, move.namespace(), object, targetUids));
-            store.created(move.clusterId(), object.position(), uid);
-            targetUids.put(object.sourceUid(), uid);
-            done++;
-            LOG.infof("Moved object %d of %d: %s %s", done, objects.size(), object.kind(), object.name());
-            if (!config.objectDelay().isZero()) {
-                Thread.sleep(config.objectDelay().toMillis());
-            }
-        }
-    }
-
-    /** Undoes a move that cannot finish: removes what it created in the target and unpauses the source. */
-    private void rollBack(EventEnvelope<?> event, Move move, KubernetesClient target, List<MovedObject> objects,
-                          RuntimeException cause) throws Exception {
-        LOG.errorf("The move of %s/%s cannot finish, rolling back: %s", move.namespace(), move.clusterName(),
-                cause.getMessage());
-        try {
-            List<MovedObject> created = new ArrayList<>(objects.stream().filter(o -> o.targetUid().isPresent()).toList());
-            java.util.Collections.reverse(created);
-            for (MovedObject object : created) {
-                retrying("remove " + object.kind() + " " + object.name() + " from the workload cluster", () -> {
-                    MoveOperations.deleteFromTarget(target, move.namespace(), object);
-                    return null;
-                });
-                store.uncreated(move.clusterId(), object.position());
-            }
-            retrying("unpause the Cluster in the management cluster", () -> {
-                MoveOperations.setPaused(management, move.namespace(), move.clusterName(), false);
-                return null;
-            });
-        } catch (RuntimeException rollbackFailure) {
-            fail(event, move, REASON_INCOMPLETE, "the move failed (" + cause.getMessage() + ") and could not be "
-                    + "rolled back (" + rollbackFailure.getMessage() + "): the Cluster may be paused and half-moved");
-            return;
-        }
-        fail(event, move, REASON_ROLLED_BACK, cause.getMessage() + "; the move was rolled back and the cluster "
-                + "stays managed by the management cluster");
-    }
-
-    private List<String> awaitPreflight(String namespace, String clusterName) throws InterruptedException {
-        Instant deadline = Instant.now().plus(config.preflightTimeout());
-        while (true) {
-            List<String> problems = MoveOperations.preflight(management, namespace, clusterName);
-            if (problems.isEmpty() || Instant.now().isAfter(deadline)) {
-                return problems;
-            }
-            Thread.sleep(500);
-        }
-    }
-
-    private <T> T retrying(String what, Callable<T> action) throws Exception {
-        Duration backoff = Duration.ofMillis(200);
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return action.call();
-            } catch (UnplaceableObjectException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (attempt >= config.attempts()) {
-                    throw new IllegalStateException("could not " + what + " after " + attempt + " attempts: "
-                            + e.getMessage(), e);
-                }
-                LOG.warnf("Could not %s (attempt %d of %d): %s", what, attempt, config.attempts(), e.toString());
-                Thread.sleep(backoff.toMillis());
-                backoff = backoff.multipliedBy(2);
-            }
-        }
-    }
-
-    private void fail(EventEnvelope<?> event, Move move, String reason, String message) throws Exception {
-        LOG.errorf("Pivot of %s/%s failed (%s): %s", move.namespace(), move.clusterName(), reason, message);
-        outbox.appendIf(connection -> store.failed(connection, move.clusterId(), reason + ": " + message),
-                EventEnvelope.causedBy(event, messaging.eventSource(), new ProvisioningFailed(move.clusterId(),
-                        Stage.PIVOTED, reason, message, Instant.now())));
+    private static String describe(MoveStep step) {
+        return switch (step) {
+            case AGENT_INSTALLED -> "install the agent";
+            case BOOTSTRAP_APPLIED -> "apply the bootstrap layer";
+            case BOOTSTRAP_READY -> "follow the bootstrap layer's rollout";
+            case PROVISIONED -> "check the cluster's provisioning";
+            case CERT_MANAGER_APPLIED -> "install cert-manager";
+            case CERT_MANAGER_READY -> "follow cert-manager's rollout";
+            case PROVIDERS_APPLIED -> "install the providers";
+            case PROVIDERS_READY -> "check the target's providers";
+            case PAUSED -> "pause the Cluster";
+            case COLLECTED -> "collect the object graph";
+            case CREATED -> "create the objects in the target";
+            case DELETED -> "delete the objects from the source";
+            case UNPAUSED -> "unpause the Cluster in the target";
+            default -> step.name();
+        };
     }
 
     /** The Cluster's name, from its kubeconfig Secret's, which CAPI names {@code <cluster>-kubeconfig}. */
@@ -331,9 +313,13 @@ public class PivotService {
         String secret = ready.kubeconfigSecret().name();
         String suffix = Capi.kubeconfigSecretName("");
         if (!secret.endsWith(suffix) || secret.length() == suffix.length()) {
-            throw new io.pivotplane.kit.messaging.PermanentEventException("kubeconfig Secret '" + secret
-                    + "' is not named <cluster>-kubeconfig");
+            throw new PermanentEventException("kubeconfig Secret '" + secret + "' is not named <cluster>-kubeconfig");
         }
         return secret.substring(0, secret.length() - suffix.length());
+    }
+
+    /** Moves being worked on or waiting, for tests and metrics. */
+    public int active() {
+        return loop == null ? 0 : loop.size();
     }
 }

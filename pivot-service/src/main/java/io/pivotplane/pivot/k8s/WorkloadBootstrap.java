@@ -1,0 +1,102 @@
+package io.pivotplane.pivot.k8s;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.capi.bootstrap.CloudControllerManager;
+import io.pivotplane.capi.bootstrap.CloudControllerManagers;
+import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.model.ClusterSpec;
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The bootstrap layer that goes onto the first control-plane node before the pivot, because nothing else gets the
+ * cluster going: the profile's network plugin (no node is Ready without one, so no control-plane replica counts
+ * as ready), and, where the cluster runs with {@code cloud-provider: external}, its cloud's controller manager (no
+ * node gets its provider id without one, so no Machine gets its node). Upstream cluster templates install both
+ * through ClusterResourceSets from the management cluster; pivotplane applies them itself, with the same manifests.
+ */
+public final class WorkloadBootstrap {
+
+    private WorkloadBootstrap() {
+    }
+
+    /** The objects of the layer, in the order to apply them: network plugin first. */
+    public static List<HasMetadata> layer(KubernetesClient target, ClusterSpec spec) {
+        List<HasMetadata> objects = new ArrayList<>(networkPlugin(target, spec));
+        CloudControllerManagers.forCluster(spec).ifPresent(ccm -> objects.addAll(ccm.objects()));
+        return objects;
+    }
+
+    /** The add-ons of layer {@code cni}: request validation makes sure there is one. */
+    public static List<Addon> networkPluginAddons(ClusterSpec spec) {
+        return spec.profile().addons().stream().filter(addon -> Addon.LAYER_CNI.equals(addon.layer())).toList();
+    }
+
+    private static List<HasMetadata> networkPlugin(KubernetesClient target, ClusterSpec spec) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (Addon addon : networkPluginAddons(spec)) {
+            for (String manifest : addon.manifests()) {
+                target.load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items().stream()
+                        .filter(Objects::nonNull).forEach(objects::add);
+            }
+        }
+        return objects;
+    }
+
+    /**
+     * The Secret the cloud's controller manager logs in with, filled from the cluster's own credentials in the
+     * management cluster; empty when the CCM needs none (AWS and Azure read theirs from the node).
+     *
+     * @throws MissingCredentialsException when the credentials it is filled from are not there
+     */
+    public static Optional<Secret> cloudCredentials(KubernetesClient management, ClusterSpec spec) {
+        Optional<CloudControllerManager.CredentialsSecret> needed = CloudControllerManagers.forCluster(spec)
+                .flatMap(CloudControllerManager::credentials);
+        if (needed.isEmpty()) {
+            return Optional.empty();
+        }
+        CloudControllerManager.CredentialsSecret wanted = needed.get();
+        Secret from = management.secrets().inNamespace(spec.project())
+                .withName(spec.infrastructure().credentialsRef()).get();
+        if (from == null) {
+            throw new MissingCredentialsException("the " + spec.infrastructure().provider()
+                    + " cloud-controller-manager needs the credentials of Secret " + spec.project() + "/"
+                    + spec.infrastructure().credentialsRef() + ", which the management cluster does not have");
+        }
+        Map<String, String> data = new LinkedHashMap<>();
+        wanted.keysFromIdentity().forEach((key, identityKey) -> {
+            String value = value(from, identityKey);
+            if (value == null) {
+                throw new MissingCredentialsException("Secret " + spec.project() + "/"
+                        + spec.infrastructure().credentialsRef() + " has no key '" + identityKey + "'");
+            }
+            data.put(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
+        });
+        return Optional.of(new SecretBuilder().withNewMetadata().withName(wanted.name())
+                .withNamespace(wanted.namespace()).endMetadata().withType("Opaque").withData(data).build());
+    }
+
+    private static String value(Secret secret, String key) {
+        if (secret.getData() != null && secret.getData().containsKey(key)) {
+            return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+        }
+        return secret.getStringData() == null ? null : secret.getStringData().get(key);
+    }
+
+    /** Credentials the cluster needs are not where they should be: named, never shown. */
+    public static final class MissingCredentialsException extends RuntimeException {
+        public MissingCredentialsException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,324 @@
+package io.pivotplane.pivot.service;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.install.AgentManifests;
+import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.components.ProviderComponents;
+import io.pivotplane.capi.k8s.DesiredState;
+import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.pivot.config.PivotConfig;
+import io.pivotplane.pivot.domain.MovePlan;
+import io.pivotplane.pivot.domain.TargetProviders;
+import io.pivotplane.pivot.k8s.MoveOperations;
+import io.pivotplane.pivot.k8s.MoverAccess;
+import io.pivotplane.pivot.k8s.ProviderInstaller;
+import io.pivotplane.pivot.k8s.ProviderInventory;
+import io.pivotplane.pivot.k8s.UnplaceableObjectException;
+import io.pivotplane.pivot.k8s.WorkloadBootstrap;
+import io.pivotplane.pivot.persistence.Direction;
+import io.pivotplane.pivot.persistence.Move;
+import io.pivotplane.pivot.persistence.MoveStep;
+import io.pivotplane.pivot.persistence.MoveStore;
+import io.pivotplane.pivot.persistence.MovedObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * Each step of a move as a function of what the clusters hold now, in the order of {@link MoveStep}: it does what
+ * can be done at once and says whether the step is complete, waits, or cannot succeed. Every write is a desired
+ * state or recorded before the next, so running a step again after a crash changes nothing that was done.
+ */
+final class MoveSteps {
+
+    static final String REASON_PREFLIGHT = "PivotPreflightFailed";
+    static final String REASON_ROLLED_BACK = "PivotRolledBack";
+    static final String REASON_INCOMPLETE = "PivotIncomplete";
+
+    private static final Logger LOG = Logger.getLogger(MoveSteps.class);
+
+    private final PivotConfig config;
+    private final MoveStore store;
+    private final ProviderInstaller installer;
+
+    MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer) {
+        this.config = config;
+        this.store = store;
+        this.installer = installer;
+    }
+
+    StepOutcome run(MoveStep step, MoveContext context) throws Exception {
+        return switch (step) {
+            case AGENT_INSTALLED -> installAgent(context, AgentManifests.Network.HOST);
+            case BOOTSTRAP_APPLIED -> applyBootstrapLayer(context);
+            case BOOTSTRAP_READY -> awaitBootstrapLayer(context);
+            case PROVISIONED -> awaitProvisioned(context);
+            case CERT_MANAGER_APPLIED -> applyComponents(context, installer.certManager());
+            case CERT_MANAGER_READY -> awaitComponents(context, installer.certManager());
+            case PROVIDERS_APPLIED -> applyProviders(context);
+            case PROVIDERS_READY -> awaitProvidersAndCheckTarget(context);
+            case PAUSED -> pause(context);
+            case COLLECTED -> collect(context);
+            case CREATED -> createInTarget(context);
+            case DELETED -> deleteFromSource(context);
+            case UNPAUSED -> unpause(context);
+            case STARTED, DONE, FAILED -> throw new IllegalArgumentException(step + " is not a step to run");
+        };
+    }
+
+    /** How long a step may wait before the move gives up; what the step waits for says why. */
+    java.time.Duration timeout(MoveStep step) {
+        return switch (step) {
+            case AGENT_INSTALLED, BOOTSTRAP_APPLIED, BOOTSTRAP_READY -> config.bootstrapTimeout();
+            case CERT_MANAGER_APPLIED, CERT_MANAGER_READY, PROVIDERS_APPLIED, PROVIDERS_READY ->
+                    config.providersTimeout();
+            default -> config.preflightTimeout();
+        };
+    }
+
+    private StepOutcome installAgent(MoveContext context, AgentManifests.Network network) {
+        MoveOperations.apply(context.workload(), agentManifests(context.move(), network));
+        return StepOutcome.done();
+    }
+
+    private List<HasMetadata> agentManifests(Move move, AgentManifests.Network network) {
+        AgentConfig agent = new AgentConfig(move.clusterId(), move.clusterName(), move.namespace(),
+                config.agentKafkaBootstrapServers(), config.agentHeartbeat());
+        return AgentManifests.render(agent, config.agentImage(), network);
+    }
+
+    private StepOutcome applyBootstrapLayer(MoveContext context) {
+        try {
+            WorkloadBootstrap.cloudCredentials(context.management(), context.spec())
+                    .ifPresent(secret -> DesiredState.ensure(context.workload(), secret));
+        } catch (WorkloadBootstrap.MissingCredentialsException e) {
+            return StepOutcome.waiting(e.getMessage());
+        }
+        MoveOperations.apply(context.workload(), WorkloadBootstrap.layer(context.workload(), context.spec()));
+        return StepOutcome.done();
+    }
+
+    /** The layer rolled out and the agent running; then the agent leaves the host's network for the pod network. */
+    private StepOutcome awaitBootstrapLayer(MoveContext context) {
+        List<String> pending = new ArrayList<>(Rollouts.pending(context.workload(),
+                WorkloadBootstrap.layer(context.workload(), context.spec())));
+        pending.addAll(Rollouts.pending(context.workload(), agentManifests(context.move(),
+                AgentManifests.Network.HOST)));
+        if (!pending.isEmpty()) {
+            return StepOutcome.waiting("the bootstrap layer to roll out on the first control-plane node: "
+                    + String.join("; ", pending));
+        }
+        return installAgent(context, AgentManifests.Network.POD);
+    }
+
+    private StepOutcome awaitProvisioned(MoveContext context) {
+        List<String> problems = MoveOperations.provisioningProblems(context.source(), context.move().namespace(),
+                context.move().clusterName());
+        return problems.isEmpty() ? StepOutcome.done()
+                : StepOutcome.waiting("Cluster API to finish provisioning: " + String.join("; ", problems));
+    }
+
+    private StepOutcome applyComponents(MoveContext context, List<ProviderComponents> components) {
+        if (config.installProviders()) {
+            installer.apply(context.source(), context.target(), components);
+        }
+        return StepOutcome.done();
+    }
+
+    private StepOutcome awaitComponents(MoveContext context, List<ProviderComponents> components) {
+        if (!config.installProviders()) {
+            return StepOutcome.done();
+        }
+        List<String> pending = installer.pending(context.target(), components);
+        return pending.isEmpty() ? StepOutcome.done()
+                : StepOutcome.waiting("the providers to roll out in the workload cluster: " + String.join("; ", pending));
+    }
+
+    private StepOutcome applyProviders(MoveContext context) {
+        applyComponents(context, installer.providers(context.spec().infrastructure().provider()));
+        MoveOperations.apply(context.workload(), MoverAccess.objects());
+        return StepOutcome.done();
+    }
+
+    /**
+     * What clusterctl checks before it moves anything: the target runs the providers the objects need, and the
+     * object graph is whole. Then pivot-service keeps its own way back into the workload cluster.
+     */
+    private StepOutcome awaitProvidersAndCheckTarget(MoveContext context) {
+        Move move = context.move();
+        String infrastructure = context.spec().infrastructure().provider();
+        if (move.direction() == Direction.PIVOT) {
+            List<String> pending = new ArrayList<>(awaitComponentsPending(context, infrastructure));
+            pending.addAll(Rollouts.pending(context.workload(), agentManifests(move, AgentManifests.Network.POD)));
+            if (!pending.isEmpty()) {
+                return StepOutcome.waiting("the providers to roll out in the workload cluster: "
+                        + String.join("; ", pending));
+            }
+        }
+        List<String> providers = TargetProviders.check(ProviderInventory.read(context.source()),
+                ProviderInventory.read(context.target()), TargetProviders.usedBy(infrastructure));
+        if (!providers.isEmpty()) {
+            return StepOutcome.failed(REASON_PREFLIGHT, "the " + targetName(move) + " cannot reconcile the cluster's"
+                    + " objects: " + String.join("; ", providers));
+        }
+        MovePlan plan = MoveOperations.plan(context.source(), context.sourceKinds(), move.namespace(),
+                move.clusterName());
+        if (!plan.problems().isEmpty()) {
+            return StepOutcome.failed(REASON_PREFLIGHT, "the cluster's objects cannot move as they are: "
+                    + String.join("; ", plan.problems()));
+        }
+        if (move.direction() == Direction.PIVOT) {
+            var kubeconfig = MoverAccess.kubeconfigSecret(context.workload(), move.apiEndpoint(), move.namespace(),
+                    move.clusterId());
+            if (kubeconfig.isEmpty()) {
+                return StepOutcome.waiting("the token of pivot-service's account " + MoverAccess.NAME
+                        + " in the workload cluster");
+            }
+            DesiredState.ensure(context.management(), kubeconfig.get());
+        }
+        return StepOutcome.done();
+    }
+
+    private List<String> awaitComponentsPending(MoveContext context, String infrastructure) {
+        if (!config.installProviders()) {
+            return List.of();
+        }
+        return installer.pending(context.target(), installer.providers(infrastructure));
+    }
+
+    private StepOutcome pause(MoveContext context) {
+        MoveOperations.setPaused(context.source(), context.move().namespace(), context.move().clusterName(), true);
+        return StepOutcome.done();
+    }
+
+    /**
+     * The object graph once the source's controllers have stopped: recorded whole, with the step, so that a move
+     * never has half a graph. Objects marked {@code block-move} hold it back as clusterctl's {@code waitReadyForMove}
+     * does.
+     */
+    private StepOutcome collect(MoveContext context) throws Exception {
+        Move move = context.move();
+        MovePlan plan = MoveOperations.plan(context.source(), context.sourceKinds(), move.namespace(),
+                move.clusterName());
+        if (!plan.problems().isEmpty()) {
+            return StepOutcome.failed(REASON_ROLLED_BACK, "the cluster's objects changed and cannot move: "
+                    + String.join("; ", plan.problems()));
+        }
+        if (!plan.blocking().isEmpty()) {
+            return StepOutcome.waiting("objects that block the move (clusterctl.cluster.x-k8s.io/block-move): "
+                    + String.join(", ", plan.blocking()));
+        }
+        List<MovedObject> objects = new ArrayList<>();
+        for (var planned : plan.objects()) {
+            objects.add(new MovedObject(objects.size(), planned.apiVersion(), planned.kind(),
+                    planned.namespace(), planned.name(), planned.uid(), java.util.Optional.empty(),
+                    planned.deleteFromSource(), false));
+        }
+        store.collected(move.clusterId(), move.direction(), objects);
+        return new StepOutcome.Recorded();
+    }
+
+    /**
+     * Creates the graph in the target, owners first, each object recorded as it is created; with an object delay
+     * set, one object per reconcile, so that a move can be watched, or stopped midway in a test.
+     */
+    private StepOutcome createInTarget(MoveContext context) throws Exception {
+        Move move = context.move();
+        List<MovedObject> objects = store.objects(move.clusterId(), move.direction());
+        Set<String> namespaces = new LinkedHashSet<>();
+        objects.stream().map(MovedObject::namespace).filter(java.util.Objects::nonNull).forEach(namespaces::add);
+        namespaces.forEach(namespace -> MoveOperations.ensureNamespace(context.target(), namespace));
+        Map<String, String> targetUids = new HashMap<>();
+        objects.forEach(o -> o.targetUid().ifPresent(uid -> targetUids.put(o.sourceUid(), uid)));
+        int done = targetUids.size();
+        for (MovedObject object : objects) {
+            if (object.targetUid().isPresent()) {
+                continue;
+            }
+            String uid = MoveOperations.create(context.sourceKinds(), context.targetKinds(), object, targetUids);
+            store.created(move.clusterId(), move.direction(), object.position(), uid);
+            targetUids.put(object.sourceUid(), uid);
+            done++;
+            LOG.infof("Moved object %d of %d: %s", done, objects.size(), object.describe());
+            if (!config.objectDelay().isZero() && done < objects.size()) {
+                return new StepOutcome.Paced(config.objectDelay().toMillis());
+            }
+        }
+        return StepOutcome.done();
+    }
+
+    /**
+     * Deletes from the source what moved, in reverse order; what stays there (global identities, shared
+     * credentials) stays. In a pivot the kubeconfig Secret goes last, after the unpause: until then a resumed move
+     * still reaches the target through it.
+     */
+    private StepOutcome deleteFromSource(MoveContext context) throws Exception {
+        Move move = context.move();
+        List<MovedObject> reversed = new ArrayList<>(store.objects(move.clusterId(), move.direction()));
+        java.util.Collections.reverse(reversed);
+        for (MovedObject object : reversed) {
+            if (!object.deleted() && object.deleteFromSource() && !isKubeconfig(move, object)) {
+                MoveOperations.deleteFromSource(context.sourceKinds(), object);
+                store.deleted(move.clusterId(), move.direction(), object.position());
+            }
+        }
+        return StepOutcome.done();
+    }
+
+    private StepOutcome unpause(MoveContext context) {
+        MoveOperations.setPaused(context.target(), context.move().namespace(), context.move().clusterName(), false);
+        return StepOutcome.done();
+    }
+
+    /** The pivot's last write to the source: the kubeconfig Secret, deleted once the target runs the cluster. */
+    void deleteKubeconfigFromSource(MoveContext context) throws Exception {
+        Move move = context.move();
+        for (MovedObject object : store.objects(move.clusterId(), move.direction())) {
+            if (isKubeconfig(move, object) && !object.deleted()) {
+                MoveOperations.deleteFromSource(context.sourceKinds(), object);
+                store.deleted(move.clusterId(), move.direction(), object.position());
+            }
+        }
+    }
+
+    private static boolean isKubeconfig(Move move, MovedObject object) {
+        return move.direction() == Direction.PIVOT && "Secret".equals(object.kind())
+                && Capi.kubeconfigSecretName(move.clusterName()).equals(object.name());
+    }
+
+    /**
+     * Undoes a move that cannot finish: removes what it created in the target, then unpauses the source.
+     *
+     * @return empty when rolled back, else why not
+     */
+    java.util.Optional<String> rollBack(MoveContext context) {
+        Move move = context.move();
+        try {
+            List<MovedObject> created = new ArrayList<>(store.objects(move.clusterId(), move.direction()).stream()
+                    .filter(o -> o.targetUid().isPresent()).toList());
+            java.util.Collections.reverse(created);
+            for (MovedObject object : created) {
+                MoveOperations.deleteFromTarget(context.targetKinds(), object);
+                store.uncreated(move.clusterId(), move.direction(), object.position());
+            }
+            MoveOperations.setPaused(context.source(), move.namespace(), move.clusterName(), false);
+            return java.util.Optional.empty();
+        } catch (Exception e) {
+            return java.util.Optional.of(String.valueOf(e.getMessage()));
+        }
+    }
+
+    static boolean unplaceable(Throwable e) {
+        return e instanceof UnplaceableObjectException;
+    }
+
+    static String targetName(Move move) {
+        return move.direction() == Direction.PIVOT ? "workload cluster" : "management cluster";
+    }
+}
