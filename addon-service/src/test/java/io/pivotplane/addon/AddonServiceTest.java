@@ -47,26 +47,31 @@ class AddonServiceTest {
         String clusterId = UUID.randomUUID().toString();
         publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "layers", 1, 0, List.of(
-                new Addon("prometheus", null, "1.0", List.of()),
-                new Addon("calico", "cni", "3.28", List.of()))), Instant.now()));
+                new Addon("prometheus", null, "1.0", List.of("kind: ConfigMap")),
+                new Addon("calico", "cni", "3.28", List.of("kind: DaemonSet")),
+                new Addon("vsphere-csi", "csi", "3.3", List.of("kind: DaemonSet")))), Instant.now()));
         publish(report(clusterId, AgentReport.Kind.HEARTBEAT, null, null));
         assertThat(commandsFor(clusterId)).isEmpty();
 
         publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
-        AgentCommand cni = awaitCommands(clusterId, 1).get(0);
-        assertThat(cni.addon().name()).isEqualTo("calico");
-        assertThat(cni.kind()).isEqualTo(AgentCommand.Kind.INSTALL_ADDON);
+        AgentCommand csi = awaitCommands(clusterId, 1).get(0);
+        assertThat(csi.addon().name()).isEqualTo("vsphere-csi");
+        assertThat(csi.kind()).isEqualTo(AgentCommand.Kind.INSTALL_ADDON);
 
-        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, cni.commandId(),
-                new AddonResult("calico", AddonResult.State.INSTALLED, "ok")));
+        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, csi.commandId(),
+                new AddonResult("vsphere-csi", AddonResult.State.INSTALLED, "ok")));
         AgentCommand next = awaitCommands(clusterId, 2).get(1);
         assertThat(next.addon().name()).isEqualTo("prometheus");
         publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, next.commandId(),
                 new AddonResult("prometheus", AddonResult.State.INSTALLED, "ok")));
 
         AddonsInstalled installed = awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
-        assertThat(installed.addons()).extracting(AddonResult::name).containsExactly("calico", "prometheus");
-        assertThat(commandsFor(clusterId)).hasSize(2);
+        assertThat(installed.addons()).extracting(AddonResult::name)
+                .containsExactly("calico", "vsphere-csi", "prometheus");
+        assertThat(installed.addons().get(0).message()).contains("bootstrap layer");
+        // the network plugin went onto the cluster with pivot-service's bootstrap layer: it is never sent again
+        assertThat(commandsFor(clusterId)).extracting(command -> command.addon().name())
+                .containsExactly("vsphere-csi", "prometheus");
     }
 
     @Test

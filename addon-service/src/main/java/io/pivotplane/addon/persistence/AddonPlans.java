@@ -146,6 +146,21 @@ public final class AddonPlans {
         }
     }
 
+    /**
+     * The network plugin went onto the cluster before its pivot, with pivot-service's bootstrap layer (no node is
+     * Ready without it): once the cluster has pivoted, the plan counts it installed.
+     */
+    public static void bootstrapLayerInstalled(Connection tx, String clusterId) throws SQLException {
+        try (PreparedStatement update = tx.prepareStatement("""
+                UPDATE addon_install SET state = 'INSTALLED', message = ?
+                WHERE cluster_id = ? AND layer_rank = ? AND state = 'PENDING'""")) {
+            update.setString(1, "installed with the bootstrap layer before the pivot");
+            update.setString(2, clusterId);
+            update.setInt(3, InstallPlan.layerRank(Addon.LAYER_CNI));
+            update.executeUpdate();
+        }
+    }
+
     private static String json(Object value) {
         return new String(EventJson.write(value), StandardCharsets.UTF_8);
     }

@@ -24,7 +24,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Step 6: once a cluster has pivoted and its agent reports it at its desired size, installs the add-ons of its
- * profile layer by layer through the agent, retrying a failed add-on a bounded number of times.
+ * profile layer by layer through the agent, retrying a failed add-on a bounded number of times. The network plugin
+ * (layer {@code cni}) is not sent again: pivot-service installed it before the pivot.
  */
 @ApplicationScoped
 public class AddonService {
@@ -110,6 +111,9 @@ public class AddonService {
             throws Exception {
         if (PLAN_INSTALLED.equals(plan.state()) || PLAN_FAILED.equals(plan.state())) {
             return;
+        }
+        if (plan.pivoted()) {
+            AddonPlans.bootstrapLayerInstalled(tx, plan.clusterId());
         }
         List<AddonPlans.Install> installs = AddonPlans.installs(tx, plan.clusterId());
         PlanProgress.Next next = PlanProgress.next(plan.profileKnown(), plan.pivoted(), plan.scaled(),

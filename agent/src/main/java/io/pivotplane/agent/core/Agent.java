@@ -8,15 +8,12 @@ import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.capi.Capi;
-import io.pivotplane.capi.k8s.Teardown;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
-import io.pivotplane.events.model.ObjectReference;
 import java.net.URI;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,8 +33,6 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     static final String CONDITION_DELETED = "Deleted";
-    /** How long each step of a deletion (workers, control plane, Cluster, the rest) may take. */
-    static final Duration DELETION_STEP_TIMEOUT = Duration.ofMinutes(10);
 
     private final AgentConfig config;
     private final URI source;
@@ -49,8 +44,6 @@ public final class Agent implements AutoCloseable {
     private final AtomicBoolean lookPending = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean reportedScaled;
-    /** Set on DELETE_CLUSTER: from then on the agent neither scales nor reports heartbeats. */
-    private volatile boolean deleting;
     private final KubernetesClient client;
 
     private Agent(AgentConfig config, KubernetesClient client, AgentChannel channel) {
@@ -115,10 +108,6 @@ public final class Agent implements AutoCloseable {
     /** Scales the cluster if needed; reports a heartbeat when asked, and the moment the cluster is scaled. */
     private void look(boolean heartbeat) {
         lookPending.set(false);
-        if (deleting) {
-            // the cluster is being torn down: scaling it back up would undo that, and it has nothing to report
-            return;
-        }
         try {
             ClusterScaler.Observation observation = scaler.reconcile();
             boolean newlyScaled = observation.scaled() && !reportedScaled;
@@ -146,43 +135,26 @@ public final class Agent implements AutoCloseable {
                 report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT, Instant.now(), null,
                         List.of(), command.commandId(), result, List.of()), event.correlationId());
             }
-            case DELETE_CLUSTER -> report(deleteCluster(command), event.correlationId());
+            case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
         }
     }
 
     /**
-     * Deprovisions this cluster from inside, in the order Cluster API needs (workers, control plane, Cluster, the
-     * rest), and reports what it deleted. A repeated command finds less to delete and reports again.
+     * Refuses to delete its own cluster: torn down from inside, a self-managed cluster loses the controllers doing
+     * the work with its last control-plane machine, halfway. pivot-service moves the cluster back into the
+     * management cluster and deletes it there; a command to do otherwise (from an older plane, or not from the
+     * plane at all) is answered with why not.
      */
-    private AgentReport deleteCluster(AgentCommand command) {
-        deleting = true;
-        awaitScalerIdle();
-        LOG.info("Agent of {} deletes its cluster (command {})", config.clusterName(), command.commandId());
-        try {
-            List<ObjectReference> deleted = Teardown.run(client, config.namespace(), config.clusterName(),
-                    DELETION_STEP_TIMEOUT);
-            LOG.info("Agent of {} deleted its cluster's {} objects", config.clusterName(), deleted.size());
-            return new AgentReport(config.clusterId(), AgentReport.Kind.DELETED, Instant.now(), null, List.of(),
-                    command.commandId(), null, deleted);
-        } catch (Teardown.TeardownIncompleteException e) {
-            Instant now = Instant.now();
-            return new AgentReport(config.clusterId(), AgentReport.Kind.DELETION_FAILED, now, null,
-                    List.of(new Condition(CONDITION_DELETED, "False", "TeardownIncomplete", e.getMessage(), now)),
-                    command.commandId(), null, List.of());
-        }
-    }
-
-    /** Lets a look at the cluster that began before the deletion finish, so it cannot re-create what goes. */
-    private void awaitScalerIdle() {
-        try {
-            scheduler.submit(() -> { }).get(1, TimeUnit.MINUTES);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            LOG.warn("Agent of {} could not wait for its scaler: {}", config.clusterName(), e.toString());
-        }
+    private AgentReport refuseDeletion(AgentCommand command) {
+        LOG.warn("Agent of {} refuses command {} to delete its own cluster", config.clusterName(), command.commandId());
+        Instant now = Instant.now();
+        return new AgentReport(config.clusterId(), AgentReport.Kind.DELETION_FAILED, now, null,
+                List.of(new Condition(CONDITION_DELETED, "False", "DeletedFromManagementCluster",
+                        "a cluster that manages itself is moved back into the management cluster to be deleted;"
+                                + " its agent does not delete it", now)),
+                command.commandId(), null, List.of());
     }
 
     private void report(AgentReport report, String correlationId) {
