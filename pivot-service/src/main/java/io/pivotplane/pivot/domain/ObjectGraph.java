@@ -231,11 +231,12 @@ public final class ObjectGraph {
         List<Node> clusters = observed(DiscoveryType.CLUSTER_GROUP, "Cluster");
         for (Node clusterClass : observed(DiscoveryType.CLUSTER_GROUP, "ClusterClass")) {
             if (!clusterClass.identity.namespace().equals(namespace)) {
-                setShouldNotDeleteHierarchy(clusterClass, clusterClass + " is outside namespace " + namespace);
+                setShouldNotDeleteHierarchy(clusterClass, clusterClass.identity + " is outside namespace "
+                        + namespace);
             }
             for (Node cluster : clusters) {
                 if (cluster.softOwners.contains(clusterClass) && !isMovedCluster(cluster)) {
-                    setShouldNotDeleteHierarchy(clusterClass, clusterClass + " is used by " + cluster
+                    setShouldNotDeleteHierarchy(clusterClass, clusterClass.identity + " is used by " + cluster.identity
                             + ", which is not moved");
                 }
             }
@@ -268,7 +269,7 @@ public final class ObjectGraph {
         for (Node node : uidToNode.values()) {
             if (!node.virtual() && node.tenants.contains(cluster)) {
                 plan.put(node, new Selected(Selection.CLUSTER_TREE, node == cluster ? "the Cluster moved"
-                        : "in " + cluster + "'s tree (owner references and soft ownership)"));
+                        : "in " + cluster.identity + "'s tree (owner references and soft ownership)"));
             }
         }
         for (Node node : uidToNode.values()) {
@@ -280,7 +281,7 @@ public final class ObjectGraph {
                     + Capi.CLUSTER_NAME_LABEL + "=" + clusterName));
             if (node.forceMoveHierarchy) {
                 for (Node below : hierarchyBelow(node, plan, cluster)) {
-                    plan.put(below, new Selected(Selection.FORCE_MOVE, "below " + node + ", force-moved and"
+                    plan.put(below, new Selected(Selection.FORCE_MOVE, "below " + node.identity + ", force-moved and"
                             + " labelled " + Capi.CLUSTER_NAME_LABEL + "=" + clusterName));
                 }
             }
@@ -528,6 +529,12 @@ public final class ObjectGraph {
         void addSoftOwner(Node owner) {
             softOwners.add(owner);
             owner.softOwned.add(this);
+        }
+
+        /** As its identity: how messages name it. */
+        @Override
+        public String toString() {
+            return identity.toString();
         }
 
         Set<Node> dependents() {

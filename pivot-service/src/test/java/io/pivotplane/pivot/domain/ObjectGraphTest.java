@@ -32,6 +32,7 @@ import io.pivotplane.pivot.domain.FakeObjects.FakeObject;
 import io.pivotplane.pivot.domain.MovePlan.PlannedObject;
 import io.pivotplane.pivot.domain.MovePlan.Selection;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -344,6 +345,20 @@ class ObjectGraphTest {
         assertThat(uids(plan.objects())).as("creation order is group after group")
                 .containsExactlyElementsOf(plan.groups().stream().flatMap(List::stream).map(o -> o.identity().uid())
                         .toList());
+    }
+
+    /**
+     * clusterctl's TestObjectGraph_addObj "Add an object with an owner ref and its owner (reverse discovery order)":
+     * an owner read after what it owns is a virtual node until then, and the plan comes out the same.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moveSequences")
+    void plansTheSameWhateverTheOrderObjectsAreReadIn(MoveSequence row) {
+        List<FakeObject> objects = row.objects().get();
+        List<FakeObject> reversed = new ArrayList<>(objects);
+        Collections.reverse(reversed);
+
+        assertThat(plan(reversed, row.cluster())).isEqualTo(plan(objects, row.cluster()));
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -665,6 +680,9 @@ class ObjectGraphTest {
                 "addons.cluster.x-k8s.io/v1beta1, Kind=ClusterResourceSetBinding, ns1/cluster1", CLUSTER_TREE);
         return Stream.of(
                 new Tenants("One cluster", "foo", () -> new FakeCluster(NS, "foo").objs(), tree("foo")),
+                new Tenants("two clusters, in different namespaces, read only 1 (TestObjectGraph_DiscoveryByNamespace)",
+                        "cluster1", () -> all(new FakeCluster(NS, "cluster1").objs(),
+                        new FakeCluster("ns2", "cluster1").objs()), tree("cluster1")),
                 new Tenants("Object not owned by a cluster should be ignored", "foo", () -> all(
                         new FakeCluster(NS, "foo").objs(), List.of(infrastructureTemplate("orphan"))), tree("foo")),
                 new Tenants("an object labelled for the cluster but owned by nothing is not the cluster's: clusterctl"
@@ -1027,6 +1045,24 @@ class ObjectGraphTest {
                 .why()).isEqualTo("force-moved and labelled cluster.x-k8s.io/cluster-name=foo");
         assertThat(planned(plan, "cluster.x-k8s.io/v1beta1, Kind=Cluster, ns1/foo").deletion())
                 .isEqualTo("moved with Cluster ns1/foo");
+        assertThat(planned(plan, "infrastructure.cluster.x-k8s.io/v1beta1, Kind=AzureCluster, ns1/foo").why())
+                .isEqualTo("in Cluster ns1/foo's tree (owner references and soft ownership)");
+    }
+
+    @Test
+    void saysWhichClusterStillUsesAClassThatStays() {
+        List<FakeObject> objects = twoClustersSharingOneClusterClass();
+        find(objects, "ClusterClass", "class1").clusterLabel("foo1");
+
+        MovePlan plan = plan(objects, "foo1");
+
+        assertThat(planned(plan, "controlplane.cluster.x-k8s.io/v1beta1, Kind=GenericControlPlaneTemplate, ns1/class1"))
+                .satisfies(template -> {
+                    assertThat(template.why()).isEqualTo("below ClusterClass ns1/class1, force-moved and labelled"
+                            + " cluster.x-k8s.io/cluster-name=foo1");
+                    assertThat(template.deletion()).isEqualTo("ClusterClass ns1/class1 is used by Cluster ns1/foo2,"
+                            + " which is not moved");
+                });
     }
 
     // ---------------------------------------------------------------------------------------------------------------
