@@ -23,8 +23,6 @@ public final class AzureRenderer extends KubeadmClusterRenderer {
     public static final String CLUSTER_KIND = "AzureCluster";
     public static final String MACHINE_TEMPLATE_KIND = "AzureMachineTemplate";
     public static final String IDENTITY_KIND = "AzureClusterIdentity";
-    /** clusterctl moves an identity with the clusters that use it. */
-    static final String MOVE_HIERARCHY_LABEL = "clusterctl.cluster.x-k8s.io/move-hierarchy";
     static final int DEFAULT_OS_DISK_GIB = 128;
     static final int ETCD_DISK_GIB = 256;
     static final String ETCD_DISK_DEVICE = "/dev/disk/azure/scsi1/lun0";
@@ -64,7 +62,8 @@ public final class AzureRenderer extends KubeadmClusterRenderer {
                                 ? map("name", spec.infrastructure().credentialsRef(), "namespace", spec.project()) : null,
                         "tenantID", parameters.get("tenantId"),
                         "type", type));
-        identity.getMetadata().getLabels().put(MOVE_HIERARCHY_LABEL, "true");
+        // clusterctl moves an identity so labelled with what it owns, as CAPZ's own templates label theirs
+        identity.getMetadata().getLabels().put(Capi.MOVE_HIERARCHY_LABEL, "true");
         return List.of(identity);
     }
 

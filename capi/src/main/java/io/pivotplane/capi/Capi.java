@@ -27,6 +27,10 @@ public final class Capi {
     public static final String SET_NAME_LABEL = "cluster.x-k8s.io/set-name";
     /** Forces clusterctl move to take an object that has no owner chain to the Cluster. */
     public static final String MOVE_LABEL = "clusterctl.cluster.x-k8s.io/move";
+    /** As {@link #MOVE_LABEL}, and everything the object owns moves with it (on a CRD: every object of the kind). */
+    public static final String MOVE_HIERARCHY_LABEL = "clusterctl.cluster.x-k8s.io/move-hierarchy";
+    /** While an object carries it, clusterctl move waits before moving anything (a provider's work in flight). */
+    public static final String BLOCK_MOVE_ANNOTATION = "clusterctl.cluster.x-k8s.io/block-move";
     public static final String DELETE_FOR_MOVE_ANNOTATION = "clusterctl.cluster.x-k8s.io/delete-for-move";
 
     /** pivotplane's own id of the cluster, on every object it creates. */
