@@ -23,6 +23,9 @@ ALTER TABLE pivot_object ADD COLUMN direction varchar(16) NOT NULL DEFAULT 'PIVO
 ALTER TABLE pivot_object ADD COLUMN namespace varchar(63);
 -- false for what is copied and stays in the source: global identities and the credentials other clusters share
 ALTER TABLE pivot_object ADD COLUMN delete_from_source boolean NOT NULL DEFAULT true;
+-- true when a copy the target has already is kept as it is (global identities, shared credentials), as clusterctl
+-- keeps global objects
+ALTER TABLE pivot_object ADD COLUMN keep_if_exists boolean NOT NULL DEFAULT false;
 ALTER TABLE pivot_object ADD PRIMARY KEY (cluster_id, direction, position);
 ALTER TABLE pivot_object ADD UNIQUE (cluster_id, direction, source_uid);
 ALTER TABLE pivot_object ADD FOREIGN KEY (cluster_id, direction) REFERENCES pivot_move (cluster_id, direction);

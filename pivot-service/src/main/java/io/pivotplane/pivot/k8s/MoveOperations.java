@@ -124,8 +124,8 @@ public final class MoveOperations {
         for (CustomResourceDefinition crd : kinds.definitions()) {
             types.add(GraphObjects.of(crd));
         }
-        types.add(GraphObjects.SECRETS);
-        types.add(GraphObjects.CONFIG_MAPS);
+        types.add(DiscoveryType.secret());
+        types.add(DiscoveryType.configMap());
         Map<String, GraphObject> candidates = new LinkedHashMap<>();
         for (DiscoveryType type : types) {
             var resources = kinds.resources(type.apiVersion(), type.kind());
@@ -180,7 +180,7 @@ public final class MoveOperations {
                 }
                 String from = existing.getMetadata().getAnnotations() == null ? null
                         : existing.getMetadata().getAnnotations().get(Capi.MOVED_FROM_UID_ANNOTATION);
-                if (moved.sourceUid().equals(from) || !moved.deleteFromSource()) {
+                if (moved.sourceUid().equals(from) || moved.keepIfExists()) {
                     return existing.getMetadata().getUid();
                 }
                 throw new UnplaceableObjectException(moved, "the target already has another " + moved.kind()

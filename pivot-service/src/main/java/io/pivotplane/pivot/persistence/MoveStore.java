@@ -151,8 +151,8 @@ public class MoveStore {
         transactions.inTransaction(connection -> {
             try (PreparedStatement insert = connection.prepareStatement("""
                     INSERT INTO pivot_object (cluster_id, direction, position, api_version, kind, namespace, name,
-                                              source_uid, delete_from_source)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+                                              source_uid, delete_from_source, keep_if_exists)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
                 for (MovedObject object : graph) {
                     insert.setString(1, clusterId);
                     insert.setString(2, direction.name());
@@ -163,6 +163,7 @@ public class MoveStore {
                     insert.setString(7, object.name());
                     insert.setString(8, object.sourceUid());
                     insert.setBoolean(9, object.deleteFromSource());
+                    insert.setBoolean(10, object.keepIfExists());
                     insert.addBatch();
                 }
                 insert.executeBatch();
@@ -177,7 +178,7 @@ public class MoveStore {
             List<MovedObject> objects = new ArrayList<>();
             try (PreparedStatement select = connection.prepareStatement("""
                     SELECT position, api_version, kind, namespace, name, source_uid, target_uid, delete_from_source,
-                           deleted_at IS NOT NULL
+                           keep_if_exists, deleted_at IS NOT NULL
                     FROM pivot_object WHERE cluster_id = ? AND direction = ? ORDER BY position""")) {
                 select.setString(1, clusterId);
                 select.setString(2, direction.name());
@@ -185,7 +186,8 @@ public class MoveStore {
                     while (rows.next()) {
                         objects.add(new MovedObject(rows.getInt(1), rows.getString(2), rows.getString(3),
                                 rows.getString(4), rows.getString(5), rows.getString(6),
-                                Optional.ofNullable(rows.getString(7)), rows.getBoolean(8), rows.getBoolean(9)));
+                                Optional.ofNullable(rows.getString(7)), rows.getBoolean(8), rows.getBoolean(9),
+                                rows.getBoolean(10)));
                     }
                 }
             }

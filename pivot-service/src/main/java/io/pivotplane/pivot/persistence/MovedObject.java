@@ -7,9 +7,11 @@ import java.util.Optional;
  *
  * @param namespace null for a cluster-scoped object
  * @param deleteFromSource false for what is copied and stays: global identities, credentials other clusters use
+ * @param keepIfExists whether a copy the target has already is kept as it is rather than refused
  */
 public record MovedObject(int position, String apiVersion, String kind, String namespace, String name,
-                          String sourceUid, Optional<String> targetUid, boolean deleteFromSource, boolean deleted) {
+                          String sourceUid, Optional<String> targetUid, boolean deleteFromSource,
+                          boolean keepIfExists, boolean deleted) {
 
     public String describe() {
         return kind + " " + (namespace == null ? "" : namespace + "/") + name;

@@ -212,13 +212,14 @@ final class MoveSteps {
         }
         if (!plan.blocking().isEmpty()) {
             return StepOutcome.waiting("objects that block the move (clusterctl.cluster.x-k8s.io/block-move): "
-                    + String.join(", ", plan.blocking()));
+                    + plan.blocking());
         }
         List<MovedObject> objects = new ArrayList<>();
-        for (var planned : plan.objects()) {
-            objects.add(new MovedObject(objects.size(), planned.apiVersion(), planned.kind(),
-                    planned.namespace(), planned.name(), planned.uid(), java.util.Optional.empty(),
-                    planned.deleteFromSource(), false));
+        for (MovePlan.PlannedObject planned : plan.objects()) {
+            var id = planned.identity();
+            objects.add(new MovedObject(objects.size(), id.apiVersion(), id.kind(),
+                    id.clusterScoped() ? null : id.namespace(), id.name(), id.uid(), java.util.Optional.empty(),
+                    planned.deleteFromSource(), planned.keepIfExists(), false));
         }
         store.collected(move.clusterId(), move.direction(), objects);
         return new StepOutcome.Recorded();

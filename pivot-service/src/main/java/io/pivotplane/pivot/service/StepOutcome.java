@@ -31,7 +31,7 @@ sealed interface StepOutcome {
         return new Waiting(why);
     }
 
-    static StepOutcome failed(String reason, String message) {
+    static Failed failed(String reason, String message) {
         return new Failed(reason, message);
     }
 }
