@@ -107,6 +107,11 @@ public final class CloudControllerManagers {
         };
     }
 
+    /** Whether clusters of that infrastructure run with {@code cloud-provider: external}, and so need one. */
+    public static boolean needsOne(String provider) {
+        return RELEASES.values().stream().anyMatch(releases -> releases.containsKey(provider));
+    }
+
     /** The Kubernetes minors whose clusters get a cloud-controller-manager, e.g. {@code v1.30}. */
     public static Set<String> kubernetesMinors() {
         return Set.copyOf(RELEASES.keySet());

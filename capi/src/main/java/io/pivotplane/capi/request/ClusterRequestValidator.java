@@ -1,5 +1,6 @@
 package io.pivotplane.capi.request;
 
+import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.ControlPlane;
@@ -50,6 +51,7 @@ public final class ClusterRequestValidator {
         Optional<Provider> provider = checkInfrastructure(violations, input.infrastructure());
         checkClusterName(violations, provider, input.name());
         checkVersion(violations, input.kubernetesVersion());
+        checkCloudControllerManager(violations, provider, input.kubernetesVersion());
         checkControlPlane(violations, provider, input.controlPlane());
         checkWorkerPools(violations, provider, input.name(), input.workerPools());
         checkSshKeys(violations, input.sshAuthorizedKeys());
@@ -156,6 +158,26 @@ public final class ClusterRequestValidator {
                 .sorted()
                 .forEach(key -> violations.add(new Violation(path + "." + key,
                         "is not a field of " + provider.id() + "; known: " + fields.stream().map(Provider.Field::name).toList())));
+    }
+
+    /**
+     * A cluster that runs with {@code cloud-provider: external} gets its cloud's controller manager at the release of
+     * its Kubernetes minor (the version-skew policy allows no newer control plane): a minor without one is refused
+     * here, rather than at the pivot.
+     */
+    private static void checkCloudControllerManager(List<Violation> violations, Optional<Provider> provider,
+                                                    String version) {
+        if (provider.isEmpty() || version == null || !KUBERNETES_VERSION.matcher(version).matches()
+                || !CloudControllerManagers.needsOne(provider.get().id())) {
+            return;
+        }
+        String minor = version.substring(0, version.indexOf('.', version.indexOf('.') + 1));
+        if (!CloudControllerManagers.kubernetesMinors().contains(minor)) {
+            violations.add(new Violation("kubernetesVersion", "'" + version + "': " + provider.get().id()
+                    + " clusters get their cloud-controller-manager at the release of their Kubernetes minor, and"
+                    + " pivotplane has one for " + new java.util.TreeSet<>(CloudControllerManagers.kubernetesMinors())
+                    + " only"));
+        }
     }
 
     private static void checkVersion(List<Violation> violations, String version) {

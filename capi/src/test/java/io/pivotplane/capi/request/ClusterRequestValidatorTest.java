@@ -169,6 +169,20 @@ class ClusterRequestValidatorTest {
     }
 
     @org.junit.jupiter.api.Test
+    void aKubernetesMinorWithoutACloudControllerManagerReleaseIsRefusedWhereTheClusterNeedsOne() {
+        Map<String, Object> aws = body("aws");
+        aws.put("kubernetesVersion", "v1.29.4");
+        assertThat(violations(aws)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("kubernetesVersion");
+            assertThat(v.message()).contains("cloud-controller-manager", "v1.30");
+        });
+
+        Map<String, Object> gcp = body("gcp");
+        gcp.put("kubernetesVersion", "v1.29.4");
+        assertThat(validator.validate(input(gcp)).kubernetesVersion()).isEqualTo("v1.29.4");
+    }
+
+    @org.junit.jupiter.api.Test
     void anAddonWithNothingToApplyIsRefused() {
         Map<String, Object> body = body("vsphere");
         body.put("profile", Map.of("addons", List.of(cni("flannel"), Map.of("name", "empty", "manifests", List.of(" ")))));

@@ -6,17 +6,18 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.bootstrap.CloudControllerManager;
 import io.pivotplane.capi.bootstrap.CloudControllerManagers;
+import io.pivotplane.capi.bootstrap.CredentialsSecret;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The bootstrap layer that goes onto the first control-plane node before the pivot, because nothing else gets the
@@ -60,30 +61,31 @@ public final class WorkloadBootstrap {
      * @throws MissingCredentialsException when the credentials it is filled from are not there
      */
     public static Optional<Secret> cloudCredentials(KubernetesClient management, ClusterSpec spec) {
-        Optional<CloudControllerManager.CredentialsSecret> needed = CloudControllerManagers.forCluster(spec)
-                .flatMap(CloudControllerManager::credentials);
+        Optional<CredentialsSecret> needed = CloudControllerManagers.forCluster(spec)
+                .flatMap(CloudControllerManager::credentialsSecret);
         if (needed.isEmpty()) {
             return Optional.empty();
         }
-        CloudControllerManager.CredentialsSecret wanted = needed.get();
-        Secret from = management.secrets().inNamespace(spec.project())
-                .withName(spec.infrastructure().credentialsRef()).get();
+        CredentialsSecret wanted = needed.get();
+        String source = wanted.source().namespace() + "/" + wanted.source().name();
+        Secret from = management.secrets().inNamespace(wanted.source().namespace())
+                .withName(wanted.source().name()).get();
         if (from == null) {
             throw new MissingCredentialsException("the " + spec.infrastructure().provider()
-                    + " cloud-controller-manager needs the credentials of Secret " + spec.project() + "/"
-                    + spec.infrastructure().credentialsRef() + ", which the management cluster does not have");
+                    + " cloud-controller-manager needs the credentials of Secret " + source
+                    + ", which the management cluster does not have");
         }
-        Map<String, String> data = new LinkedHashMap<>();
-        wanted.keysFromIdentity().forEach((key, identityKey) -> {
-            String value = value(from, identityKey);
+        Map<String, String> data = new TreeMap<>();
+        wanted.keys().forEach((key, sourceKey) -> {
+            String value = value(from, sourceKey);
             if (value == null) {
-                throw new MissingCredentialsException("Secret " + spec.project() + "/"
-                        + spec.infrastructure().credentialsRef() + " has no key '" + identityKey + "'");
+                throw new MissingCredentialsException("Secret " + source + " has no key '" + sourceKey + "'");
             }
             data.put(key, Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8)));
         });
-        return Optional.of(new SecretBuilder().withNewMetadata().withName(wanted.name())
-                .withNamespace(wanted.namespace()).endMetadata().withType("Opaque").withData(data).build());
+        return Optional.of(new SecretBuilder().withNewMetadata().withName(wanted.name().name())
+                .withNamespace(wanted.name().namespace()).withLabels(wanted.labels()).endMetadata()
+                .withType(wanted.type()).withData(data).build());
     }
 
     private static String value(Secret secret, String key) {
