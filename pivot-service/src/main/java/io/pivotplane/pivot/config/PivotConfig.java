@@ -53,6 +53,12 @@ public interface PivotConfig {
      */
     Optional<String> providerImageRepository();
 
+    /**
+     * A directory laid out as clusterctl's overrides ({@code <dir>/<provider-label>/<version>/<release file>}) whose
+     * files replace the bundled components, e.g. CAPZ's real release file with Azure Service Operator's controller.
+     */
+    Optional<java.nio.file.Path> providerComponentsDirectory();
+
     /** Failed attempts at one step (an API server that does not answer) before the move gives up. */
     @WithDefault("5")
     int attempts();

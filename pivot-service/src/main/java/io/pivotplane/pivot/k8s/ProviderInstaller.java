@@ -26,21 +26,26 @@ public final class ProviderInstaller {
     /** kubeadm's taint of control-plane nodes: the only nodes a cluster has before its pivot. */
     static final String CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane";
 
+    private final ProviderComponents.Source source;
     private final Optional<String> imageRepository;
     private final Map<String, List<HasMetadata>> rendered = new ConcurrentHashMap<>();
 
-    /** @param imageRepository where to pull every component's images from instead, e.g. a private registry */
-    public ProviderInstaller(Optional<String> imageRepository) {
+    /**
+     * @param overrides a directory of component files that replace the bundled ones, laid out as clusterctl's
+     * @param imageRepository where to pull every component's images from instead, e.g. a private registry
+     */
+    public ProviderInstaller(Optional<java.nio.file.Path> overrides, Optional<String> imageRepository) {
+        this.source = overrides.map(ProviderComponents.Source::directory).orElse(ProviderComponents.Source.bundled());
         this.imageRepository = imageRepository;
     }
 
     public List<ProviderComponents> certManager() {
-        return List.of(ProviderComponents.certManager());
+        return List.of(source.certManager());
     }
 
     /** The core, kubeadm bootstrap and control-plane providers, and the cluster's infrastructure provider. */
     public List<ProviderComponents> providers(String infrastructureProvider) {
-        return ProviderComponents.forInfrastructure(infrastructureProvider).stream()
+        return source.forInfrastructure(infrastructureProvider).stream()
                 .filter(component -> component.providerType().isPresent()).toList();
     }
 
@@ -52,9 +57,7 @@ public final class ProviderInstaller {
             ProviderComponents.inventoryCustomResourceDefinition().forEach(crd -> DesiredState.ensure(target, crd));
         }
         for (ProviderComponents component : components) {
-            boolean present = component.providerType().isPresent() && installed.stream().anyMatch(p ->
-                    p.name().equals(component.providerName()) && p.type().equals(component.providerType().get()));
-            if (present) {
+            if (installedOtherwise(component, installed)) {
                 continue;
             }
             for (HasMetadata object : objects(component)) {
@@ -69,13 +72,26 @@ public final class ProviderInstaller {
         }
     }
 
-    /** @return what of the components is not rolled out yet: Deployments not available, CRDs not Established */
+    /**
+     * @return what of the components pivot-service installed is not rolled out yet: Deployments not available, CRDs
+     *     not Established. A provider installed otherwise is not followed: the check of versions judges it.
+     */
     public List<String> pending(KubernetesClient target, List<ProviderComponents> components) {
+        List<InstalledProvider> installed = ProviderInventory.read(target);
         List<String> pending = new ArrayList<>();
         for (ProviderComponents component : components) {
-            pending.addAll(Rollouts.pending(target, objects(component)));
+            if (!installedOtherwise(component, installed)) {
+                pending.addAll(Rollouts.pending(target, objects(component)));
+            }
         }
         return pending;
+    }
+
+    /** The target's inventory lists the provider at another version than this component's: someone else's install. */
+    private static boolean installedOtherwise(ProviderComponents component, List<InstalledProvider> installed) {
+        return component.providerType().isPresent() && installed.stream().anyMatch(p ->
+                p.name().equals(component.providerName()) && p.type().equals(component.providerType().get())
+                        && !p.version().equals(component.version()));
     }
 
     /**

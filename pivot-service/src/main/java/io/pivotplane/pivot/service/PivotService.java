@@ -79,7 +79,8 @@ public class PivotService {
         this.outbox = outbox;
         this.config = config;
         this.messaging = messaging;
-        this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerImageRepository()));
+        this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerComponentsDirectory(),
+                config.providerImageRepository()));
     }
 
     void start(@Observes StartupEvent startup) throws Exception {
