@@ -33,6 +33,11 @@ public final class KubernetesApiServer implements AutoCloseable {
      */
     static final KubernetesSerialization SHARED_SERIALIZATION = new KubernetesSerialization();
     static final HttpClient.Factory SHARED_HTTP_CLIENTS = new VertxHttpClientFactory(Vertx.vertx());
+    /**
+     * The root CA of every simulated cluster, as its token controller puts it into service-account token Secrets and
+     * its root-CA publisher into each namespace's {@code kube-root-ca.crt}.
+     */
+    public static final String CLUSTER_CA = ApiServerDispatcher.CLUSTER_CA;
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
