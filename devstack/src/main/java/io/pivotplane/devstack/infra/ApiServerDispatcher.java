@@ -88,6 +88,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     private final IndexedObjectStore store = IndexedObjectStore.installIn(this);
     private final ReadWriteLock lock = lockOf(this);
     private final ApiResources resources = new ApiResources();
+    private final AdmissionWebhooks webhooks = new AdmissionWebhooks();
+    /** The next address the Service IP allocator hands out, in 10.96.0.0/12 (10.96.0.1 is the API server's). */
+    private int nextServiceIp = 10;
     private final Set<String> namespaces = ConcurrentHashMap.newKeySet();
     private final Set<String> terminatingNamespaces = ConcurrentHashMap.newKeySet();
     /** By {@code <plural>.<group>}: CRDs whose objects are being deleted before they go. */
@@ -103,6 +106,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             bootstrap("/api/v1/namespaces", "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\""
                     + namespace + "\"}}");
         }
+        // the API server's own Service, which every cluster has in default
+        bootstrap("/api/v1/namespaces/default/services", "{\"apiVersion\":\"v1\",\"kind\":\"Service\","
+                + "\"metadata\":{\"name\":\"kubernetes\",\"namespace\":\"default\",\"labels\":{\"component\":"
+                + "\"apiserver\",\"provider\":\"kubernetes\"}},\"spec\":{\"clusterIP\":\"10.96.0.1\",\"ports\":["
+                + "{\"name\":\"https\",\"port\":443,\"protocol\":\"TCP\",\"targetPort\":6443}]}}");
+        bootstrap("/api/v1/namespaces/default/endpoints", "{\"apiVersion\":\"v1\",\"kind\":\"Endpoints\","
+                + "\"metadata\":{\"name\":\"kubernetes\",\"namespace\":\"default\"},\"subsets\":[{\"addresses\":"
+                + "[{\"ip\":\"10.0.0.1\"}],\"ports\":[{\"name\":\"https\",\"port\":6443,\"protocol\":\"TCP\"}]}]}");
         // the priority classes the API server creates at start; pods naming another one are refused
         bootstrap("/apis/scheduling.k8s.io/v1/priorityclasses", priorityClass("system-node-critical", 2000001000,
                 "Used for system critical pods that must not be moved from their current node."));
@@ -173,12 +184,46 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 || resource.namespaced() && !inNamespace && (target.named() || request.method() == HttpMethod.POST)) {
             throw notFound();
         }
+        if (request.method() == HttpMethod.POST || request.method() == HttpMethod.PUT
+                || request.method() == HttpMethod.PATCH || request.method() == HttpMethod.DELETE) {
+            String body = request.getBody() == null ? "" : request.getBody().readUtf8();
+            request = withBody(request, body);
+            admitThroughWebhooks(request.method(), target, resource, body);
+        }
         return switch (request.method()) {
             case POST -> create(request, target, resource);
             case PUT -> update(request, target, resource);
             case DELETE -> delete(request, target, resource);
             default -> stored(request);
         };
+    }
+
+    /** The admission webhooks that match the request must be reachable (see {@link AdmissionWebhooks}). */
+    private void admitThroughWebhooks(HttpMethod method, ResourcePath target, Resource resource, String body) {
+        if (method == HttpMethod.DELETE && !target.named()) {
+            return;
+        }
+        Map.Entry<AttributeSet, String> current = target.named()
+                ? store.find(resource.plural(), resource.group(), target.namespace(), target.name()) : null;
+        JsonNode old = current == null ? null : parse(current.getValue());
+        JsonNode object = method == HttpMethod.POST || method == HttpMethod.PUT ? parse(body) : null;
+        String operation = switch (method) {
+            case POST -> "CREATE";
+            case DELETE -> "DELETE";
+            default -> "UPDATE";
+        };
+        if (method == HttpMethod.PATCH) {
+            object = old;
+        }
+        webhooks.refusal(operation, target, resource, object, method == HttpMethod.POST ? null : old,
+                        (plural, namespace, name) -> {
+                            Map.Entry<AttributeSet, String> found = store.find(plural, CORE, namespace, name);
+                            return found == null ? null : parse(found.getValue());
+                        })
+                .ifPresent(message -> {
+                    throw new Refused(HttpURLConnection.HTTP_INTERNAL_ERROR, "InternalError",
+                            "Internal error occurred: " + message, null, null);
+                });
     }
 
     /** Handles the request as fabric8's dispatcher does, its scans limited to the objects it is about. */
@@ -205,8 +250,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             ObjectNode secret = parse(request.getBody().readUtf8());
             return stored(withBody(request, normalizedSecret(secret, null)));
         }
+        if (isCore(resource, "services")) {
+            return stored(withBody(request, normalizedService(parse(request.getBody().readUtf8()), null)));
+        }
         if (isCore(resource, "namespaces")) {
             ObjectNode namespace = parse(request.getBody().readUtf8());
+            labelNamespace(namespace);
             // the namespace strategy: finalized by the namespace controller, active from the start
             namespace.putObject("spec").putArray("finalizers").add(NAMESPACE_FINALIZER);
             namespace.putObject("status").put("phase", "Active");
@@ -235,7 +284,11 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         if (isCore(resource, "secrets")) {
             return stored(withBody(request, normalizedSecret(object, parse(current.getValue()))));
         }
+        if (isCore(resource, "services") && target.subresource().isEmpty()) {
+            return stored(withBody(request, normalizedService(object, parse(current.getValue()))));
+        }
         if (isCore(resource, "namespaces") && target.subresource().isEmpty()) {
+            labelNamespace(object);
             // only the namespace controller changes spec.finalizers, through /finalize
             object.set("spec", parse(current.getValue()).path("spec").deepCopy());
             return stored(withBody(request, object));
@@ -351,6 +404,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
             if (group.equals(APIEXTENSIONS) && plural.equals(CRDS)) {
                 after = established(after);
                 stored = null;
+            } else if (group.equals(AdmissionWebhooks.GROUP) && plural.endsWith("webhookconfigurations")) {
+                ObjectNode configuration = parse(after);
+                webhooks.configured(plural, configuration.path("metadata").path("name").asText(), configuration);
             } else if (group.equals(CORE) && plural.equals("namespaces")) {
                 namespaces.add(parse(after).path("metadata").path("name").asText());
             } else if (group.equals(CORE) && plural.equals("configmaps") && oldAttributes != null) {
@@ -372,7 +428,9 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         } else if (oldAttributes != null) {
             String name = value(oldAttributes, NAME);
             String namespace = value(oldAttributes, NAMESPACE);
-            if (group.equals(CORE) && plural.equals("namespaces")) {
+            if (group.equals(AdmissionWebhooks.GROUP) && plural.endsWith("webhookconfigurations")) {
+                webhooks.configured(plural, name, null);
+            } else if (group.equals(CORE) && plural.equals("namespaces")) {
                 namespaces.remove(name);
             } else if (group.equals(APIEXTENSIONS) && plural.equals(CRDS)) {
                 resources.stopServing(name);
@@ -485,6 +543,59 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         conditions.addObject().put("type", type).put("status", "True").put("reason", reason).put("message", message)
                 .put("lastTransitionTime", since);
+    }
+
+    // --- Services and Namespaces ------------------------------------------------------------------------------------
+
+    /**
+     * A Service as the API server stores it: type ClusterIP, a cluster IP allocated (or kept from before when an update
+     * leaves it out, as {@code patchAllocatedValues} does), and the defaults of its ports and policies.
+     */
+    private synchronized ObjectNode normalizedService(ObjectNode service, ObjectNode current) {
+        ObjectNode spec = service.has("spec") && service.get("spec").isObject() ? (ObjectNode) service.get("spec")
+                : service.putObject("spec");
+        if (!spec.hasNonNull("type")) {
+            spec.put("type", "ClusterIP");
+        }
+        if (!spec.hasNonNull("sessionAffinity")) {
+            spec.put("sessionAffinity", "None");
+        }
+        if (!"ExternalName".equals(spec.get("type").asText())) {
+            String clusterIp = spec.path("clusterIP").asText("");
+            JsonNode currentSpec = current == null ? null : current.path("spec");
+            if (clusterIp.isEmpty() && currentSpec != null && !currentSpec.path("clusterIP").asText("").isEmpty()) {
+                clusterIp = currentSpec.path("clusterIP").asText();
+            } else if (clusterIp.isEmpty()) {
+                clusterIp = "10.96." + (nextServiceIp / 250) + "." + (nextServiceIp % 250 + 1);
+                nextServiceIp++;
+            }
+            spec.put("clusterIP", clusterIp);
+            spec.putArray("clusterIPs").add(clusterIp);
+            if (!clusterIp.equals("None")) {
+                spec.putArray("ipFamilies").add("IPv4");
+                spec.put("ipFamilyPolicy", "SingleStack");
+            }
+            if (!spec.hasNonNull("internalTrafficPolicy")) {
+                spec.put("internalTrafficPolicy", "Cluster");
+            }
+        }
+        for (JsonNode port : spec.path("ports")) {
+            ObjectNode servicePort = (ObjectNode) port;
+            if (!servicePort.hasNonNull("protocol")) {
+                servicePort.put("protocol", "TCP");
+            }
+            if (!servicePort.hasNonNull("targetPort")) {
+                servicePort.set("targetPort", servicePort.get("port"));
+            }
+        }
+        return service;
+    }
+
+    /** Every namespace carries its name as label {@code kubernetes.io/metadata.name}, set by the API server. */
+    private static void labelNamespace(ObjectNode namespace) {
+        ObjectNode metadata = (ObjectNode) namespace.path("metadata");
+        (metadata.has("labels") && metadata.get("labels").isObject() ? (ObjectNode) metadata.get("labels")
+                : metadata.putObject("labels")).put("kubernetes.io/metadata.name", metadata.path("name").asText());
     }
 
     // --- Secrets -----------------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 package io.pivotplane.devstack.infra;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
@@ -62,6 +64,15 @@ public final class KubernetesApiServer implements AutoCloseable {
         KubernetesApiServer api = startEmpty(port);
         api.createCustomResourceDefinitions(List.of(ClusterRequestCrd.definition()));
         return api;
+    }
+
+    /**
+     * A client of a simulated server, sharing the JVM's HTTP client factory (one Vert.x) and JSON mapping with every
+     * other: what the simulator's own controllers use. Its caller closes it.
+     */
+    public static KubernetesClient newClient(Config config) {
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(SHARED_HTTP_CLIENTS)
+                .withKubernetesSerialization(SHARED_SERIALIZATION).build();
     }
 
     /** Starts a server that knows only Kubernetes' built-in kinds, as a new cluster's does. */

@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EndpointsBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -15,7 +20,10 @@ import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.CapiCrds;
@@ -146,6 +154,7 @@ class ApiServerTest {
         assertThat(client.configMaps().inNamespace("team-a").resource(configMap).create()).isNotNull();
         Namespace created = client.namespaces().withName("team-a").get();
         assertThat(created.getSpec().getFinalizers()).containsExactly("kubernetes");
+        assertThat(created.getMetadata().getLabels()).containsEntry("kubernetes.io/metadata.name", "team-a");
         assertThat(created.getStatus().getPhase()).isEqualTo("Active");
     }
 
@@ -247,6 +256,73 @@ class ApiServerTest {
                 .withNewStatus().addNewCondition().withType("Ready").withStatus("False").endCondition().endStatus()
                 .build()).create();
         assertThat(node.getStatus().getConditions()).as("a kubelet registers its node with status").hasSize(1);
+    }
+
+    @Test
+    void aRequestAnAdmissionWebhookCannotBeReachedForFails() {
+        // fabric8 retries a 500 for a minute, as it would against a real server: this test looks at the first answer
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
+                .withMasterUrl(api.url()).withRequestRetryBackoffLimit(0).build()).build();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd("clusters.cluster.x-k8s.io")).create();
+        var clusters = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER).inNamespace("default");
+        client.admissionRegistration().v1().validatingWebhookConfigurations().resource(
+                new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName("capi").endMetadata()
+                        .addNewWebhook().withName("validation.cluster.cluster.x-k8s.io").withFailurePolicy("Fail")
+                        .withSideEffects("None").withAdmissionReviewVersions("v1")
+                        .withNewClientConfig().withNewService().withNamespace("capi-system")
+                        .withName("capi-webhook-service").withPath("/validate-cluster").endService().endClientConfig()
+                        .addNewRule().withApiGroups("cluster.x-k8s.io").withApiVersions("v1beta1")
+                        .withOperations("CREATE", "UPDATE").withResources("clusters").endRule()
+                        .endWebhook().build()).create();
+
+        assertThatThrownBy(() -> clusters.resource(cluster("a")).create())
+                .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(500))
+                .hasMessageContaining("failed calling webhook \"validation.cluster.cluster.x-k8s.io\": failed to call "
+                        + "webhook: Post \"https://capi-webhook-service.capi-system.svc:443/validate-cluster?timeout=10s\": "
+                        + "service \"capi-webhook-service\" not found");
+
+        client.namespaces().resource(namespace("capi-system")).create();
+        client.services().inNamespace("capi-system").resource(new ServiceBuilder().withNewMetadata()
+                .withName("capi-webhook-service").endMetadata().withNewSpec().addToSelector("app", "capi")
+                .addNewPort().withPort(443).withTargetPort(new IntOrString("webhook-server")).endPort().endSpec()
+                .build()).create();
+        assertThatThrownBy(() -> clusters.resource(cluster("a")).create())
+                .hasMessageContaining("no endpoints available for service \"capi-webhook-service\"");
+
+        client.endpoints().inNamespace("capi-system").resource(new EndpointsBuilder().withNewMetadata()
+                .withName("capi-webhook-service").endMetadata().addNewSubset().addNewAddress().withIp("10.244.0.5")
+                .endAddress().addNewPort().withPort(9443).endPort().endSubset().build()).create();
+        assertThatThrownBy(() -> clusters.resource(cluster("a")).create())
+                .hasMessageContaining("x509: certificate signed by unknown authority");
+
+        client.admissionRegistration().v1().validatingWebhookConfigurations().withName("capi").edit(webhooks -> {
+            webhooks.getWebhooks().get(0).getClientConfig().setCaBundle("LS0tLS1CRUdJTi0tLS0t");
+            return webhooks;
+        });
+        assertThat(clusters.resource(cluster("a")).create()).isNotNull();
+        assertThat(clusters.withName("a").delete()).as("DELETE is not in its rules").isNotEmpty();
+        client.close();
+    }
+
+    @Test
+    void aServiceGetsItsClusterIpAndDefaultsAndKeepsTheIpWhenAnUpdateLeavesItOut() {
+        var services = client.services().inNamespace("default");
+        Service created = services.resource(new ServiceBuilder().withNewMetadata().withName("web").endMetadata()
+                .withNewSpec().addToSelector("app", "web").addNewPort().withPort(80).endPort().endSpec().build())
+                .create();
+
+        assertThat(created.getSpec().getClusterIP()).startsWith("10.96.").isNotEqualTo("10.96.0.1");
+        assertThat(created.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(created.getSpec().getPorts().get(0).getProtocol()).isEqualTo("TCP");
+        assertThat(created.getSpec().getPorts().get(0).getTargetPort().getIntVal()).isEqualTo(80);
+        assertThat(services.withName("kubernetes").get().getSpec().getClusterIP()).isEqualTo("10.96.0.1");
+
+        Service replacement = new ServiceBuilder().withNewMetadata().withName("web")
+                .withResourceVersion(created.getMetadata().getResourceVersion()).endMetadata()
+                .withNewSpec().addToSelector("app", "web2").addNewPort().withPort(80).endPort().endSpec().build();
+        services.resource(replacement).update();
+        assertThat(services.withName("web").get().getSpec().getClusterIP())
+                .isEqualTo(created.getSpec().getClusterIP());
     }
 
     @Test
