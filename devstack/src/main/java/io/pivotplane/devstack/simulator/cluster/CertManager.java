@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,9 +42,11 @@ final class CertManager {
     private static final String GROUP = "cert-manager.io";
 
     private final KubernetesClient client;
+    private final Retries retries;
 
-    CertManager(KubernetesClient client) {
+    CertManager(KubernetesClient client, Retries retries) {
         this.client = client;
+        this.retries = retries;
     }
 
     /** cert-manager's Deployments of one component that are available, as running workloads. */
@@ -224,7 +225,7 @@ final class CertManager {
             LOG.debug("cert-manager issued {}/{} into Secret {}", namespace, certificate.getMetadata().getName(),
                     secretName);
         } catch (KubernetesClientException e) {
-            ignoreConflicts(e);
+            retries.failed("issuing " + namespace + "/" + certificate.getMetadata().getName(), e);
         }
     }
 
@@ -301,7 +302,7 @@ final class CertManager {
             try {
                 client.resource(copy).update();
             } catch (KubernetesClientException e) {
-                ignoreConflicts(e);
+                retries.failed("injecting a CA into " + target.getMetadata().getName(), e);
             }
         }
     }
@@ -323,7 +324,7 @@ final class CertManager {
             config.put("caBundle", ca);
             crds.resource(crd).update();
         } catch (KubernetesClientException e) {
-            ignoreConflicts(e);
+            retries.failed("injecting a CA into CRD " + name, e);
         }
     }
 
@@ -365,7 +366,7 @@ final class CertManager {
         try {
             client.resource(copy).updateStatus();
         } catch (KubernetesClientException e) {
-            ignoreConflicts(e);
+            retries.failed("the status of " + object.getKind() + " " + object.getMetadata().getName(), e);
         }
     }
 
@@ -405,14 +406,7 @@ final class CertManager {
         try {
             client.resource(secret).create();
         } catch (KubernetesClientException e) {
-            ignoreConflicts(e);
-        }
-    }
-
-    private static void ignoreConflicts(KubernetesClientException e) {
-        // our cache was behind, or the object went meanwhile: the change that follows brings us back here
-        if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-            throw e;
+            retries.failed("creating Secret " + secret.getMetadata().getName(), e);
         }
     }
 

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,10 +67,12 @@ final class CloudControllers {
     }
 
     private final KubernetesClient client;
+    private final Retries retries;
     private final Map<String, Machine> machines = new ConcurrentHashMap<>();
 
-    CloudControllers(KubernetesClient client) {
+    CloudControllers(KubernetesClient client, Retries retries) {
         this.client = client;
+        this.retries = retries;
     }
 
     void machine(String nodeName, String providerId, String infrastructure) {
@@ -152,9 +153,7 @@ final class CloudControllers {
             }
             LOG.info("The {} cloud controller initialised node {} ({})", cloud.flag, name, providerId);
         } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
-            }
+            retries.failed("initialising node " + name, e);
         }
     }
 

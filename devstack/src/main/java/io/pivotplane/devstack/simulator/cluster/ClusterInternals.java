@@ -9,8 +9,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.infra.MultiClusterApiServer;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  * whole cluster on the shared scheduler (coalesced: one at a time per cluster, again if something changed meanwhile):
  * the namespaces' defaults ({@link NamespaceDefaults}), the pods of every Deployment and DaemonSet ({@link Pods}: the
  * ReplicaSet and DaemonSet controllers, the scheduler, the kubelets starting them), the nodes' readiness and taints
- * ({@link Kubelets}), the workloads' status ({@link WorkloadStatus}), and what the cloud-controller-managers
+ * ({@link Kubelets}), the workloads' status ({@link WorkloadStatus}), the Services' endpoints
+ * ({@link EndpointsController}), and what the cloud-controller-managers
  * ({@link CloudControllers}) and cert-manager ({@link CertManager}) do once they run. A network plugin is a DaemonSet
  * whose pods mount the host's {@code /etc/cni/net.d}, where Calico, Cilium and Flannel install their configuration:
  * where its pod runs, the node's network is ready.
@@ -68,6 +71,8 @@ public final class ClusterInternals implements AutoCloseable {
     private final NamespaceDefaults namespaceDefaults;
     private final CloudControllers cloudControllers;
     private final CertManager certManager;
+    private final EndpointsController endpoints;
+    private final Retries retries;
     private final Pods pods = new Pods();
     /** By owner: the template of the version last seen, read again only when its resource version changes. */
     private final Map<String, Map.Entry<String, PodTemplate>> templates = new HashMap<>();
@@ -80,13 +85,16 @@ public final class ClusterInternals implements AutoCloseable {
 
     private ClusterInternals(String name, KubernetesClient client, ScheduledExecutorService scheduler) {
         this.name = name;
-        this.client = client;
+        this.client = withoutRetries(client);
         this.scheduler = scheduler;
         this.objects = new ClusterObjects(client.getKubernetesSerialization());
-        this.kubelets = new Kubelets(client);
-        this.namespaceDefaults = new NamespaceDefaults(client);
-        this.cloudControllers = new CloudControllers(client);
-        this.certManager = new CertManager(client);
+        Retries retries = new Retries(() -> requestLater(RETRY_MILLIS));
+        this.kubelets = new Kubelets(this.client, retries);
+        this.namespaceDefaults = new NamespaceDefaults(this.client, retries);
+        this.cloudControllers = new CloudControllers(this.client, retries);
+        this.certManager = new CertManager(this.client, retries);
+        this.endpoints = new EndpointsController(this.client, retries);
+        this.retries = retries;
     }
 
     /** Starts simulating inside a workload cluster served by the multi-cluster server; follows its changes in-process. */
@@ -154,6 +162,7 @@ public final class ClusterInternals implements AutoCloseable {
     public void close() {
         closed = true;
         informers.forEach(SharedIndexInformer::close);
+        client.close();
     }
 
     // --- following the cluster --------------------------------------------------------------------------------------
@@ -234,6 +243,15 @@ public final class ClusterInternals implements AutoCloseable {
         }
     }
 
+    /**
+     * A client of the same API with one difference: a server error is an answer, not a reason to retry for a minute.
+     * A controller that meets one (a webhook not reachable yet) tries again at its next reconcile, as client-go's do.
+     */
+    private static KubernetesClient withoutRetries(KubernetesClient client) {
+        return KubernetesApiServer.newClient(new ConfigBuilder(client.getConfiguration())
+                .withRequestRetryBackoffLimit(0).build());
+    }
+
     private static String[] apiVersionAndKind(String kind) {
         int slash = kind.indexOf('/');
         if (slash < 0) {
@@ -294,7 +312,7 @@ public final class ClusterInternals implements AutoCloseable {
 
     private void reconcile() {
         long now = System.currentTimeMillis();
-        namespaceDefaults.reconcile(objects);
+        step("namespace defaults", () -> namespaceDefaults.reconcile(objects));
         List<Node> nodes = objects.all(ClusterObjects.NODE, Node.class);
         List<Deployment> deployments = objects.all(ClusterObjects.DEPLOYMENT, Deployment.class);
         List<DaemonSet> daemonSets = objects.all(ClusterObjects.DAEMON_SET, DaemonSet.class);
@@ -330,9 +348,20 @@ public final class ClusterInternals implements AutoCloseable {
             current.add(writeStatus(deployment, now));
         }
         workloads = List.copyOf(current);
-        cloudControllers.reconcile(objects, workloads);
-        certManager.reconcile(objects, workloads);
         wakeWhenPodsBecomeAvailable(deployments, daemonSets, now);
+        step("endpoints", () -> endpoints.reconcile(objects, workloads, nodes));
+        step("cloud controllers", () -> cloudControllers.reconcile(objects, workloads));
+        step("cert-manager", () -> certManager.reconcile(objects, workloads));
+    }
+
+    /** One controller's part of the reconcile: its failure (a webhook not reachable yet) holds up no other. */
+    private void step(String controller, Runnable reconcile) {
+        try {
+            reconcile.run();
+        } catch (KubernetesClientException e) {
+            LOG.debug("[{}] {} failed, retrying: {}", name, controller, e.getMessage());
+            requestLater(RETRY_MILLIS);
+        }
     }
 
     private Workload writeStatus(Deployment deployment, long now) {
@@ -345,7 +374,7 @@ public final class ClusterInternals implements AutoCloseable {
                     deployment.getMetadata().getName()).ifPresent(object -> {
                         Deployment copy = objects.copy(object, Deployment.class);
                         copy.setStatus(status);
-                        updateStatus(() -> client.apps().deployments().resource(copy).updateStatus());
+                        updateStatus(owner, () -> client.apps().deployments().resource(copy).updateStatus());
                     });
         }
         return new Workload("Deployment", deployment.getMetadata().getNamespace(), deployment.getMetadata().getName(),
@@ -363,7 +392,7 @@ public final class ClusterInternals implements AutoCloseable {
                     daemonSet.getMetadata().getName()).ifPresent(object -> {
                         DaemonSet copy = objects.copy(object, DaemonSet.class);
                         copy.setStatus(status);
-                        updateStatus(() -> client.apps().daemonSets().resource(copy).updateStatus());
+                        updateStatus(owner, () -> client.apps().daemonSets().resource(copy).updateStatus());
                     });
         }
         return new Workload("DaemonSet", daemonSet.getMetadata().getNamespace(), daemonSet.getMetadata().getName(),
@@ -371,15 +400,11 @@ public final class ClusterInternals implements AutoCloseable {
                 status.getNumberAvailable() > 0);
     }
 
-    private void updateStatus(Runnable write) {
+    private void updateStatus(String what, Runnable write) {
         try {
             write.run();
         } catch (KubernetesClientException e) {
-            if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
-            }
-            // our copy was behind: the change that made it so brings another reconcile; in case it came already
-            requestLater(RETRY_MILLIS);
+            retries.failed("the status of " + what, e);
         }
     }
 

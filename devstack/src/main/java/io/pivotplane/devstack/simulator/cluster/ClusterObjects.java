@@ -25,6 +25,7 @@ final class ClusterObjects {
     static final String CONFIG_MAP = "ConfigMap";
     static final String SERVICE_ACCOUNT = "ServiceAccount";
     static final String SERVICE = "Service";
+    static final String ENDPOINTS = "Endpoints";
     static final String DEPLOYMENT = "apps/Deployment";
     static final String DAEMON_SET = "apps/DaemonSet";
     static final String PRIORITY_CLASS = "scheduling.k8s.io/PriorityClass";
@@ -37,7 +38,8 @@ final class ClusterObjects {
     static final String CRD = "apiextensions.k8s.io/CustomResourceDefinition";
 
     /** The kinds kept, as {@code group/Kind} ({@code Kind} for the core group). */
-    static final Set<String> KINDS = Set.of(NODE, NAMESPACE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT, SERVICE, DEPLOYMENT,
+    static final Set<String> KINDS = Set.of(NODE, NAMESPACE, SECRET, CONFIG_MAP, SERVICE_ACCOUNT, SERVICE, ENDPOINTS,
+            DEPLOYMENT,
             DAEMON_SET, PRIORITY_CLASS, CERTIFICATE, ISSUER, CLUSTER_ISSUER, MUTATING_WEBHOOKS, VALIDATING_WEBHOOKS,
             API_SERVICE, CRD);
 

@@ -53,12 +53,14 @@ final class Kubelets {
     }
 
     private final KubernetesClient client;
+    private final Retries retries;
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     /** Provider ids an infrastructure provider or a cloud controller set, by node, until they are on the Node. */
     private final Map<String, String> providerIds = new ConcurrentHashMap<>();
 
-    Kubelets(KubernetesClient client) {
+    Kubelets(KubernetesClient client, Retries retries) {
         this.client = client;
+        this.retries = retries;
     }
 
     /**
@@ -151,10 +153,7 @@ final class Kubelets {
                 }
                 updateSpec(node);
             } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                    throw e;
-                }
-                LOG.debug("Node {} changed meanwhile: {}", name, e.getMessage());
+                retries.failed("node " + name, e);
             }
         }
     }

@@ -21,9 +21,11 @@ final class NamespaceDefaults {
     static final String ROOT_CA_CONFIG_MAP = "kube-root-ca.crt";
 
     private final KubernetesClient client;
+    private final Retries retries;
 
-    NamespaceDefaults(KubernetesClient client) {
+    NamespaceDefaults(KubernetesClient client, Retries retries) {
         this.client = client;
+        this.retries = retries;
     }
 
     void reconcile(ClusterObjects objects) {
@@ -54,7 +56,7 @@ final class NamespaceDefaults {
             // already there (our cache is behind), or the namespace is going: the next change tells
             if (e.getCode() != HttpURLConnection.HTTP_CONFLICT && e.getCode() != HttpURLConnection.HTTP_FORBIDDEN
                     && e.getCode() != HttpURLConnection.HTTP_NOT_FOUND) {
-                throw e;
+                retries.failed("creating " + object.getKind() + " " + object.getMetadata().getName(), e);
             }
         }
     }

@@ -4,9 +4,14 @@ import static io.pivotplane.devstack.simulator.cluster.SimulatedCluster.deployme
 import static io.pivotplane.devstack.simulator.cluster.SimulatedCluster.eventually;
 import static io.pivotplane.devstack.simulator.cluster.SimulatedCluster.throughout;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -92,6 +97,8 @@ class CertManagerTest {
                         .withAdmissionReviewVersions("v1").withSideEffects("None")
                         .withNewClientConfig().withNewService().withName("capi-webhook-service")
                         .withNamespace("capi-system").withPath("/validate-cluster").endService().endClientConfig()
+                        .addNewRule().withApiGroups("cluster.x-k8s.io").withApiVersions("v1beta1")
+                        .withOperations("CREATE", "UPDATE").withResources("clusters").endRule()
                         .endWebhook().build()).create();
         CustomResourceDefinition converted = new CustomResourceDefinitionBuilder(crd("cluster.x-k8s.io", "Cluster",
                 true)).editMetadata().addToAnnotations("cert-manager.io/inject-ca-from",
@@ -102,11 +109,23 @@ class CertManagerTest {
                 .endClientConfig().endWebhook().endConversion().endSpec().build();
         cluster.client.apiextensions().v1().customResourceDefinitions().resource(converted).create();
 
+        cluster.client.services().inNamespace("capi-system").resource(new ServiceBuilder().withNewMetadata()
+                .withName("capi-webhook-service").endMetadata().withNewSpec()
+                .addToSelector("app", "capi-controller-manager").addNewPort().withPort(443)
+                .withTargetPort(new IntOrString(9443)).endPort().endSpec().build()).create();
+
         throughout().until(() -> !cluster.available("capi-system", "capi-controller-manager"));
+        try (KubernetesClient client = cluster.clientWithoutRetries()) {
+            assertThatThrownBy(() -> client.resource(capiCluster("early")).create())
+                    .hasMessageContaining("no endpoints available for service \"capi-webhook-service\"");
+        }
 
         installCertManager();
 
         eventually().until(() -> cluster.available("capi-system", "capi-controller-manager"));
+        try (KubernetesClient client = cluster.clientWithoutRetries()) {
+            eventually().ignoreExceptions().until(() -> client.resource(capiCluster("later")).create() != null);
+        }
         String ca = secret("capi-system", "capi-webhook-service-cert").getData().get("ca.crt");
         eventually().untilAsserted(() -> {
             ValidatingWebhookConfiguration webhooks = cluster.client.admissionRegistration().v1()
@@ -132,6 +151,12 @@ class CertManagerTest {
 
         throughout().until(() -> secret("capi-system", "capi-webhook-service-cert") == null
                 && !cluster.available("cert-manager", "cert-manager"));
+        try (KubernetesClient client = cluster.clientWithoutRetries()) {
+            assertThatThrownBy(() -> client.resource(issuer("capi-system", "another")).create())
+                    .as("its webhook does not run either").isInstanceOf(KubernetesClientException.class)
+                    .hasMessageContaining("failed calling webhook \"webhook.cert-manager.io\"")
+                    .hasMessageContaining("no endpoints available for service \"cert-manager-webhook\"");
+        }
     }
 
     /** cert-manager v1.16.3's three Deployments as its release manifest has them (labels, selectors, accounts). */
@@ -152,8 +177,37 @@ class CertManagerTest {
                             "--dynamic-serving-ca-secret-name=cert-manager-webhook-ca",
                             "--dynamic-serving-dns-names=cert-manager-webhook") : List.of("--v=2"))
                     .endContainer().endSpec().endTemplate().endSpec().build();
+            if (component[2].equals("webhook")) {
+                deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setPorts(List.of(
+                        new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withName("https")
+                                .withContainerPort(10250).build()));
+                cluster.client.services().inNamespace("cert-manager").resource(new ServiceBuilder().withNewMetadata()
+                        .withName("cert-manager-webhook").withLabels(labels).endMetadata().withNewSpec()
+                        .withSelector(labels).addNewPort().withName("https").withPort(443)
+                        .withTargetPort(new IntOrString("https")).endPort().endSpec().build()).create();
+            }
             cluster.client.apps().deployments().inNamespace("cert-manager").resource(deployment).create();
         }
+        // its webhook, which validates every cert-manager resource outside namespaces that opt out
+        cluster.client.admissionRegistration().v1().validatingWebhookConfigurations().resource(
+                new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName("cert-manager-webhook")
+                        .addToAnnotations("cert-manager.io/inject-ca-from-secret",
+                                "cert-manager/cert-manager-webhook-ca").endMetadata()
+                        .addNewWebhook().withName("webhook.cert-manager.io")
+                        .withNewNamespaceSelector().addNewMatchExpression().withKey("cert-manager.io/disable-validation")
+                        .withOperator("NotIn").withValues("true").endMatchExpression().endNamespaceSelector()
+                        .addNewRule().withApiGroups("cert-manager.io", "acme.cert-manager.io").withApiVersions("v1")
+                        .withOperations("CREATE", "UPDATE").withResources("*/*").endRule()
+                        .withAdmissionReviewVersions("v1").withMatchPolicy("Equivalent").withFailurePolicy("Fail")
+                        .withSideEffects("None").withNewClientConfig().withNewService().withName("cert-manager-webhook")
+                        .withNamespace("cert-manager").withPath("/validate").endService().endClientConfig()
+                        .endWebhook().build()).create();
+    }
+
+    private static GenericKubernetesResource capiCluster(String name) {
+        return new GenericKubernetesResourceBuilder().withApiVersion("cluster.x-k8s.io/v1beta1").withKind("Cluster")
+                .withNewMetadata().withName(name).withNamespace("capi-system").endMetadata()
+                .addToAdditionalProperties("spec", Map.of()).build();
     }
 
     private static CustomResourceDefinition crd(String group, String kind, boolean namespaced) {
@@ -204,7 +258,10 @@ class CertManagerTest {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> readyCondition(GenericKubernetesResource object) {
         Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties().get("status");
+        if (status == null || status.get("conditions") == null) {
+            return Map.of();
+        }
         return ((List<Map<String, Object>>) status.get("conditions")).stream()
-                .filter(c -> "Ready".equals(c.get("type"))).findFirst().orElseThrow();
+                .filter(c -> "Ready".equals(c.get("type"))).findFirst().orElse(Map.of());
     }
 }

@@ -34,6 +34,13 @@ public final class SimulatedCluster implements AutoCloseable {
     public final KubernetesClient client = api.client();
     public final ClusterInternals internals = ClusterInternals.startInWorkload(api, scheduler);
 
+    /** A client that takes a server error as the answer: fabric8 retries a 500 for a minute otherwise. */
+    public KubernetesClient clientWithoutRetries() {
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(io.fabric8.kubernetes.client.Config.empty())
+                        .withMasterUrl(api.url()).withRequestRetryBackoffLimit(0).build()).build();
+    }
+
     /** A control-plane machine of kubeadm's defaults, its kubelet with an external cloud provider. */
     public void controlPlaneNode(String name) {
         internals.registerNode(name, true, Map.of("kubeletExtraArgs", Map.of("cloud-provider", "external")),
