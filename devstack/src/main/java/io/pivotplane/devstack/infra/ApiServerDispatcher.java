@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * the built-in kinds and those of established CRDs (404 otherwise, with discovery to match); a namespaced object needs
  * its namespace, which must not be terminating; status is a subresource wherever it is one in Kubernetes; Secrets are
  * stored as the server stores them ({@code stringData} folded into {@code data}, type defaulted, validated, immutable
- * where it is); and what the control plane does on its own right after a write happens too: a CRD gets established
+ * where it is), Deployments and DaemonSets defaulted ({@link Defaults}), Services given their cluster IP, admission
+ * webhooks that must be reachable ({@link AdmissionWebhooks}); and what the control plane does on its own right after a write happens too: a CRD gets established
  * (its names accepted, its stored versions recorded), a service-account token Secret gets its token (or goes, when its
  * account does not exist), deleting a namespace deletes its content and deleting a CRD its objects before they go.
  * It also keeps its objects in an {@link IndexedObjectStore} and records the requests of callers with a bearer token.
@@ -253,6 +254,11 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         if (isCore(resource, "services")) {
             return stored(withBody(request, normalizedService(parse(request.getBody().readUtf8()), null)));
         }
+        if (isWorkload(resource)) {
+            ObjectNode workload = parse(request.getBody().readUtf8());
+            Defaults.workload(workload, resource.plural().equals("deployments"));
+            return stored(withBody(request, workload));
+        }
         if (isCore(resource, "namespaces")) {
             ObjectNode namespace = parse(request.getBody().readUtf8());
             labelNamespace(namespace);
@@ -286,6 +292,10 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
         }
         if (isCore(resource, "services") && target.subresource().isEmpty()) {
             return stored(withBody(request, normalizedService(object, parse(current.getValue()))));
+        }
+        if (isWorkload(resource) && target.subresource().isEmpty()) {
+            Defaults.workload(object, resource.plural().equals("deployments"));
+            return stored(withBody(request, object));
         }
         if (isCore(resource, "namespaces") && target.subresource().isEmpty()) {
             labelNamespace(object);
@@ -409,6 +419,14 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                 webhooks.configured(plural, configuration.path("metadata").path("name").asText(), configuration);
             } else if (group.equals(CORE) && plural.equals("namespaces")) {
                 namespaces.add(parse(after).path("metadata").path("name").asText());
+            } else if (group.equals(CORE) && plural.equals("nodes") && oldAttributes != null) {
+                ObjectNode previous = previous(oldAttributes);
+                String providerId = previous == null ? "" : previous.path("spec").path("providerID").asText("");
+                if (!providerId.isEmpty()
+                        && !providerId.equals(parse(after).path("spec").path("providerID").asText(""))) {
+                    throw invalid("Node", value(oldAttributes, NAME), List.of("spec.providerID: Forbidden: node "
+                            + "updates may not change providerID except from \"\" to valid"));
+                }
             } else if (group.equals(CORE) && plural.equals("configmaps") && oldAttributes != null) {
                 ObjectNode previous = previous(oldAttributes);
                 if (previous != null) {
@@ -885,6 +903,11 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
 
     // --- helpers -----------------------------------------------------------------------------------------------------
+
+    private static boolean isWorkload(Resource resource) {
+        return resource.group().equals("apps")
+                && (resource.plural().equals("deployments") || resource.plural().equals("daemonsets"));
+    }
 
     private static boolean isCore(Resource resource, String plural) {
         return resource.group().isEmpty() && resource.plural().equals(plural);

@@ -259,6 +259,24 @@ class ApiServerTest {
     }
 
     @Test
+    void aNodesProviderIdIsSetOnceAndNeverChanges() {
+        var nodes = client.nodes();
+        nodes.resource(new NodeBuilder().withNewMetadata().withName("n").endMetadata().withNewSpec().endSpec().build())
+                .create();
+        nodes.withName("n").edit(node -> {
+            node.getSpec().setProviderID("aws:///us-east-1a/i-1");
+            return node;
+        });
+
+        assertThatThrownBy(() -> nodes.withName("n").edit(node -> {
+            node.getSpec().setProviderID("aws:///us-east-1a/i-2");
+            return node;
+        })).satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(422))
+                .hasMessageContaining("spec.providerID: Forbidden");
+        assertThat(nodes.withName("n").get().getSpec().getProviderID()).isEqualTo("aws:///us-east-1a/i-1");
+    }
+
+    @Test
     void aRequestAnAdmissionWebhookCannotBeReachedForFails() {
         // fabric8 retries a 500 for a minute, as it would against a real server: this test looks at the first answer
         KubernetesClient client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(Config.empty())
@@ -323,6 +341,29 @@ class ApiServerTest {
         services.resource(replacement).update();
         assertThat(services.withName("web").get().getSpec().getClusterIP())
                 .isEqualTo(created.getSpec().getClusterIP());
+    }
+
+    @Test
+    void aDeploymentIsStoredWithTheDefaultsTheServerSets() {
+        Deployment created = client.apps().deployments().inNamespace("default").resource(new DeploymentBuilder()
+                .withNewMetadata().withName("web").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
+                .addNewContainer().withName("web").withImage("nginx:1.27").addNewPort().withContainerPort(80).endPort()
+                .endContainer().endSpec().endTemplate().endSpec().build()).create();
+
+        assertThat(created.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(created.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(created.getSpec().getStrategy().getRollingUpdate().getMaxSurge().getStrVal()).isEqualTo("25%");
+        assertThat(created.getSpec().getRevisionHistoryLimit()).isEqualTo(10);
+        assertThat(created.getSpec().getProgressDeadlineSeconds()).isEqualTo(600);
+        var pod = created.getSpec().getTemplate().getSpec();
+        assertThat(pod.getRestartPolicy()).isEqualTo("Always");
+        assertThat(pod.getDnsPolicy()).isEqualTo("ClusterFirst");
+        assertThat(pod.getSchedulerName()).isEqualTo("default-scheduler");
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(30);
+        assertThat(pod.getContainers().get(0).getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(pod.getContainers().get(0).getTerminationMessagePath()).isEqualTo("/dev/termination-log");
+        assertThat(pod.getContainers().get(0).getPorts().get(0).getProtocol()).isEqualTo("TCP");
+        assertThat(created.getMetadata().getGeneration()).isEqualTo(1);
     }
 
     @Test
