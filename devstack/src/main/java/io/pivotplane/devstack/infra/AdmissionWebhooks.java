@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
  * The admission webhooks of one API server, as far as a simulation can call them: every mutating and validating
@@ -67,15 +68,20 @@ final class AdmissionWebhooks {
         configurations.put(key, List.copyOf(webhooks));
     }
 
+    /** Whether no webhook is configured: then no request needs a look. */
+    boolean isEmpty() {
+        return configurations.isEmpty();
+    }
+
     /**
      * Why the request fails in a webhook, or empty.
      *
      * @param operation {@code CREATE}, {@code UPDATE} or {@code DELETE}
-     * @param object    the object as it would be stored (CREATE, UPDATE), or as it is (DELETE); may be null
-     * @param old       the object as it is (UPDATE), or null
+     * @param object    the object as it would be stored (CREATE, UPDATE), or null; read only when a selector needs it
+     * @param old       the object as it is (UPDATE, DELETE), or null; read only when a selector needs it
      */
-    Optional<String> refusal(String operation, ResourcePath target, Resource resource, JsonNode object, JsonNode old,
-                             Lookup lookup) {
+    Optional<String> refusal(String operation, ResourcePath target, Resource resource, Supplier<JsonNode> object,
+                             Supplier<JsonNode> old, Lookup lookup) {
         if (resource.group().equals(GROUP) || configurations.isEmpty()) {
             return Optional.empty();
         }
@@ -124,8 +130,10 @@ final class AdmissionWebhooks {
         return false;
     }
 
-    private static boolean selects(Webhook webhook, ResourcePath target, Resource resource, JsonNode object,
-                                   JsonNode old, Lookup lookup) {
+    private static boolean selects(Webhook webhook, ResourcePath target, Resource resource, Supplier<JsonNode> newer,
+                                   Supplier<JsonNode> older, Lookup lookup) {
+        JsonNode object = webhook.namespaceSelector() == null && webhook.objectSelector() == null ? null : newer.get();
+        JsonNode old = webhook.namespaceSelector() == null && webhook.objectSelector() == null ? null : older.get();
         if (webhook.namespaceSelector() != null && !webhook.namespaceSelector().isEmpty()) {
             JsonNode namespace = null;
             if (resource.namespaced()) {

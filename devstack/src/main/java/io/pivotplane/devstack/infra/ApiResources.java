@@ -175,6 +175,34 @@ final class ApiResources {
         });
     }
 
+    /**
+     * The answer to a discovery request ({@code /}, {@code /version}, {@code /api}, {@code /api/v1}, {@code /apis},
+     * {@code /apis/<group>}, {@code /apis/<group>/<version>}), or empty when the path is none of them or names a group
+     * or version not served.
+     */
+    Optional<Object> discovery(String path, String kubernetesVersion) {
+        String[] segments = path.split("/");
+        if (path.equals("/") || path.isEmpty()) {
+            return Optional.of(Map.of("paths", List.of("/api", "/api/v1", "/apis", "/healthz", "/livez", "/readyz",
+                    "/version")));
+        } else if (path.equals("/version")) {
+            String[] numbers = kubernetesVersion.substring(1).split("\\.");
+            return Optional.of(Map.of("major", numbers[0], "minor", numbers[1], "gitVersion", kubernetesVersion,
+                    "gitTreeState", "clean", "goVersion", "go1.22.10", "compiler", "gc", "platform", "linux/amd64"));
+        } else if (path.equals("/api")) {
+            return Optional.of(coreVersions());
+        } else if (path.equals("/api/v1")) {
+            return resources("", "v1");
+        } else if (path.equals("/apis")) {
+            return Optional.of(groups());
+        } else if (segments.length == 3 && segments[1].equals("apis")) {
+            return group(segments[2]).map(Object.class::cast);
+        } else if (segments.length == 4 && segments[1].equals("apis")) {
+            return resources(segments[2], segments[3]);
+        }
+        return Optional.empty();
+    }
+
     /** {@code GET /api}: the core group's versions. */
     Object coreVersions() {
         return new APIVersionsBuilder().withVersions("v1").build();
