@@ -78,8 +78,9 @@ public final class KubernetesApiServer implements AutoCloseable {
     /** Starts a server that knows only Kubernetes' built-in kinds, as a new cluster's does. */
     public static KubernetesApiServer startEmpty(int port) {
         ApiServerDispatcher dispatcher = new ApiServerDispatcher();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(),
-                new MockWebServer(), new HashMap<>(), dispatcher, false);
+        MockWebServer web = new MockWebServer();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(),
+                new RequestsForgotten(dispatcher, web), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         return new KubernetesApiServer(server, dispatcher);
     }

@@ -59,8 +59,9 @@ public final class MultiClusterApiServer implements AutoCloseable {
     /** @param port 0 for a free port */
     public static MultiClusterApiServer start(int port) {
         ClusterRouter router = new ClusterRouter();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                router, false);
+        MockWebServer web = new MockWebServer();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(),
+                new RequestsForgotten(router, web), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         return new MultiClusterApiServer(server, router);
     }
