@@ -82,6 +82,7 @@ public final class MultiClusterApiServer implements AutoCloseable {
         private final String url;
         private final KubernetesClient client;
         private final ObservedStore store;
+        private volatile boolean removed;
 
         private ClusterApi(String id, String url, KubernetesClient client, ObservedStore store) {
             this.id = id;
@@ -92,6 +93,11 @@ public final class MultiClusterApiServer implements AutoCloseable {
 
         public String url() {
             return url;
+        }
+
+        /** Whether the cluster was removed: its API answers 404 to everything now. */
+        public boolean removed() {
+            return removed;
         }
 
         public KubernetesClient client() {
@@ -143,6 +149,7 @@ public final class MultiClusterApiServer implements AutoCloseable {
 
     /** Removes a cluster: its objects go, its URL answers 404 from now on. */
     public void removeCluster(ClusterApi api) {
+        api.removed = true;
         byUrl.remove(api.url());
         api.client().close();
         Dispatcher dispatcher = router.clusters.remove(api.id);

@@ -29,6 +29,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,9 +82,13 @@ public final class ClusterInternals implements AutoCloseable {
     private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new CopyOnWriteArrayList<>();
     private final Set<String> informedKinds = ConcurrentHashMap.newKeySet();
     private volatile List<Workload> workloads = List.of();
+    /** Whether the cluster's API is gone for good: then there is nothing left to simulate. */
+    private final BooleanSupplier gone;
     private volatile boolean closed;
 
-    private ClusterInternals(String name, KubernetesClient client, ScheduledExecutorService scheduler) {
+    private ClusterInternals(String name, KubernetesClient client, ScheduledExecutorService scheduler,
+                             BooleanSupplier gone) {
+        this.gone = gone;
         this.name = name;
         this.client = withoutRetries(client);
         this.scheduler = scheduler;
@@ -100,7 +105,8 @@ public final class ClusterInternals implements AutoCloseable {
     /** Starts simulating inside a workload cluster served by the multi-cluster server; follows its changes in-process. */
     public static ClusterInternals startInWorkload(MultiClusterApiServer.ClusterApi api,
                                                    ScheduledExecutorService scheduler) {
-        ClusterInternals internals = new ClusterInternals("workload " + api.url(), api.client(), scheduler);
+        ClusterInternals internals = new ClusterInternals("workload " + api.url(), api.client(), scheduler,
+                api::removed);
         api.addChangeListener(internals::changed);
         internals.seed();
         internals.request();
@@ -112,7 +118,7 @@ public final class ClusterInternals implements AutoCloseable {
      * untainted node whose network is ready.
      */
     public static ClusterInternals startInManagement(KubernetesClient management, ScheduledExecutorService scheduler) {
-        ClusterInternals internals = new ClusterInternals("management", management, scheduler);
+        ClusterInternals internals = new ClusterInternals("management", management, scheduler, () -> false);
         internals.kubelets.registerRunning(MANAGEMENT_NODE, Map.of(Kubelets.CONTROL_PLANE_LABEL, "",
                 "node.kubernetes.io/exclude-from-external-load-balancers", ""));
         internals.inform();
@@ -163,6 +169,10 @@ public final class ClusterInternals implements AutoCloseable {
         closed = true;
         informers.forEach(SharedIndexInformer::close);
         client.close();
+    }
+
+    boolean isClosed() {
+        return closed;
     }
 
     // --- following the cluster --------------------------------------------------------------------------------------
@@ -291,6 +301,9 @@ public final class ClusterInternals implements AutoCloseable {
     }
 
     private void drain() {
+        if (gone.getAsBoolean()) {
+            close();
+        }
         try {
             while (!closed && dirty.getAndSet(false)) {
                 try {

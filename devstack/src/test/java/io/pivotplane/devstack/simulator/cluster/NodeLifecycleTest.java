@@ -92,6 +92,16 @@ class NodeLifecycleTest {
     }
 
     @Test
+    void theInternalsOfARemovedClusterStop() {
+        cluster.controlPlaneNode("cp-0");
+        cluster.server.removeCluster(cluster.api);
+
+        cluster.internals.setProviderId("cp-0", "vsphere://1");
+
+        eventually().until(cluster.internals::isClosed);
+    }
+
+    @Test
     void aKubeletWithNodeLabelsItMayNotSetNeverRegisters() {
         cluster.internals.registerNode("worker", false, Map.of("kubeletExtraArgs",
                 Map.of("node-labels", "node-role.kubernetes.io/worker=")), Optional.empty());
