@@ -222,6 +222,12 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
     }
 
     private MockResponse create(RecordedRequest request, ResourcePath target, Resource resource, String body) {
+        if (target.named()) {
+            if (isCore(resource, "serviceaccounts") && target.subresource().equals("token")) {
+                return tokenRequest(target, Json.parse(body));
+            }
+            throw Refusal.methodNotAllowed("the server does not allow this method on the requested resource");
+        }
         if (resource.namespaced()) {
             if (!namespaces.contains(target.namespace())) {
                 throw Refusal.notFound("namespaces", target.namespace());
@@ -518,6 +524,26 @@ final class ApiServerDispatcher extends KubernetesCrudDispatcher {
                     .put("ca.crt", Json.base64(CLUSTER_CA));
             return secret;
         });
+    }
+
+    /**
+     * {@code POST serviceaccounts/<name>/token}, the TokenRequest API: a bound token for an account that exists, for
+     * the requested lifetime (default one hour), stored nowhere.
+     */
+    private MockResponse tokenRequest(ResourcePath target, ObjectNode request) {
+        Map.Entry<AttributeSet, String> account = store.find("serviceaccounts", CORE, target.namespace(),
+                target.name());
+        if (account == null) {
+            throw Refusal.notFound("serviceaccounts", target.name());
+        }
+        String uid = Json.parse(account.getValue()).path("metadata").path("uid").asText();
+        long seconds = request.path("spec").path("expirationSeconds").asLong(3600);
+        request.put("apiVersion", "authentication.k8s.io/v1").put("kind", "TokenRequest");
+        Json.child(request, "spec").put("expirationSeconds", seconds);
+        request.putObject("status").put("token", Strategies.token(target.namespace(), target.name(), uid))
+                .put("expirationTimestamp", java.time.Instant.now().plusSeconds(seconds)
+                        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+        return new MockResponse().setResponseCode(HttpURLConnection.HTTP_CREATED).setBody(Json.write(request));
     }
 
     private void deleteTokensOf(String namespace, String account) {

@@ -200,6 +200,11 @@ class ApiServerTest {
         assertThat(token.getMetadata().getAnnotations()).containsEntry("kubernetes.io/service-account.uid", accountUid);
         assertThat(client.secrets().inNamespace("default").withName("orphan-token").get()).isNull();
 
+        assertThat(client.serviceAccounts().inNamespace("default").withName("agent").tokenRequest(
+                new io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder().withNewSpec()
+                        .withExpirationSeconds(600L).endSpec().build()).getStatus().getToken())
+                .as("a bound token, through the TokenRequest API").isNotBlank();
+
         client.serviceAccounts().inNamespace("default").withName("agent").delete();
         assertThat(client.secrets().inNamespace("default").withName("agent-token").get())
                 .as("the account's tokens go with it").isNull();
