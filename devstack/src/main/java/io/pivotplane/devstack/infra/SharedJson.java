@@ -9,9 +9,10 @@ import java.util.WeakHashMap;
 /**
  * A stored object's JSON with the parts that identical objects of other clusters hold too kept once in this JVM.
  * Every workload cluster receives the same few MB of CRDs (Cluster API's, cert-manager's, its provider's): their
- * {@code metadata} (uid, creation time, resource version) and {@code status} differ per cluster, the rest does not.
- * So a large object is kept as the text between those two members, shared through a weak interner, plus its own
- * metadata and status; {@link #toString()} puts the text back together, as it was.
+ * {@code metadata} (uid, creation time, resource version), their {@code status} and the {@code caBundle} cert-manager's
+ * cainjector puts into their conversion webhook differ per cluster, the rest does not. So a large object is kept as
+ * the text around those, shared through a weak interner, plus its own metadata, status and CA bundles;
+ * {@link #toString()} puts the text back together, as it was.
  */
 final class SharedJson {
 
@@ -35,15 +36,38 @@ final class SharedJson {
         if (own == null) {
             return json;
         }
-        List<String> parts = new ArrayList<>();
+        List<int[]> spans = new ArrayList<>();
         int from = 0;
         for (int[] member : own) {
-            parts.add(intern(json.substring(from, member[0])));
-            parts.add(json.substring(member[0], member[1]));
+            caBundles(json, from, member[0], spans);
+            spans.add(member);
             from = member[1];
+        }
+        caBundles(json, from, json.length(), spans);
+        List<String> parts = new ArrayList<>();
+        from = 0;
+        for (int[] span : spans) {
+            parts.add(intern(json.substring(from, span[0])));
+            parts.add(json.substring(span[0], span[1]));
+            from = span[1];
         }
         parts.add(intern(json.substring(from)));
         return new SharedJson(parts.toArray(String[]::new));
+    }
+
+    /** The spans of the values of {@code "caBundle"} members between {@code from} and {@code to}, in order. */
+    private static void caBundles(String json, int from, int to, List<int[]> spans) {
+        String key = "\"caBundle\":";
+        int at = json.indexOf(key, from);
+        while (at >= 0 && at < to) {
+            int valueStart = skipSpace(json, at + key.length());
+            int valueEnd = endOfValue(json, valueStart);
+            if (valueEnd < 0 || valueEnd > to) {
+                return;
+            }
+            spans.add(new int[] {valueStart, valueEnd});
+            at = json.indexOf(key, valueEnd);
+        }
     }
 
     /** The JSON text of a value kept by {@link #of}. */

@@ -387,6 +387,25 @@ class ApiServerTest {
         assertThat(clusters.get(2).client().apiextensions().v1().customResourceDefinitions()
                 .withName("clusters.cluster.x-k8s.io").get().getSpec().getVersions())
                 .as("read back whole").isNotEmpty();
+
+        // cert-manager's cainjector gives each cluster's conversion webhooks a CA of its own
+        for (int i = 0; i < clusters.size(); i++) {
+            String ca = "Q0Egb2YgY2x1c3Rlci" + i;
+            clusters.get(i).client().apiextensions().v1().customResourceDefinitions()
+                    .withName("machines.cluster.x-k8s.io").edit(crd -> {
+                        crd.getSpec().setConversion(new io.fabric8.kubernetes.api.model.apiextensions.v1
+                                .CustomResourceConversionBuilder().withStrategy("Webhook").withNewWebhook()
+                                .withConversionReviewVersions("v1").withNewClientConfig().withCaBundle(ca)
+                                .withNewService().withName("capi-webhook-service").withNamespace("capi-system")
+                                .withPath("/convert").endService().endClientConfig().endWebhook().build());
+                        return crd;
+                    });
+        }
+        assertThat(server.customResourceDefinitionFootprint(clusters.get(2))[1]).as("the CA bundle only")
+                .isLessThan(third[1] + 1_000);
+        assertThat(clusters.get(1).client().apiextensions().v1().customResourceDefinitions()
+                .withName("machines.cluster.x-k8s.io").get().getSpec().getConversion().getWebhook().getClientConfig()
+                .getCaBundle()).isEqualTo("Q0Egb2YgY2x1c3Rlci1");
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws Exception {
