@@ -67,6 +67,9 @@ class InfrastructureTest {
     @Test
     void kubernetesApiServerStoresObjects() {
         try (KubernetesApiServer server = KubernetesApiServer.start(0)) {
+            // as in a real cluster, the namespace comes first
+            server.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                    .withNewMetadata().withName("ns").endMetadata().build()).create();
             ConfigMap map = new ConfigMapBuilder().withNewMetadata().withName("c").withNamespace("ns").endMetadata()
                     .addToData("k", "v").build();
             server.client().configMaps().inNamespace("ns").resource(map).create();

@@ -18,32 +18,9 @@ public record ApiRequest(String user, String verb, String apiGroup, String resou
 
     /** The request's RBAC attributes, or empty for discovery and other non-resource paths. */
     public static Optional<ApiRequest> of(String user, String method, String pathAndQuery) {
-        int queryStart = pathAndQuery.indexOf('?');
-        String path = queryStart < 0 ? pathAndQuery : pathAndQuery.substring(0, queryStart);
-        String query = queryStart < 0 ? "" : pathAndQuery.substring(queryStart + 1);
-        String[] segments = Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
-        String apiGroup;
-        int resourceStart;
-        if (segments.length >= 3 && segments[0].equals("api")) {
-            apiGroup = "";
-            resourceStart = 2;
-        } else if (segments.length >= 4 && segments[0].equals("apis")) {
-            apiGroup = segments[1];
-            resourceStart = 3;
-        } else {
-            return Optional.empty();
-        }
-        String[] rest = Arrays.copyOfRange(segments, resourceStart, segments.length);
-        String namespace = "";
-        if (rest.length >= 3 && rest[0].equals("namespaces")) {
-            namespace = rest[1];
-            rest = Arrays.copyOfRange(rest, 2, rest.length);
-        }
-        String resource = rest[0];
-        boolean named = rest.length > 1;
-        String subresource = rest.length > 2 ? rest[2] : "";
-        return Optional.of(new ApiRequest(user, verb(method, named, query), apiGroup, resource, subresource,
-                namespace));
+        return ResourcePath.parse(pathAndQuery).map(path -> new ApiRequest(user,
+                verb(method, path.named(), path.query()), path.group(), path.resource(), path.subresource(),
+                path.namespace()));
     }
 
     private static String verb(String method, boolean named, String query) {

@@ -8,10 +8,16 @@ import io.fabric8.mockwebserver.crud.CrudDispatcher;
 import io.fabric8.mockwebserver.crud.Value;
 import java.lang.reflect.Field;
 import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -21,17 +27,23 @@ import java.util.function.Supplier;
  * local stack's CPU. While a request is being handled, this store shows the dispatcher's scans only the objects
  * of the request's resource (and name, when it names one): the only ones that could match. Everything else (puts,
  * removes, lookups by key, scans outside a request) sees all objects.
+ *
+ * <p>Large objects are kept as {@link SharedJson}, so that the CRDs every cluster holds take their memory once; a
+ * scan hands out an object's text only when asked for its value.
  */
 final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
 
-    private static final String PLURAL = "plural";
-    private static final String NAME = "name";
+    static final String PLURAL = "plural";
+    static final String NAME = "name";
+    static final String NAMESPACE = "namespace";
+    static final String GROUP = "api";
+    static final String VERSION = "version";
     /** Requests whose handling may look at objects of other resources: they see everything. */
     private static final Set<String> UNSCOPED_RESOURCES = Set.of("namespaces", "customresourcedefinitions");
 
-    private final Map<AttributeSet, String> all = new LinkedHashMap<>();
-    private final Map<String, Map<AttributeSet, String>> byResource = new HashMap<>();
-    private final Map<String, Map<AttributeSet, String>> byResourceAndName = new HashMap<>();
+    private final Map<AttributeSet, Object> all = new LinkedHashMap<>();
+    private final Map<String, Map<AttributeSet, Object>> byResource = new HashMap<>();
+    private final Map<String, Map<AttributeSet, Object>> byResourceAndName = new HashMap<>();
     private final ThreadLocal<Scope> scope = new ThreadLocal<>();
 
     /** What a request is about: a resource, and one object of it when it names one ({@code resource/name}). */
@@ -82,7 +94,7 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
         return resource.isEmpty() || name == null ? null : resource + "/" + name;
     }
 
-    private static String value(AttributeSet attributes, String key) {
+    static String value(AttributeSet attributes, String key) {
         Attribute attribute = attributes.getAttribute(key);
         if (attribute == null || attribute.getType() != AttributeType.WITH || attribute.getValues().size() != 1) {
             return null;
@@ -95,22 +107,118 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
     public synchronized Set<Entry<AttributeSet, String>> entrySet() {
         Scope current = scope.get();
         if (current == null) {
-            return new LinkedHashMap<>(all).entrySet();
+            return snapshot(all);
         }
-        Map<AttributeSet, String> candidates = current.object() == null ? byResource.get(current.resource())
+        Map<AttributeSet, Object> candidates = current.object() == null ? byResource.get(current.resource())
                 : byResourceAndName.get(current.object());
-        Map<AttributeSet, String> view = candidates == null ? new LinkedHashMap<>() : new LinkedHashMap<>(candidates);
+        Map<AttributeSet, Object> view = candidates == null ? new LinkedHashMap<>() : new LinkedHashMap<>(candidates);
         // objects stored without a resource or name could be anything: they stay in every scan
-        Map<AttributeSet, String> unindexed = byResource.get("");
+        Map<AttributeSet, Object> unindexed = byResource.get("");
         if (unindexed != null) {
             view.putAll(unindexed);
         }
-        return view.entrySet();
+        return snapshot(view);
+    }
+
+    /** The objects of one resource whose attributes pass {@code filter}, whatever the request being handled. */
+    synchronized List<Entry<AttributeSet, String>> find(String resource, Predicate<AttributeSet> filter) {
+        List<Entry<AttributeSet, String>> found = new ArrayList<>();
+        byResource.getOrDefault(resource, Map.of()).forEach((key, value) -> {
+            if (filter.test(key)) {
+                found.add(new StoredEntry(key, value));
+            }
+        });
+        return found;
+    }
+
+    /** The object of {@code resource} in {@code group} ("" for core) and {@code namespace} ("" for none), or null. */
+    synchronized Entry<AttributeSet, String> find(String resource, String group, String namespace, String name) {
+        for (Entry<AttributeSet, Object> entry : byResourceAndName.getOrDefault(resource + "/" + name, Map.of())
+                .entrySet()) {
+            AttributeSet key = entry.getKey();
+            if (Objects.equals(Objects.requireNonNullElse(value(key, GROUP), ""), group)
+                    && Objects.equals(Objects.requireNonNullElse(value(key, NAMESPACE), ""), namespace)) {
+                return new StoredEntry(key, entry.getValue());
+            }
+        }
+        return null;
+    }
+
+    /** Every object whose attributes pass {@code filter}. */
+    synchronized List<Entry<AttributeSet, String>> findAll(Predicate<AttributeSet> filter) {
+        List<Entry<AttributeSet, String>> found = new ArrayList<>();
+        all.forEach((key, value) -> {
+            if (filter.test(key)) {
+                found.add(new StoredEntry(key, value));
+            }
+        });
+        return found;
+    }
+
+    /** Characters of JSON the objects of {@code resource} hold: all of it, and what only they hold. */
+    synchronized long[] footprint(String resource) {
+        long total = 0;
+        long own = 0;
+        for (Object value : byResource.getOrDefault(resource, Map.of()).values()) {
+            if (value instanceof SharedJson shared) {
+                total += shared.toString().length();
+                own += shared.ownLength();
+            } else {
+                total += ((String) value).length();
+                own += ((String) value).length();
+            }
+        }
+        return new long[] {total, own};
+    }
+
+    /** Entries that give an object's text only when asked for it: a scan tests keys, not values. */
+    private static Set<Entry<AttributeSet, String>> snapshot(Map<AttributeSet, Object> objects) {
+        List<Entry<AttributeSet, String>> entries = new ArrayList<>(objects.size());
+        objects.forEach((key, value) -> entries.add(new StoredEntry(key, value)));
+        return new AbstractSet<>() {
+            @Override
+            public Iterator<Entry<AttributeSet, String>> iterator() {
+                return entries.iterator();
+            }
+
+            @Override
+            public int size() {
+                return entries.size();
+            }
+        };
+    }
+
+    /** One stored object, its text made when first asked for. */
+    private static final class StoredEntry implements Entry<AttributeSet, String> {
+
+        private final AttributeSet key;
+        private final Object stored;
+
+        StoredEntry(AttributeSet key, Object stored) {
+            this.key = key;
+            this.stored = stored;
+        }
+
+        @Override
+        public AttributeSet getKey() {
+            return key;
+        }
+
+        @Override
+        public String getValue() {
+            return SharedJson.text(stored);
+        }
+
+        @Override
+        public String setValue(String value) {
+            throw new UnsupportedOperationException();
+        }
     }
 
     @Override
-    public synchronized String put(AttributeSet key, String value) {
-        String previous = all.put(key, value);
+    public synchronized String put(AttributeSet key, String json) {
+        Object value = SharedJson.of(json);
+        String previous = SharedJson.text(all.put(key, value));
         String resource = indexResource(key);
         byResource.computeIfAbsent(resource, r -> new LinkedHashMap<>()).put(key, value);
         String object = objectKey(resource, key);
@@ -122,7 +230,7 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized String remove(Object key) {
-        String previous = all.remove(key);
+        String previous = SharedJson.text(all.remove(key));
         if (previous != null && key instanceof AttributeSet attributes) {
             String resource = indexResource(attributes);
             removeFrom(byResource, resource, attributes);
@@ -134,8 +242,8 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
         return previous;
     }
 
-    private static void removeFrom(Map<String, Map<AttributeSet, String>> index, String key, AttributeSet attributes) {
-        Map<AttributeSet, String> bucket = index.get(key);
+    private static void removeFrom(Map<String, Map<AttributeSet, Object>> index, String key, AttributeSet attributes) {
+        Map<AttributeSet, Object> bucket = index.get(key);
         if (bucket != null) {
             bucket.remove(attributes);
             if (bucket.isEmpty()) {
@@ -151,7 +259,7 @@ final class IndexedObjectStore extends AbstractMap<AttributeSet, String> {
 
     @Override
     public synchronized String get(Object key) {
-        return all.get(key);
+        return SharedJson.text(all.get(key));
     }
 
     @Override

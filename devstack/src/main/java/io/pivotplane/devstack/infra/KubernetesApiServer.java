@@ -1,31 +1,30 @@
 package io.pivotplane.devstack.infra;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.pivotplane.capi.CapiCrds;
+import io.pivotplane.capi.request.ClusterRequestCrd;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A Kubernetes API server for the local stack and the tests: fabric8's mock server in CRUD mode, which stores
- * objects, serves watches and honours {@code /status} of the CRDs it knows. It is not a real API server (no
- * server-side apply, garbage collection, schema validation or RFC 7386 merge patch): code written against it
- * must stick to what a real one does the same way.
+ * objects and serves watches, made to hold what a real server holds where the stack depends on it
+ * ({@link ApiServerDispatcher}: only built-in kinds and those of established CRDs, namespaces that must exist, status
+ * as a subresource, Secrets as stored, service-account tokens). It is still not a real API server (no server-side
+ * apply, garbage collection, schema validation, defaulting or RFC 7386 merge patch): code written against it must stick
+ * to what a real one does the same way.
  */
 public final class KubernetesApiServer implements AutoCloseable {
 
@@ -36,46 +35,54 @@ public final class KubernetesApiServer implements AutoCloseable {
      */
     static final KubernetesSerialization SHARED_SERIALIZATION = new KubernetesSerialization();
     static final HttpClient.Factory SHARED_HTTP_CLIENTS = new VertxHttpClientFactory(Vertx.vertx());
+    /**
+     * The root CA of every simulated cluster, as its token controller puts it into service-account token Secrets and
+     * its root-CA publisher into each namespace's {@code kube-root-ca.crt}.
+     */
+    public static final String CLUSTER_CA = ApiServerDispatcher.CLUSTER_CA;
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
     private final Set<ApiRequest> authenticatedRequests;
+    private final ApiServerDispatcher dispatcher;
 
-    private KubernetesApiServer(KubernetesMockServer server, Set<ApiRequest> authenticatedRequests) {
+    private KubernetesApiServer(KubernetesMockServer server, ApiServerDispatcher dispatcher) {
         this.server = server;
         this.client = server.createClient(builder -> builder.withKubernetesSerialization(SHARED_SERIALIZATION)
                 .withHttpClientFactory(SHARED_HTTP_CLIENTS));
-        this.authenticatedRequests = authenticatedRequests;
+        this.authenticatedRequests = dispatcher.requests();
+        this.dispatcher = dispatcher;
     }
 
     /**
-     * Starts a server that knows the upstream Cluster API CRDs, as every API server of the local stack must.
+     * Starts the management cluster's server as {@code deploy/} leaves it: it knows pivotplane's own
+     * {@code ClusterRequest} CRD. Cluster API's CRDs come with {@code clusterctl init}, as in a real cluster.
      *
      * @param port 0 for a free port
      */
     public static KubernetesApiServer start(int port) {
         KubernetesApiServer api = startEmpty(port);
-        api.createCustomResourceDefinitions(CapiCrds.all());
-        api.createCustomResourceDefinitions(List.of(io.pivotplane.capi.request.ClusterRequestCrd.definition()));
+        api.createCustomResourceDefinitions(List.of(ClusterRequestCrd.definition()));
         return api;
     }
 
-    /** Starts a server without CRDs. */
+    /**
+     * A client of a simulated server, sharing the JVM's HTTP client factory (one Vert.x) and JSON mapping with every
+     * other: what the simulator's own controllers use. Its caller closes it.
+     */
+    public static KubernetesClient newClient(Config config) {
+        return new KubernetesClientBuilder().withConfig(config).withHttpClientFactory(SHARED_HTTP_CLIENTS)
+                .withKubernetesSerialization(SHARED_SERIALIZATION).build();
+    }
+
+    /** Starts a server that knows only Kubernetes' built-in kinds, as a new cluster's does. */
     public static KubernetesApiServer startEmpty(int port) {
-        return start(port, new RecordingDispatcher(List.of()));
-    }
-
-    private static KubernetesApiServer start(int port, RecordingDispatcher dispatcher) {
-        KubernetesMockServer server = new KubernetesMockServer(new Context(),
-                new MockWebServer(), new HashMap<>(), dispatcher, false);
+        ApiServerDispatcher dispatcher = new ApiServerDispatcher();
+        MockWebServer web = new MockWebServer();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(),
+                new RequestsForgotten(dispatcher, web), false);
         server.init(InetAddress.getLoopbackAddress(), port);
-        return new KubernetesApiServer(server, dispatcher.requests);
-    }
-
-    /** The kinds of the upstream CRDs as the CRUD dispatcher learns them from a created CRD; built once. */
-    static final class CapiKinds {
-        static final List<CustomResourceDefinitionContext> CONTEXTS = CapiCrds.all().stream()
-                .map(CustomResourceDefinitionContext::fromCrd).toList();
+        return new KubernetesApiServer(server, dispatcher);
     }
 
     /**
@@ -102,26 +109,12 @@ public final class KubernetesApiServer implements AutoCloseable {
         crds.forEach(crd -> client.apiextensions().v1().customResourceDefinitions().resource(crd).create());
     }
 
-    static class RecordingDispatcher extends KubernetesCrudDispatcher {
-
-        private static final String BEARER = "Bearer ";
-
-        private final Set<ApiRequest> requests = ConcurrentHashMap.newKeySet();
-        private final IndexedObjectStore store = IndexedObjectStore.installIn(this);
-
-        RecordingDispatcher(List<CustomResourceDefinitionContext> knownKinds) {
-            super(new java.util.ArrayList<>(knownKinds));
-        }
-
-        @Override
-        public MockResponse dispatch(RecordedRequest request) {
-            String authorization = request.getHeader("Authorization");
-            if (authorization != null && authorization.startsWith(BEARER)) {
-                ApiRequest.of(authorization.substring(BEARER.length()), request.getMethod(), request.getPath())
-                        .ifPresent(requests::add);
-            }
-            return store.handle(request.getPath(), getAttributeExtractor(), () -> super.dispatch(request));
-        }
+    /**
+     * Characters of JSON this server's CRDs hold, and of those the ones no other server in this JVM shares: what the
+     * CRDs cost in memory (a character of the JSON is a byte of a Latin-1 string).
+     */
+    public long[] customResourceDefinitionFootprint() {
+        return dispatcher.store().footprint("customresourcedefinitions");
     }
 
     @Override

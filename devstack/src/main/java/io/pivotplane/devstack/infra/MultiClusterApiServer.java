@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -17,7 +16,6 @@ import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,8 +59,9 @@ public final class MultiClusterApiServer implements AutoCloseable {
     /** @param port 0 for a free port */
     public static MultiClusterApiServer start(int port) {
         ClusterRouter router = new ClusterRouter();
-        KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                router, false);
+        MockWebServer web = new MockWebServer();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(), web, new HashMap<>(),
+                new RequestsForgotten(router, web), false);
         server.init(InetAddress.getLoopbackAddress(), port);
         return new MultiClusterApiServer(server, router);
     }
@@ -83,6 +82,7 @@ public final class MultiClusterApiServer implements AutoCloseable {
         private final String url;
         private final KubernetesClient client;
         private final ObservedStore store;
+        private volatile boolean removed;
 
         private ClusterApi(String id, String url, KubernetesClient client, ObservedStore store) {
             this.id = id;
@@ -95,6 +95,11 @@ public final class MultiClusterApiServer implements AutoCloseable {
             return url;
         }
 
+        /** Whether the cluster was removed: its API answers 404 to everything now. */
+        public boolean removed() {
+            return removed;
+        }
+
         public KubernetesClient client() {
             return client;
         }
@@ -105,15 +110,18 @@ public final class MultiClusterApiServer implements AutoCloseable {
          * controllers of the clusters, which live in this JVM; the code under test watches through the API.
          */
         public void addChangeListener(ChangeListener listener) {
-            store.listeners.add(listener);
+            store.addListener(listener);
         }
     }
 
-    /** Adds a cluster that knows the kinds of the upstream Cluster API CRDs, with no objects yet. */
+    /**
+     * Adds a cluster whose API knows only Kubernetes' built-in kinds and holds only what a new cluster holds (its
+     * system namespaces and priority classes), as a first control-plane node's API server starts.
+     */
     public ClusterApi addCluster() {
         String id = Long.toString(sequence.incrementAndGet());
         ObservedStore store = new ObservedStore(new SerialExecutor(changes));
-        router.clusters.put(id, store);
+        router.clusters.put(id, store.dispatcher);
         String url = baseUrl + PREFIX + id + "/";
         Config config = new ConfigBuilder(Config.empty()).withMasterUrl(url).withNamespace("default").build();
         KubernetesClient client = new KubernetesClientBuilder().withConfig(config)
@@ -123,6 +131,11 @@ public final class MultiClusterApiServer implements AutoCloseable {
         ClusterApi api = new ClusterApi(id, url, client, store);
         byUrl.put(url, api);
         return api;
+    }
+
+    /** Characters of JSON a cluster's CRDs hold, and of those the ones no other cluster shares. */
+    public long[] customResourceDefinitionFootprint(ClusterApi api) {
+        return api.store.dispatcher.store().footprint("customresourcedefinitions");
     }
 
     /** The cluster whose API is at {@code url} (with or without its trailing slash). */
@@ -136,6 +149,7 @@ public final class MultiClusterApiServer implements AutoCloseable {
 
     /** Removes a cluster: its objects go, its URL answers 404 from now on. */
     public void removeCluster(ClusterApi api) {
+        api.removed = true;
         byUrl.remove(api.url());
         api.client().close();
         Dispatcher dispatcher = router.clusters.remove(api.id);
@@ -155,33 +169,23 @@ public final class MultiClusterApiServer implements AutoCloseable {
     }
 
     /**
-     * A cluster's store that also tells its listeners what changed. The CRUD dispatcher reports each change under
-     * its lock, from the server's request thread: the listeners hear of it afterwards, on the cluster's serial
-     * executor, so that they may call the API themselves.
+     * A cluster's store that also tells its listeners what changed. The store reports each change under its lock, from
+     * the server's request thread: the listeners hear of it afterwards, on the cluster's serial executor, so that they
+     * may call the API themselves.
      */
-    private static final class ObservedStore extends KubernetesApiServer.RecordingDispatcher {
+    private static final class ObservedStore {
 
+        private final ApiServerDispatcher dispatcher = new ApiServerDispatcher();
         private final SerialExecutor delivery;
         private final List<ChangeListener> listeners = new CopyOnWriteArrayList<>();
 
         ObservedStore(SerialExecutor delivery) {
-            super(KubernetesApiServer.CapiKinds.CONTEXTS);
             this.delivery = delivery;
         }
 
-        @Override
-        public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
-                                 GenericKubernetesResource resource, String newState) {
-            String oldState = null;
-            if (!listeners.isEmpty() && oldAttributes != null) {
-                Map.Entry<AttributeSet, String> existing = findResource(oldAttributes);
-                oldState = existing == null ? null : existing.getValue();
-            }
-            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
-            if (!listeners.isEmpty() && !Objects.equals(oldState, newState)) {
-                String before = oldState;
-                delivery.execute(() -> deliver(before, newState));
-            }
+        void addListener(ChangeListener listener) {
+            listeners.add(listener);
+            dispatcher.onChange((before, after) -> delivery.execute(() -> deliver(before, after)));
         }
 
         private void deliver(String beforeJson, String afterJson) {

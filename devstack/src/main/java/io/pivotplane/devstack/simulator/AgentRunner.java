@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.core.Agent;
@@ -14,24 +15,32 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The kubelet of a simulated workload cluster, for one kind of pod: when the agent's Deployment appears, it
- * runs that agent in this JVM with the configuration the Deployment's Secret gives it, against this cluster's
- * API; when the Deployment goes, it stops it.
+ * The kubelet of a simulated workload cluster, for one kind of pod: it runs the agent of the agent's Deployment in this
+ * JVM, with the configuration the Deployment's Secret gives it, against this cluster's API, exactly while the
+ * cluster's simulated controllers report that Deployment available ({@code ClusterInternals}: its pod was scheduled
+ * and could start, so an agent without the tolerations a control-plane-only cluster needs, or without host network
+ * before a network plugin runs, never runs). A new pod template, once rolled out, restarts it; the Deployment gone or
+ * without an available replica stops it.
  */
 final class AgentRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
 
+    /** An agent running, and the pod template it was started from. */
+    private record Running(Agent agent, Object template) {
+    }
+
     private final MultiClusterApiServer.ClusterApi api;
     private final KubernetesClient client;
     private final Function<AgentConfig, AgentChannel> channels;
-    private final Map<String, Agent> agents = new ConcurrentHashMap<>();
+    private final Map<String, Running> agents = new ConcurrentHashMap<>();
 
     /** @param channels opens the Kafka channel of an agent about to start */
     AgentRunner(MultiClusterApiServer.ClusterApi api, Function<AgentConfig, AgentChannel> channels) {
@@ -47,13 +56,11 @@ final class AgentRunner implements AutoCloseable {
             if (!isAgentDeployment(object)) {
                 return;
             }
-            if (after != null) {
-                run(client.getKubernetesSerialization().convertValue(after, Deployment.class));
+            String name = object.getMetadata().getName();
+            if (after == null) {
+                stop(name, "its Deployment was deleted");
             } else {
-                Agent agent = agents.remove(before.getMetadata().getName());
-                if (agent != null) {
-                    agent.close();
-                }
+                follow(client.getKubernetesSerialization().convertValue(after, Deployment.class));
             }
         });
         return this;
@@ -66,17 +73,47 @@ final class AgentRunner implements AutoCloseable {
                 && labels != null && AgentManifests.NAME.equals(labels.get(AgentManifests.APP_LABEL));
     }
 
-    private void run(Deployment deployment) {
+    /** Runs, restarts or stops the agent after what the Deployment's status says of its pods. */
+    private void follow(Deployment deployment) {
         String name = deployment.getMetadata().getName();
-        if (agents.containsKey(name)) {
+        DeploymentStatus status = deployment.getStatus();
+        int available = status == null ? 0 : Objects.requireNonNullElse(status.getAvailableReplicas(), 0);
+        if (available == 0) {
+            stop(name, "its Deployment has no available replica");
             return;
         }
+        boolean observed = Objects.equals(status.getObservedGeneration(), deployment.getMetadata().getGeneration());
+        int replicas = Objects.requireNonNullElse(status.getReplicas(), 0);
+        boolean rolledOut = observed && replicas > 0
+                && Objects.equals(status.getUpdatedReplicas(), replicas);
+        Object template = deployment.getSpec().getTemplate();
+        Running running = agents.get(name);
+        if (!rolledOut || running != null && running.template().equals(template)) {
+            return; // the pod that runs is the one it was
+        }
+        if (running != null) {
+            stop(name, "its pod template changed");
+        }
+        run(deployment, template);
+    }
+
+    private void run(Deployment deployment, Object template) {
+        String name = deployment.getMetadata().getName();
         try {
             AgentConfig config = AgentConfig.fromEnvironment(environment(deployment));
-            agents.computeIfAbsent(name, n -> Agent.start(config, client, channels.apply(config)));
+            agents.computeIfAbsent(name, n -> new Running(Agent.start(config, client, channels.apply(config)),
+                    template));
         } catch (RuntimeException e) {
             // what a crash-looping pod would show in its log
             LOG.error("Agent Deployment {} cannot start: {}", name, e.getMessage());
+        }
+    }
+
+    private void stop(String name, String why) {
+        Running running = agents.remove(name);
+        if (running != null) {
+            LOG.info("Stopping agent {}: {}", name, why);
+            running.agent().close();
         }
     }
 
@@ -97,9 +134,6 @@ final class AgentRunner implements AutoCloseable {
                     secret.getData().forEach((key, value) -> environment.put(key,
                             new String(Base64.getDecoder().decode(value), StandardCharsets.UTF_8)));
                 }
-                if (secret.getStringData() != null) {
-                    environment.putAll(secret.getStringData());
-                }
             }
             if (container.getEnv() != null) {
                 container.getEnv().stream().filter(env -> env.getValue() != null)
@@ -116,7 +150,7 @@ final class AgentRunner implements AutoCloseable {
     @Override
     public void close() {
         // each agent waits for its Kafka clients to close: a thousand of them in turn would take minutes
-        agents.values().parallelStream().forEach(Agent::close);
+        agents.values().parallelStream().map(Running::agent).forEach(Agent::close);
         agents.clear();
     }
 }

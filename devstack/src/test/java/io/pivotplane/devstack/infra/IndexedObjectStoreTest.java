@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.CapiCrds;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,8 @@ class IndexedObjectStoreTest {
     static void start() {
         api = KubernetesApiServer.start(0);
         client = api.client();
+        api.createCustomResourceDefinitions(CapiCrds.all().stream()
+                .filter(crd -> crd.getMetadata().getName().equals("clusters.cluster.x-k8s.io")).toList());
         for (String namespace : List.of("team-a", "team-b")) {
             client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                     .build()).create();

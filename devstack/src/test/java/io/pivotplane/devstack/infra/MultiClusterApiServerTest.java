@@ -16,6 +16,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.net.URI;
 import java.time.Duration;
@@ -80,8 +81,14 @@ class MultiClusterApiServerTest {
     }
 
     @Test
-    void knowsTheClusterApiKindsAndTheirStatusSubresource() {
+    void servesTheClusterApiKindsOnceTheirCrdsAreCreatedWithTheirStatusSubresource() {
         KubernetesClient client = server.addCluster().client();
+        assertThatThrownBy(() -> client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER))
+                .as("a new cluster knows only Kubernetes' own kinds").isInstanceOf(KubernetesClientException.class);
+
+        client.apiextensions().v1().customResourceDefinitions().resource(CapiCrds.all().stream()
+                .filter(crd -> crd.getMetadata().getName().equals("clusters.cluster.x-k8s.io")).findFirst()
+                .orElseThrow()).create();
         var clusters = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER).inNamespace("default");
         GenericKubernetesResource cluster = clusters.resource(new GenericKubernetesResourceBuilder()
                 .withApiVersion(Capi.CORE_API_VERSION).withKind(Capi.CLUSTER)

@@ -1,0 +1,42 @@
+package io.pivotplane.devstack.infra;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/** A {@code metav1.LabelSelector} ({@code matchLabels} and {@code matchExpressions}) against an object's labels. */
+public final class LabelSelectors {
+
+    private LabelSelectors() {
+    }
+
+    /** Whether the selector (JSON) selects the labels (a JSON object, or missing); an empty selector selects all. */
+    public static boolean matches(JsonNode selector, JsonNode labels) {
+        for (Map.Entry<String, JsonNode> required : (Iterable<Map.Entry<String, JsonNode>>)
+                () -> selector.path("matchLabels").fields()) {
+            if (!labels.has(required.getKey())
+                    || !labels.get(required.getKey()).asText().equals(required.getValue().asText())) {
+                return false;
+            }
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String key = expression.path("key").asText();
+            Set<String> values = new HashSet<>();
+            expression.path("values").forEach(value -> values.add(value.asText()));
+            boolean has = labels.has(key);
+            String value = has ? labels.get(key).asText() : null;
+            boolean ok = switch (expression.path("operator").asText()) {
+                case "In" -> has && values.contains(value);
+                case "NotIn" -> !has || !values.contains(value);
+                case "Exists" -> has;
+                case "DoesNotExist" -> !has;
+                default -> false;
+            };
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
