@@ -45,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * What a Kubernetes cluster itself does, as far as the simulated Cluster API controllers need it: kubelets that
  * register their Nodes (NotReady until a CNI runs; tainted uninitialised until a cloud-controller-manager gives
  * them their provider id when the kubelet runs with {@code cloud-provider: external}), the scheduler's effect on
- * Deployment and DaemonSet status, CRDs becoming Established.
+ * Deployment and DaemonSet status, CRDs becoming Established, cert-manager issuing Certificates.
  *
  * <p>A minimal stand-in with the entry points of the cluster-internals work (branch {@code simulator}), which
  * replaces it: only what the CAPI simulator's tests need, read back by the controllers from the API as a real
@@ -62,7 +62,10 @@ public final class ClusterInternals implements AutoCloseable {
     private static final Map<String, String> CLOUD_PROVIDER_NAMES = Map.of(
             "aws", "aws", "azure", "azure", "gcp", "gce", "vsphere", "vsphere");
     private static final Set<String> WATCHED_KINDS = Set.of("CustomResourceDefinition", "Node", "Deployment",
-            "DaemonSet", "Secret");
+            "DaemonSet", "Secret", "Certificate");
+    private static final io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext CERTIFICATES =
+            new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder().withGroup("cert-manager.io")
+                    .withVersion("v1").withKind("Certificate").withPlural("certificates").withNamespaced(true).build();
 
     private final KubernetesClient client;
     private final ScheduledExecutorService scheduler;
@@ -209,6 +212,36 @@ public final class ClusterInternals implements AutoCloseable {
         }
         for (DaemonSet daemonSet : daemonSets) {
             schedule(daemonSet, nodes);
+        }
+        issueCertificates();
+    }
+
+    /** cert-manager, once its Deployments are available: every Certificate gets its TLS Secret. */
+    private void issueCertificates() {
+        List<Deployment> certManager = client.apps().deployments().inAnyNamespace()
+                .withLabel("clusterctl.cluster.x-k8s.io/core", "cert-manager").list().getItems();
+        boolean runs = !certManager.isEmpty() && certManager.stream().allMatch(d -> d.getStatus() != null
+                && d.getStatus().getAvailableReplicas() != null && d.getStatus().getAvailableReplicas() > 0);
+        if (!runs) {
+            return;
+        }
+        for (GenericKubernetesResource certificate : client.genericKubernetesResources(CERTIFICATES).inAnyNamespace()
+                .list().getItems()) {
+            Object spec = certificate.getAdditionalProperties().get("spec");
+            Object secretName = spec instanceof Map<?, ?> m ? m.get("secretName") : null;
+            String namespace = certificate.getMetadata().getNamespace();
+            if (secretName == null || client.secrets().inNamespace(namespace).withName(secretName.toString()).get() != null) {
+                continue;
+            }
+            String pem = "-----BEGIN CERTIFICATE-----\nsimulated " + namespace + "/" + certificate.getMetadata().getName()
+                    + "\n-----END CERTIFICATE-----\n";
+            createIfMissing(new io.fabric8.kubernetes.api.model.SecretBuilder().withNewMetadata()
+                    .withName(secretName.toString()).withNamespace(namespace)
+                    .addToAnnotations("cert-manager.io/certificate-name", certificate.getMetadata().getName())
+                    .endMetadata().withType("kubernetes.io/tls")
+                    .addToStringData("tls.crt", pem).addToStringData("ca.crt", pem)
+                    .addToStringData("tls.key", "-----BEGIN RSA PRIVATE KEY-----\nsimulated\n-----END RSA PRIVATE KEY-----\n")
+                    .build());
         }
     }
 
