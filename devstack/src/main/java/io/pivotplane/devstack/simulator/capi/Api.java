@@ -69,9 +69,25 @@ final class Api {
         return Kind.known(String.valueOf(reference.get("apiVersion")), String.valueOf(reference.get("kind")));
     }
 
+    /**
+     * The objects whose labels equal these. A label required to be empty is matched here rather than by the server:
+     * fabric8's mock ignores {@code key=} requirements (a real server does not).
+     */
     List<GenericKubernetesResource> list(Kind kind, String namespace, Map<String, String> labels) {
         var operation = in(kind, namespace);
-        return (labels.isEmpty() ? operation.list() : operation.withLabels(labels).list()).getItems();
+        Map<String, String> served = new LinkedHashMap<>();
+        labels.forEach((k, v) -> {
+            if (!v.isEmpty()) {
+                served.put(k, v);
+            }
+        });
+        List<GenericKubernetesResource> items = (served.isEmpty() ? operation.list() : operation.withLabels(served).list())
+                .getItems();
+        if (served.size() == labels.size()) {
+            return items;
+        }
+        return items.stream().filter(o -> labels.entrySet().stream()
+                .allMatch(e -> e.getValue().equals(labels(o).get(e.getKey())))).toList();
     }
 
     List<GenericKubernetesResource> listAll(Kind kind) {

@@ -39,7 +39,7 @@ public final class ControllerHost implements AutoCloseable {
         this.simulation = simulation;
         this.queue = new WorkQueue(name, simulation.scheduler(),
                 controller -> controller.provider() == null || gate().running(controller.provider()));
-        this.gate = new ProviderGate(name, api, this::execute, this::resync);
+        this.gate = new ProviderGate(name, this::resync);
         this.remote = new RemoteClusters(api, simulation, this::workloadChanged);
         controllers.addAll(List.of(
                 new ClusterController(this), new MachineController(this), new MachineSetController(this),
@@ -57,7 +57,7 @@ public final class ControllerHost implements AutoCloseable {
     /** The controllers of the management cluster behind {@code client}, woken by watches of the kinds they read. */
     public static ControllerHost inManagement(KubernetesClient client, Simulation simulation) {
         ControllerHost host = new ControllerHost("management", client, simulation);
-        host.gate.evaluate();
+        simulation.register(host);
         Handler handler = host.new Handler();
         for (Kind kind : Stream.concat(Kind.knownKinds().stream(),
                 Stream.of(Kind.DEPLOYMENT, Kind.CUSTOM_RESOURCE_DEFINITION)).toList()) {
@@ -75,7 +75,7 @@ public final class ControllerHost implements AutoCloseable {
     public static ControllerHost inWorkload(ClusterApi workload, Simulation simulation) {
         ControllerHost host = new ControllerHost("workload " + workload.url(), workload.client(), simulation);
         workload.addChangeListener(host::changed);
-        host.gate.evaluateSoon();
+        simulation.register(host);
         return host;
     }
 
@@ -103,7 +103,7 @@ public final class ControllerHost implements AutoCloseable {
             return;
         }
         GenericKubernetesResource object = after != null ? after : before;
-        gate.changed(object);
+        gate.changed(before, after);
         for (Controller controller : controllers) {
             if (controller instanceof GarbageCollector collector) {
                 if (after == null) {
@@ -124,7 +124,7 @@ public final class ControllerHost implements AutoCloseable {
         }
     }
 
-    private void workloadChanged(Key cluster) {
+    void workloadChanged(Key cluster) {
         for (Controller controller : controllers) {
             if (controller.watchesWorkloads()) {
                 queue.add(controller, cluster, Duration.ZERO);
@@ -187,6 +187,7 @@ public final class ControllerHost implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        simulation.unregister(this);
         queue.close();
         remote.close();
         informers.forEach(SharedIndexInformer::close);

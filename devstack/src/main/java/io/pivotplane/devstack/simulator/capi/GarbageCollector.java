@@ -2,7 +2,6 @@ package io.pivotplane.devstack.simulator.capi;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pivotplane.capi.Capi;
 import java.time.Duration;
@@ -127,16 +126,8 @@ final class GarbageCollector extends Controller {
         return found != null && owner.getUid().equals(found.getMetadata().getUid());
     }
 
-    /** The kinds the cluster's CRDs define, at their storage versions. */
+    /** The kinds the cluster's CRDs define, at their storage versions (the host follows its CRDs). */
     private List<Kind> crdKinds() {
-        List<Kind> kinds = new ArrayList<>();
-        for (CustomResourceDefinition crd : api.client().apiextensions().v1().customResourceDefinitions().list()
-                .getItems()) {
-            crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getStorage())).findFirst()
-                    .ifPresent(version -> kinds.add(new Kind(crd.getSpec().getGroup(), version.getName(),
-                            crd.getSpec().getNames().getKind(), crd.getSpec().getNames().getPlural(),
-                            "Namespaced".equals(crd.getSpec().getScope()))));
-        }
-        return kinds;
+        return host.gate().crdKinds();
     }
 }

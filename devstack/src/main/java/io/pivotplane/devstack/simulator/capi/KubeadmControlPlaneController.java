@@ -452,8 +452,11 @@ final class KubeadmControlPlaneController extends Controller {
             }
             Optional<KubernetesClient> workload = scope.workload();
             if (workload.isPresent()) {
-                int readyNodes = (int) workload.get().nodes().withLabel("node-role.kubernetes.io/control-plane", "")
-                        .list().getItems().stream().filter(Clusters::nodeReady).count();
+                // getControlPlaneNodes: by the control-plane role label, matched here (see Api.list)
+                int readyNodes = (int) workload.get().nodes().list().getItems().stream()
+                        .filter(n -> n.getMetadata().getLabels() != null
+                                && n.getMetadata().getLabels().containsKey("node-role.kubernetes.io/control-plane"))
+                        .filter(Clusters::nodeReady).count();
                 status.put("readyReplicas", readyNodes);
                 status.put("unavailableReplicas", replicas - readyNodes);
                 boolean kubeadmConfig = workload.get().configMaps().inNamespace("kube-system").withName("kubeadm-config")

@@ -6,41 +6,43 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which providers run in one cluster, read from its API as a cluster shows it: a provider runs while every
- * Deployment carrying its clusterctl label is available and the CRDs of its kinds are Established. A controller acts
- * only while its provider runs; when one starts, its controllers look at everything there is, as a starting manager
- * lists its informers.
+ * Which providers run in one cluster, as the cluster shows it: a provider runs while every Deployment carrying its
+ * clusterctl label is available and the CRDs of its kinds are Established. A controller acts only while its provider
+ * runs; when one starts, its controllers look at everything there is, as a starting manager lists its informers.
+ *
+ * <p>It follows the cluster's Deployments and CRDs from the changes the controller host hears of (its watches, or the
+ * simulated store's changes), so that telling does not cost a listing of the cluster's CRDs, which are large; and it
+ * keeps the kinds those CRDs define, for the garbage collector.
  */
 final class ProviderGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProviderGate.class);
-    private static final Set<String> WATCHED_KINDS = Set.of(Kind.DEPLOYMENT.kind(), Kind.CUSTOM_RESOURCE_DEFINITION.kind());
 
     /** A provider that runs, and the namespace of its Deployment (where it reads its own credentials). */
     record Running(String namespace) {
     }
 
+    private record DeploymentState(String namespace, Map<String, String> labels, boolean available) {
+    }
+
+    private record Crd(Kind kind, boolean established) {
+    }
+
     private final String cluster;
-    private final Api api;
-    private final Consumer<Runnable> executor;
     private final Consumer<CapiProvider> started;
     private final Map<CapiProvider, Running> running = new EnumMap<>(CapiProvider.class);
-    private final AtomicBoolean pending = new AtomicBoolean();
-    private final AtomicBoolean again = new AtomicBoolean();
+    private final Map<String, DeploymentState> deployments = new ConcurrentHashMap<>();
+    private final Map<String, Crd> crds = new ConcurrentHashMap<>();
 
     /** @param started told of each provider that starts running */
-    ProviderGate(String cluster, Api api, Consumer<Runnable> executor, Consumer<CapiProvider> started) {
+    ProviderGate(String cluster, Consumer<CapiProvider> started) {
         this.cluster = cluster;
-        this.api = api;
-        this.executor = executor;
         this.started = started;
     }
 
@@ -57,57 +59,67 @@ final class ProviderGate {
         }
     }
 
-    void changed(GenericKubernetesResource object) {
-        if (WATCHED_KINDS.contains(object.getKind())) {
-            evaluateSoon();
-        }
+    /** The kinds the cluster's CRDs define, at their storage versions. */
+    List<Kind> crdKinds() {
+        return crds.values().stream().map(Crd::kind).toList();
     }
 
-    void evaluateSoon() {
-        again.set(true);
-        if (pending.compareAndSet(false, true)) {
-            executor.accept(this::evaluateWhileChanging);
-        }
-    }
-
-    private void evaluateWhileChanging() {
-        try {
-            while (again.getAndSet(false)) {
-                evaluate();
+    /** A change the controller host heard of: {@code after} null for a deleted object. */
+    void changed(GenericKubernetesResource before, GenericKubernetesResource after) {
+        GenericKubernetesResource object = after != null ? after : before;
+        String key = object.getMetadata().getNamespace() + "/" + object.getMetadata().getName();
+        if (Kind.DEPLOYMENT.kind().equals(object.getKind())) {
+            if (after == null) {
+                deployments.remove(key);
+            } else {
+                int replicas = ObjectMaps.integer(after, 1, "spec", "replicas");
+                int available = ObjectMaps.integer(after, 0, "status", "availableReplicas");
+                deployments.put(key, new DeploymentState(after.getMetadata().getNamespace(), Api.labels(after),
+                        available > 0 && available >= replicas));
             }
-        } catch (RuntimeException e) {
-            LOG.debug("[{}] could not tell which providers run: {}", cluster, e.toString());
-            again.set(true);
-        } finally {
-            pending.set(false);
+        } else if (Kind.CUSTOM_RESOURCE_DEFINITION.kind().equals(object.getKind())) {
+            String name = object.getMetadata().getName();
+            if (after == null) {
+                crds.remove(name);
+            } else {
+                kindOf(after).ifPresent(kind -> crds.put(name, new Crd(kind, Conditions.of(after).isTrue("Established"))));
+            }
+        } else {
+            return;
         }
-        if (again.get()) {
-            evaluateSoon();
-        }
+        evaluate();
     }
 
-    /** Reads the providers' Deployments and CRDs and records which run. */
-    void evaluate() {
-        List<GenericKubernetesResource> deployments = api.listAll(Kind.DEPLOYMENT);
-        Set<String> established = api.listAll(Kind.CUSTOM_RESOURCE_DEFINITION).stream()
-                .filter(crd -> Conditions.of(crd).isTrue("Established"))
-                .map(crd -> crd.getMetadata().getName()).collect(Collectors.toSet());
+    private static Optional<Kind> kindOf(GenericKubernetesResource crd) {
+        Object versions = ObjectMaps.at(crd, "spec", "versions").orElse(List.of());
+        for (Object item : (List<?>) versions) {
+            if (item instanceof Map<?, ?> version && Boolean.TRUE.equals(version.get("storage"))) {
+                return Optional.of(new Kind(ObjectMaps.string(crd, "spec", "group").orElse(""),
+                        String.valueOf(version.get("name")), ObjectMaps.string(crd, "spec", "names", "kind").orElse(""),
+                        ObjectMaps.string(crd, "spec", "names", "plural").orElse(""),
+                        "Namespaced".equals(ObjectMaps.string(crd, "spec", "scope").orElse(""))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    private synchronized void evaluate() {
         for (CapiProvider provider : CapiProvider.values()) {
-            List<GenericKubernetesResource> own = deployments.stream()
-                    .filter(d -> provider.labelValue().equals(Api.labels(d).get(provider.labelKey()))).toList();
-            boolean runs = !own.isEmpty() && own.stream().allMatch(ProviderGate::available)
-                    && provider.kinds().stream().allMatch(kind -> established.contains(kind.crdName()));
+            List<DeploymentState> own = deployments.values().stream()
+                    .filter(d -> provider.labelValue().equals(d.labels().get(provider.labelKey()))).toList();
+            boolean runs = !own.isEmpty() && own.stream().allMatch(DeploymentState::available)
+                    && provider.kinds().stream().allMatch(kind -> established(kind.crdName()));
             boolean before;
             synchronized (running) {
                 before = running.containsKey(provider);
                 if (runs) {
-                    running.put(provider, new Running(own.get(0).getMetadata().getNamespace()));
+                    running.put(provider, new Running(own.get(0).namespace()));
                 } else {
                     running.remove(provider);
                 }
             }
             if (runs && !before) {
-                LOG.info("[{}] {} runs (in {})", cluster, provider.labelValue(), own.get(0).getMetadata().getNamespace());
+                LOG.info("[{}] {} runs (in {})", cluster, provider.labelValue(), own.get(0).namespace());
                 started.accept(provider);
             } else if (!runs && before) {
                 LOG.info("[{}] {} no longer runs", cluster, provider.labelValue());
@@ -115,10 +127,8 @@ final class ProviderGate {
         }
     }
 
-    /** As {@code kubectl rollout status} sees it: every replica the spec asks for is available. */
-    private static boolean available(GenericKubernetesResource deployment) {
-        int replicas = ObjectMaps.integer(deployment, 1, "spec", "replicas");
-        int available = ObjectMaps.integer(deployment, 0, "status", "availableReplicas");
-        return available > 0 && available >= replicas;
+    private boolean established(String crdName) {
+        Crd crd = crds.get(crdName);
+        return crd != null && crd.established();
     }
 }

@@ -184,6 +184,9 @@ final class SimulatedCloud {
             }
             register(vm, config, server);
             vm.booted = true;
+            if (config.init()) {
+                simulation.apiServerStarted(config.cluster());
+            }
         } catch (RuntimeException e) {
             if (!vm.deleted) {
                 LOG.debug("{}: cloud-init of VM {} failed, retrying: {}", vm.provider.labelValue(), vm.name, e.toString());

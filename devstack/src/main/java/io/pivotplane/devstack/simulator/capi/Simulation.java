@@ -19,6 +19,7 @@ public final class Simulation {
     private final WorkloadApiServers workloads;
     private final Function<ClusterApi, Optional<ClusterInternals>> internals;
     private final SimulatedCloud cloud;
+    private final java.util.Set<ControllerHost> hosts = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param workloads the workload clusters' API servers: a VM that runs {@code kubeadm init} starts one
@@ -51,5 +52,21 @@ public final class Simulation {
 
     SimulatedCloud cloud() {
         return cloud;
+    }
+
+    void register(ControllerHost host) {
+        hosts.add(host);
+    }
+
+    void unregister(ControllerHost host) {
+        hosts.remove(host);
+    }
+
+    /**
+     * A cluster's API server answers now: the controllers that read workload clusters look again, as CAPI's
+     * ClusterCache, which probes a cluster's API until it connects, makes them.
+     */
+    void apiServerStarted(Key cluster) {
+        hosts.forEach(host -> host.workloadChanged(cluster));
     }
 }

@@ -73,6 +73,7 @@ public final class ClusterInternals implements AutoCloseable {
     private final Map<String, String[]> machines = new ConcurrentHashMap<>();
     private final AtomicBoolean syncPending = new AtomicBoolean();
     private volatile ScheduledFuture<?> sweep;
+    private volatile io.fabric8.kubernetes.client.informers.SharedIndexInformer<CustomResourceDefinition> crdInformer;
     private volatile boolean closed;
 
     private ClusterInternals(KubernetesClient client, ScheduledExecutorService scheduler) {
@@ -85,7 +86,11 @@ public final class ClusterInternals implements AutoCloseable {
         ClusterInternals internals = new ClusterInternals(api.client(), scheduler);
         api.addChangeListener((before, after) -> {
             GenericKubernetesResource object = after != null ? after : before;
-            if (WATCHED_KINDS.contains(object.getKind())) {
+            if ("CustomResourceDefinition".equals(object.getKind()) && after != null) {
+                if (!String.valueOf(after.getAdditionalProperties().get("status")).contains("type=Established")) {
+                    internals.establishSoon(object.getMetadata().getName());
+                }
+            } else if (WATCHED_KINDS.contains(object.getKind())) {
                 internals.syncSoon();
             }
         });
@@ -107,6 +112,24 @@ public final class ClusterInternals implements AutoCloseable {
                 .addNewVolume().withName("cni-cfg").withNewHostPath().withPath(CNI_CONFIG_DIRECTORY).endHostPath()
                 .endVolume()
                 .endSpec().endTemplate().endSpec().build());
+        internals.crdInformer = management.apiextensions().v1().customResourceDefinitions().inform(
+                new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(CustomResourceDefinition crd) {
+                        if (!established(crd)) {
+                            internals.establishSoon(crd.getMetadata().getName());
+                        }
+                    }
+
+                    @Override
+                    public void onUpdate(CustomResourceDefinition before, CustomResourceDefinition crd) {
+                        onAdd(crd);
+                    }
+
+                    @Override
+                    public void onDelete(CustomResourceDefinition crd, boolean unknown) {
+                    }
+                }, 0);
         internals.sweep = scheduler.scheduleWithFixedDelay(internals::syncQuietly, 0, 200, TimeUnit.MILLISECONDS);
         return internals;
     }
@@ -196,7 +219,6 @@ public final class ClusterInternals implements AutoCloseable {
     }
 
     private void sync() {
-        establishCrds();
         List<DaemonSet> daemonSets = client.apps().daemonSets().inAnyNamespace().list().getItems();
         List<Deployment> deployments = client.apps().deployments().inAnyNamespace().list().getItems();
         boolean cni = daemonSets.stream().anyMatch(ds -> mountsHostPath(ds.getSpec().getTemplate().getSpec()));
@@ -245,12 +267,32 @@ public final class ClusterInternals implements AutoCloseable {
         }
     }
 
-    private void establishCrds() {
-        for (CustomResourceDefinition crd : client.apiextensions().v1().customResourceDefinitions().list().getItems()) {
-            boolean established = crd.getStatus() != null && crd.getStatus().getConditions() != null
-                    && crd.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-            if (!established) {
+    /** The API server establishes a new CRD's names. */
+    private void establishSoon(String name) {
+        if (closed) {
+            return;
+        }
+        scheduler.execute(() -> {
+            try {
+                establish(name);
+            } catch (RuntimeException e) {
+                if (!closed) {
+                    scheduler.schedule(() -> establishSoon(name), 200, TimeUnit.MILLISECONDS);
+                }
+            }
+        });
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        return crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private void establish(String name) {
+        CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().withName(name).get();
+        if (crd != null) {
+            if (!established(crd)) {
                 String now = now();
                 crd.setStatus(new CustomResourceDefinitionStatusBuilder()
                         .withAcceptedNames(crd.getSpec().getNames())
@@ -433,6 +475,9 @@ public final class ClusterInternals implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (crdInformer != null) {
+            crdInformer.close();
+        }
         ScheduledFuture<?> running = sweep;
         if (running != null) {
             running.cancel(false);
