@@ -186,7 +186,10 @@ final class Api {
 
     private void replaceMetadata(Kind kind, GenericKubernetesResource object) {
         GenericKubernetesResource written = update(kind, object);
-        object.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+        // removing the last finalizer of a deleted object deletes it: nothing comes back then
+        if (written != null && written.getMetadata() != null) {
+            object.getMetadata().setResourceVersion(written.getMetadata().getResourceVersion());
+        }
     }
 
     /** Changes an object's metadata or spec and writes it when the change did something. */

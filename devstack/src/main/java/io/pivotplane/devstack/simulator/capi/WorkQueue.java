@@ -79,7 +79,12 @@ final class WorkQueue {
             if (!closed) {
                 int failed = failures.merge(item, 1, Integer::sum);
                 again = Optional.of(backOff(failed));
-                if (failed == 1 || failed % 20 == 0) {
+                // as a controller's log shows it: conflicts are routine, other errors (credentials…) worth reading
+                boolean conflict = e instanceof KubernetesClientException k && k.getCode() == 409;
+                if (!conflict && (failed == 1 || failed % 20 == 0)) {
+                    LOG.info("[{}] {} of {} failed ({} times), retrying: {}", cluster, item.controller(), item.key(),
+                            failed, describe(e));
+                } else {
                     LOG.debug("[{}] {} of {} failed ({} times), retrying: {}", cluster, item.controller(), item.key(),
                             failed, describe(e));
                 }
