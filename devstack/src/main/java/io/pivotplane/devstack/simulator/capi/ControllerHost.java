@@ -62,8 +62,13 @@ public final class ControllerHost implements AutoCloseable {
         for (Kind kind : Stream.concat(Kind.knownKinds().stream(),
                 Stream.of(Kind.DEPLOYMENT, Kind.CUSTOM_RESOURCE_DEFINITION)).toList()) {
             var resources = client.genericKubernetesResources(kind.context());
-            host.informers.add(kind.namespaced() ? resources.inAnyNamespace().inform(handler, 0)
-                    : resources.inform(handler, 0));
+            // not started blocking: until a provider's CRDs exist, a real API server answers its kinds with 404
+            SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
+                    ? resources.inAnyNamespace().runnableInformer(0) : resources.runnableInformer(0);
+            informer.addEventHandler(handler);
+            informer.exceptionHandler((started, error) -> !host.closed);
+            informer.start();
+            host.informers.add(informer);
         }
         return host;
     }
