@@ -1,11 +1,16 @@
 package io.pivotplane.devstack.testing;
 
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.pivotplane.events.model.ClusterSpec;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,11 +44,13 @@ public final class ClusterAddons {
     }
 
     /**
-     * The infrastructure's cloud-controller-manager, as its project's manifests run it: a host-network DaemonSet on
-     * the control-plane nodes that tolerates the not-yet-initialised and not-ready taints. Nothing for an
-     * infrastructure without one.
+     * The cluster's cloud-controller-manager, as its project's manifests run it: a host-network DaemonSet on the
+     * control-plane nodes that tolerates the not-yet-initialised and not-ready taints; vSphere's with its cloud config
+     * (the spec's vCenter and datacenter) and the vCenter credentials it names. Nothing for an infrastructure without
+     * one.
      */
-    public static void cloudControllerManager(KubernetesClient workload, String infrastructure) {
+    public static void cloudControllerManager(KubernetesClient workload, ClusterSpec spec) {
+        String infrastructure = spec.infrastructure().provider();
         cloudProvider(infrastructure).ifPresent(cloud -> {
             DaemonSet ccm = new DaemonSetBuilder().withNewMetadata().withName(cloud + "-cloud-controller-manager")
                     .withNamespace("kube-system").addToLabels("k8s-app", cloud + "-cloud-controller-manager").endMetadata()
@@ -62,8 +69,43 @@ public final class ClusterAddons {
                     .withArgs("--cloud-provider=" + cloud, "--use-service-account-credentials=true")
                     .endContainer()
                     .endSpec().endTemplate().endSpec().build();
+            if ("vsphere".equals(cloud)) {
+                vsphereCloudConfig(workload, spec, ccm);
+            }
             apply(workload, ccm);
         });
+    }
+
+    /** cloud-provider-vsphere's manifest: vsphere.conf from a ConfigMap, the vCenter credentials in a Secret. */
+    private static void vsphereCloudConfig(KubernetesClient workload, ClusterSpec spec, DaemonSet ccm) {
+        String server = spec.infrastructure().parameters().get("server");
+        String datacenter = spec.infrastructure().parameters().get("datacenter");
+        apply(workload, new SecretBuilder().withNewMetadata().withName("vsphere-cloud-secret")
+                .withNamespace("kube-system").endMetadata()
+                .addToStringData(server + ".username", "simulated-ccm@vsphere.local")
+                .addToStringData(server + ".password", "simulated-password-not-real").build());
+        apply(workload, new ConfigMapBuilder().withNewMetadata().withName("vsphere-cloud-config")
+                .withNamespace("kube-system").endMetadata()
+                .addToData("vsphere.conf", """
+                        global:
+                          port: 443
+                          insecureFlag: true
+                          secretName: vsphere-cloud-secret
+                          secretNamespace: kube-system
+                        vcenter:
+                          %1$s:
+                            server: %1$s
+                            datacenters:
+                              - %2$s
+                        """.formatted(server, datacenter)).build());
+        var pod = ccm.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        container.setArgs(new java.util.ArrayList<>(container.getArgs()));
+        container.getArgs().add("--cloud-config=/etc/cloud/vsphere.conf");
+        container.setVolumeMounts(List.of(new VolumeMountBuilder().withName("vsphere-config-volume")
+                .withMountPath("/etc/cloud").withReadOnly(true).build()));
+        pod.setVolumes(List.of(new VolumeBuilder().withName("vsphere-config-volume").withNewConfigMap()
+                .withName("vsphere-cloud-config").endConfigMap().build()));
     }
 
     /** The CCM's {@code --cloud-provider}, if the infrastructure's nodes need one. */
@@ -72,9 +114,9 @@ public final class ClusterAddons {
     }
 
     /** Both, as a quick start's "install a CNI, install the cloud provider" steps. */
-    public static void install(KubernetesClient workload, String infrastructure) {
+    public static void install(KubernetesClient workload, ClusterSpec spec) {
         cni(workload);
-        cloudControllerManager(workload, infrastructure);
+        cloudControllerManager(workload, spec);
     }
 
     private static void apply(KubernetesClient client, HasMetadata object) {
@@ -91,9 +133,5 @@ public final class ClusterAddons {
                 throw e;
             }
         }
-    }
-
-    static List<String> infrastructures() {
-        return List.copyOf(CLOUD_PROVIDERS.keySet());
     }
 }

@@ -11,6 +11,7 @@ import io.pivotplane.capi.request.Provider;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
 import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.events.model.ClusterSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -46,9 +47,10 @@ class DeletionTest {
     @Test
     void deletingAClusterDeletesItsMachinesAndTheLastControlPlaneMachineTakesItsApiServerAway() throws Exception {
         String namespace = "delete-all";
-        management.create(TestClusters.vsphere(namespace, "gone", 1, 1, List.of()), RenderPhase.FULL);
+        ClusterSpec spec = TestClusters.vsphere(namespace, "gone", 1, 1, List.of());
+        management.create(spec, RenderPhase.FULL);
         KubernetesClient workload = management.awaitWorkload(namespace, "gone");
-        ClusterAddons.install(workload, "vsphere");
+        ClusterAddons.install(workload, spec);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(management.list(Kind.MACHINE, namespace)).hasSize(2).allSatisfy(machine ->
                     assertThat(ObjectMaps.at(machine, "status", "nodeRef")).isPresent());

@@ -12,6 +12,7 @@ import io.pivotplane.capi.request.Provider;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
 import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.events.model.ClusterSpec;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -43,7 +44,8 @@ class KubeadmControlPlaneTest {
     @Test
     void addsControlPlaneMachinesOneAtATimeEachOnceThePreviousHasItsNodeAndScalesDownOldestFirst() {
         String namespace = "kcp-scale";
-        management.create(TestClusters.vsphere(namespace, "three", 3, 0, List.of()), RenderPhase.FULL);
+        ClusterSpec spec = TestClusters.vsphere(namespace, "three", 3, 0, List.of());
+        management.create(spec, RenderPhase.FULL);
         KubernetesClient workload = management.awaitWorkload(namespace, "three");
         ClusterAddons.cni(workload);
 
@@ -55,7 +57,7 @@ class KubeadmControlPlaneTest {
                     .satisfies(node -> assertThat(node.getSpec().getProviderID()).isNull());
         });
 
-        ClusterAddons.cloudControllerManager(workload, "vsphere");
+        ClusterAddons.cloudControllerManager(workload, spec);
         await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(60)).until(() -> {
             List<GenericKubernetesResource> machines = machines(namespace);
             // the preflight checks: a machine is added only when every other one has its Node
@@ -87,9 +89,10 @@ class KubeadmControlPlaneTest {
     @Test
     void readyReplicasCountsReadyNodesOnlyWhileInitializedNeedsKubeadmAlone() {
         String namespace = "kcp-ready";
-        management.create(TestClusters.vsphere(namespace, "nocni", 1, 0, List.of()), RenderPhase.MANAGEMENT);
+        ClusterSpec spec = TestClusters.vsphere(namespace, "nocni", 1, 0, List.of());
+        management.create(spec, RenderPhase.MANAGEMENT);
         KubernetesClient workload = management.awaitWorkload(namespace, "nocni");
-        ClusterAddons.cloudControllerManager(workload, "vsphere");
+        ClusterAddons.cloudControllerManager(workload, spec);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(machines(namespace)).singleElement()
                 .satisfies(machine -> assertThat(ObjectMaps.at(machine, "status", "nodeRef")).isPresent()));
@@ -117,7 +120,8 @@ class KubeadmControlPlaneTest {
     @Test
     void aMachineGetsItsNodeRefOnlyOnceTheNodeCarriesItsProviderId() {
         String namespace = "kcp-noderef";
-        management.create(TestClusters.vsphere(namespace, "noccm", 1, 0, List.of()), RenderPhase.MANAGEMENT);
+        ClusterSpec spec = TestClusters.vsphere(namespace, "noccm", 1, 0, List.of());
+        management.create(spec, RenderPhase.MANAGEMENT);
         KubernetesClient workload = management.awaitWorkload(namespace, "noccm");
         ClusterAddons.cni(workload);
 
@@ -131,7 +135,7 @@ class KubeadmControlPlaneTest {
             });
         });
 
-        ClusterAddons.cloudControllerManager(workload, "vsphere");
+        ClusterAddons.cloudControllerManager(workload, spec);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(machines(namespace)).singleElement()
                 .satisfies(machine -> {
                     assertThat(ObjectMaps.string(machine, "status", "nodeRef", "name"))

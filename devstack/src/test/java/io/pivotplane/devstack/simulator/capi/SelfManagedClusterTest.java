@@ -16,6 +16,7 @@ import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TestCredentials;
+import io.pivotplane.events.model.ClusterSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -51,9 +52,10 @@ class SelfManagedClusterTest {
 
     @Test
     void afterAMoveTheClusterRunsItselfScalesItselfAndItsDeletionTakesItsOwnApiServerAway() {
-        management.create(TestClusters.vsphere(NAMESPACE, "own", 1, 1, List.of()), RenderPhase.FULL);
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "own", 1, 1, List.of());
+        management.create(spec, RenderPhase.FULL);
         KubernetesClient workload = management.awaitWorkload(NAMESPACE, "own");
-        ClusterAddons.install(workload, "vsphere");
+        ClusterAddons.install(workload, spec);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(management.list(Kind.MACHINE, NAMESPACE))
                 .hasSize(2).allSatisfy(m -> assertThat(ObjectMaps.string(m, "status", "phase")).hasValue("Running")));
         Set<String> providerIds = management.list(Kind.MACHINE, NAMESPACE).stream()
