@@ -1,6 +1,9 @@
 package io.pivotplane.capi;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,6 +66,37 @@ public final class ObjectMaps {
                         .map(Map.class::cast)
                         .anyMatch(c -> type.equals(c.get("type")) && "True".equals(c.get("status"))))
                 .orElse(false);
+    }
+
+    /** A copy that shares nothing that can change with the original: metadata's maps, nested maps and lists. */
+    public static GenericKubernetesResource copy(GenericKubernetesResource object) {
+        GenericKubernetesResource copy = new GenericKubernetesResource();
+        copy.setApiVersion(object.getApiVersion());
+        copy.setKind(object.getKind());
+        ObjectMeta metadata = object.getMetadata();
+        if (metadata != null) {
+            ObjectMeta copied = new ObjectMetaBuilder(metadata).build();
+            copied.setLabels(metadata.getLabels() == null ? null : new LinkedHashMap<>(metadata.getLabels()));
+            copied.setAnnotations(metadata.getAnnotations() == null ? null : new LinkedHashMap<>(metadata.getAnnotations()));
+            copy.setMetadata(copied);
+        }
+        copy.setAdditionalProperties(deepCopy(object.getAdditionalProperties()));
+        return copy;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T deepCopy(T value) {
+        if (value instanceof Map<?, ?> map) {
+            Map<String, Object> copy = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
+            map.forEach((key, item) -> copy.put((String) key, deepCopy(item)));
+            return (T) copy;
+        }
+        if (value instanceof List<?> list) {
+            List<Object> copy = new ArrayList<>(list.size());
+            list.forEach(item -> copy.add(deepCopy(item)));
+            return (T) copy;
+        }
+        return value;
     }
 
     /** The map at a path, created empty where missing, so that a caller can set values below it. */

@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.pivotplane.capi.ObjectMaps;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -152,38 +149,8 @@ final class Bundle {
     static List<GenericKubernetesResource> copies(List<GenericKubernetesResource> objects) {
         List<GenericKubernetesResource> copies = new ArrayList<>(objects.size());
         for (GenericKubernetesResource object : objects) {
-            copies.add(copy(object));
+            copies.add(ObjectMaps.copy(object));
         }
         return copies;
-    }
-
-    static GenericKubernetesResource copy(GenericKubernetesResource object) {
-        GenericKubernetesResource copy = new GenericKubernetesResource();
-        copy.setApiVersion(object.getApiVersion());
-        copy.setKind(object.getKind());
-        ObjectMeta metadata = object.getMetadata();
-        if (metadata != null) {
-            ObjectMeta copied = new ObjectMetaBuilder(metadata).build();
-            copied.setLabels(metadata.getLabels() == null ? null : new LinkedHashMap<>(metadata.getLabels()));
-            copied.setAnnotations(metadata.getAnnotations() == null ? null : new LinkedHashMap<>(metadata.getAnnotations()));
-            copy.setMetadata(copied);
-        }
-        copy.setAdditionalProperties(deepCopy(object.getAdditionalProperties()));
-        return copy;
-    }
-
-    @SuppressWarnings("unchecked")
-    private static <T> T deepCopy(T value) {
-        if (value instanceof Map<?, ?> map) {
-            Map<String, Object> copy = new LinkedHashMap<>(map.size() * 4 / 3 + 1);
-            map.forEach((key, item) -> copy.put((String) key, deepCopy(item)));
-            return (T) copy;
-        }
-        if (value instanceof List<?> list) {
-            List<Object> copy = new ArrayList<>(list.size());
-            list.forEach(item -> copy.add(deepCopy(item)));
-            return (T) copy;
-        }
-        return value;
     }
 }

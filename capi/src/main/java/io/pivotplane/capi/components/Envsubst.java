@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  * ({@code cmd/clusterctl/client/yamlprocessor/simple_processor.go}), which hands the text to drone/envsubst v2
  * (the version cluster-api v1.9.11's go.mod pins): {@code ${VAR}}, {@code ${VAR:=default}}, {@code ${VAR=default}},
  * {@code ${VAR:-default}} and envsubst's other functions (case, length, substring, prefix and suffix removal,
- * replacement). Only {@code ${} opens a substitution; {@code $$} stands for one {@code $}. The parse follows
+ * replacement). Only <code>${</code> opens a substitution; {@code $$} stands for one {@code $}. The parse follows
  * envsubst's scanner rule for rule, because where a substitution ends, what counts as its default and which texts
  * are errors decide what clusterctl asks for and what it writes.
  */

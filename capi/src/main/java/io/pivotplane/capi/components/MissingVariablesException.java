@@ -20,7 +20,7 @@ public final class MissingVariablesException extends IllegalArgumentException {
         this.variables = variables.stream().sorted().toList();
     }
 
-    /** The component's manifest label, e.g. {@code infrastructure-vsphere}. */
+    /** The component's manifest label, e.g. {@code infrastructure-vsphere}, or the template's name. */
     public String component() {
         return component;
     }

@@ -1,4 +1,4 @@
-package io.pivotplane.tools.helmtemplate;
+package io.pivotplane.tools.upstream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * helm-java calls Helm's own Go library, so the rendering is Helm's.
  *
  * <pre>
- * HelmTemplate --chart DIR --name RELEASE --namespace NS [--set KEY=VALUE]... [--only-crds] --output FILE
+ * HelmTemplate --chart DIR --name RELEASE --namespace NS [--values FILE] [--set KEY=VALUE]... [--only-crds] --output FILE
  * </pre>
  *
  * The output is what cert-manager's make/manifests.mk keeps of {@code helm template}: without the leading
@@ -40,7 +40,7 @@ public final class HelmTemplate {
         boolean onlyCrds = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
-                case "--chart", "--name", "--namespace", "--output" -> options.put(args[i], argument(args, ++i));
+                case "--chart", "--name", "--namespace", "--values", "--output" -> options.put(args[i], argument(args, ++i));
                 case "--set" -> {
                     String assignment = argument(args, ++i);
                     int equals = assignment.indexOf('=');
@@ -62,6 +62,9 @@ public final class HelmTemplate {
         TemplateCommand template = new Helm(Path.of(options.get("--chart"))).template()
                 .withName(options.get("--name"))
                 .withNamespace(options.get("--namespace"));
+        if (options.containsKey("--values")) {
+            template = template.withValuesFile(Path.of(options.get("--values")));
+        }
         for (String[] value : values) {
             template = template.set(value[0], value[1]);
         }
@@ -100,6 +103,6 @@ public final class HelmTemplate {
 
     private static IllegalArgumentException usage(String problem) {
         return new IllegalArgumentException(problem + "\nusage: HelmTemplate --chart DIR --name RELEASE --namespace NS"
-                + " [--set KEY=VALUE]... [--only-crds] --output FILE");
+                + " [--values FILE] [--set KEY=VALUE]... [--only-crds] --output FILE");
     }
 }
