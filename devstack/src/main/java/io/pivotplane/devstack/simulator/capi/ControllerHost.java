@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,13 @@ public final class ControllerHost implements AutoCloseable {
     private final RemoteClusters remote;
     private final WorkQueue queue;
     private final List<Controller> controllers = new ArrayList<>();
-    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** The management cluster's client, which the host watches; null for a workload cluster's. */
+    private KubernetesClient client;
+    /** The kinds watched so far, by their CRD's name. */
+    private final java.util.Set<String> watched = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Map<String, Kind> KNOWN_BY_CRD = Kind.knownKinds().stream()
+            .collect(java.util.stream.Collectors.toMap(Kind::crdName, k -> k));
     private volatile boolean closed;
 
     private ControllerHost(String name, KubernetesClient client, Simulation simulation) {
@@ -54,23 +59,31 @@ public final class ControllerHost implements AutoCloseable {
                 new GarbageCollector(this)));
     }
 
-    /** The controllers of the management cluster behind {@code client}, woken by watches of the kinds they read. */
+    /**
+     * The controllers of the management cluster behind {@code client}, woken by watches of the kinds they read: of
+     * Deployments and CRDs from the start, of a provider's kind once its CRD exists (before, a real API server answers
+     * it with 404), as a provider's manager starts only where its CRDs are.
+     */
     public static ControllerHost inManagement(KubernetesClient client, Simulation simulation) {
         ControllerHost host = new ControllerHost("management", client, simulation);
         simulation.register(host);
-        Handler handler = host.new Handler();
-        for (Kind kind : Stream.concat(Kind.knownKinds().stream(),
-                Stream.of(Kind.DEPLOYMENT, Kind.CUSTOM_RESOURCE_DEFINITION)).toList()) {
-            var resources = client.genericKubernetesResources(kind.context());
-            // not started blocking: until a provider's CRDs exist, a real API server answers its kinds with 404
-            SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
-                    ? resources.inAnyNamespace().runnableInformer(0) : resources.runnableInformer(0);
-            informer.addEventHandler(handler);
-            informer.exceptionHandler((started, error) -> !host.closed);
-            informer.start();
-            host.informers.add(informer);
-        }
+        host.client = client;
+        host.watch(Kind.DEPLOYMENT);
+        host.watch(Kind.CUSTOM_RESOURCE_DEFINITION);
         return host;
+    }
+
+    private void watch(Kind kind) {
+        if (closed || client == null || !watched.add(kind.crdName())) {
+            return;
+        }
+        var resources = client.genericKubernetesResources(kind.context());
+        SharedIndexInformer<GenericKubernetesResource> informer = kind.namespaced()
+                ? resources.inAnyNamespace().runnableInformer(0) : resources.runnableInformer(0);
+        informer.addEventHandler(new Handler());
+        informer.exceptionHandler((started, error) -> !closed);
+        informer.start();
+        informers.add(informer);
     }
 
     /**
@@ -109,6 +122,10 @@ public final class ControllerHost implements AutoCloseable {
         }
         GenericKubernetesResource object = after != null ? after : before;
         gate.changed(before, after);
+        if (after != null && Kind.CUSTOM_RESOURCE_DEFINITION.kind().equals(after.getKind())
+                && KNOWN_BY_CRD.containsKey(after.getMetadata().getName())) {
+            watch(KNOWN_BY_CRD.get(after.getMetadata().getName()));
+        }
         for (Controller controller : controllers) {
             if (controller instanceof GarbageCollector collector) {
                 if (after == null) {
