@@ -1,6 +1,5 @@
 package io.pivotplane.devstack.simulator.capi;
 
-import io.pivotplane.capi.request.Provider;
 import java.util.List;
 import java.util.Optional;
 
@@ -53,17 +52,6 @@ enum CapiProvider {
     /** The kinds whose CRDs must be Established for the provider's controllers to work. */
     List<Kind> kinds() {
         return kinds;
-    }
-
-    /** The infrastructure provider of a request's provider id ({@code aws}, {@code vsphere}, …). */
-    static CapiProvider infrastructure(Provider provider) {
-        return switch (provider) {
-            case AWS -> AWS;
-            case AZURE -> AZURE;
-            case GCP -> GCP;
-            case VSPHERE -> VSPHERE;
-            case MAAS -> MAAS;
-        };
     }
 
     /** The request's provider id of an infrastructure provider ({@code aws}, …), as the cluster internals know it. */

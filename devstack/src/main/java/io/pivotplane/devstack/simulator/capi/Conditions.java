@@ -79,10 +79,6 @@ final class Conditions {
         return this;
     }
 
-    boolean has(String type) {
-        return byType.containsKey(type);
-    }
-
     boolean isTrue(String type) {
         return Optional.ofNullable(byType.get(type)).map(c -> TRUE.equals(c.get("status"))).orElse(false);
     }

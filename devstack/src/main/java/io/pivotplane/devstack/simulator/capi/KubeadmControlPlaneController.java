@@ -435,8 +435,10 @@ final class KubeadmControlPlaneController extends Controller {
         status.put("unavailableReplicas", replicas);
         status.put("observedGeneration", scope.kcp.getMetadata().getGeneration());
         if (!Api.deleting(scope.kcp)) {
+            // Machines.LowestVersion
             scope.machines.stream().map(m -> ObjectMaps.string(m, "spec", "version").orElse(null))
-                    .filter(v -> v != null).min(Comparator.naturalOrder()).ifPresent(v -> status.put("version", v));
+                    .filter(v -> v != null).min(Comparator.comparing(KubeadmControlPlaneController::semver,
+                            java.util.Arrays::compare)).ifPresent(v -> status.put("version", v));
             if (replicas < desired) {
                 scope.conditions.markFalse("Resized", "ScalingUp", Conditions.WARNING,
                         "Scaling up control plane to " + desired + " replicas (actual " + replicas + ")");
@@ -483,6 +485,16 @@ final class KubeadmControlPlaneController extends Controller {
         scope.conditions.summary("MachinesCreated", "MachinesSpecUpToDate", "Resized", "MachinesReady",
                 Capi.CONDITION_AVAILABLE, "CertificatesAvailable");
         status.put("conditions", scope.conditions.toList());
+    }
+
+    /** Major, minor and patch of {@code v1.30.5}. */
+    private static int[] semver(String version) {
+        String[] parts = version.replaceFirst("^v", "").split("[.+-]");
+        int[] numbers = new int[3];
+        for (int i = 0; i < 3 && i < parts.length; i++) {
+            numbers[i] = parts[i].matches("\\d+") ? Integer.parseInt(parts[i]) : 0;
+        }
+        return numbers;
     }
 
     private static Comparator<GenericKubernetesResource> oldestFirst() {

@@ -280,11 +280,6 @@ final class SimulatedCloud {
         return Optional.ofNullable(apiServers.get(cluster)).map(ApiServer::api);
     }
 
-    /** Whether the cluster's API server answers (CAPMAAS's {@code IsAPIServerOnline}). */
-    boolean apiServerOnline(Key cluster) {
-        return apiServers.containsKey(cluster);
-    }
-
     static String address(int third, int fourth) {
         return "10.0." + third + "." + fourth;
     }
