@@ -1,19 +1,18 @@
 package io.pivotplane.devstack.testing;
 
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.VolumeBuilder;
-import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.events.model.ClusterSpec;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * What a new workload cluster needs before its Nodes work, as its operator installs it once the kubeconfig exists:
@@ -21,10 +20,6 @@ import java.util.Optional;
  * cloud-controller-manager (without it no Node gets its provider id, and CAPI no {@code nodeRef}).
  */
 public final class ClusterAddons {
-
-    /** The CCM each infrastructure's templates expect; GCP's kubelet runs the in-tree provider, MAAS has none. */
-    private static final Map<String, String> CLOUD_PROVIDERS = Map.of("aws", "aws", "azure", "azure",
-            "vsphere", "vsphere");
 
     private ClusterAddons() {
     }
@@ -44,84 +39,48 @@ public final class ClusterAddons {
     }
 
     /**
-     * The cluster's cloud-controller-manager, as its project's manifests run it: a host-network DaemonSet on the
-     * control-plane nodes that tolerates the not-yet-initialised and not-ready taints; vSphere's with its cloud config
-     * (the spec's vCenter and datacenter) and the vCenter credentials it names. Nothing for an infrastructure without
-     * one.
+     * The cluster's cloud-controller-manager from its project's upstream manifests with the cluster's values
+     * ({@link CloudControllerManagers}), and, for vSphere, its credentials Secret filled from the cluster's own
+     * credentials in the management cluster, as the Secret's description says. Nothing for GCP (in-tree) and MAAS.
      */
-    public static void cloudControllerManager(KubernetesClient workload, ClusterSpec spec) {
-        String infrastructure = spec.infrastructure().provider();
-        cloudProvider(infrastructure).ifPresent(cloud -> {
-            DaemonSet ccm = new DaemonSetBuilder().withNewMetadata().withName(cloud + "-cloud-controller-manager")
-                    .withNamespace("kube-system").addToLabels("k8s-app", cloud + "-cloud-controller-manager").endMetadata()
-                    .withNewSpec().withNewSelector().addToMatchLabels("k8s-app", cloud + "-cloud-controller-manager")
-                    .endSelector().withNewTemplate().withNewMetadata()
-                    .addToLabels("k8s-app", cloud + "-cloud-controller-manager").endMetadata()
-                    .withNewSpec().withHostNetwork(true)
-                    .addToNodeSelector("node-role.kubernetes.io/control-plane", "")
-                    .addNewToleration().withKey("node.cloudprovider.kubernetes.io/uninitialized").withValue("true")
-                    .withEffect("NoSchedule").endToleration()
-                    .addNewToleration().withKey("node-role.kubernetes.io/control-plane").withEffect("NoSchedule")
-                    .endToleration()
-                    .addNewToleration().withKey("node.kubernetes.io/not-ready").withEffect("NoSchedule").endToleration()
-                    .addNewContainer().withName("cloud-controller-manager")
-                    .withImage("registry.k8s.io/cloud-controller-manager:" + cloud)
-                    .withArgs("--cloud-provider=" + cloud, "--use-service-account-credentials=true")
-                    .endContainer()
-                    .endSpec().endTemplate().endSpec().build();
-            if ("vsphere".equals(cloud)) {
-                vsphereCloudConfig(workload, spec, ccm);
+    public static void cloudControllerManager(KubernetesClient management, KubernetesClient workload, ClusterSpec spec) {
+        CloudControllerManagers.forCluster(spec).ifPresent(ccm -> {
+            ccm.credentialsSecret().ifPresent(described -> {
+                Secret source = management.secrets().inNamespace(described.source().namespace())
+                        .withName(described.source().name()).get();
+                Map<String, String> data = new LinkedHashMap<>();
+                described.keys().forEach((key, sourceKey) -> data.put(key, base64Value(source, sourceKey)));
+                apply(workload, new SecretBuilder().withNewMetadata().withName(described.name().name())
+                        .withNamespace(described.name().namespace()).withLabels(described.labels()).endMetadata()
+                        .withType(described.type()).withData(data).build());
+            });
+            KubernetesSerialization serialization = workload.getKubernetesSerialization();
+            for (GenericKubernetesResource object : ccm.objects()) {
+                apply(workload, serialization.unmarshal(serialization.asJson(object)));
             }
-            apply(workload, ccm);
         });
     }
 
-    /** cloud-provider-vsphere's manifest: vsphere.conf from a ConfigMap, the vCenter credentials in a Secret. */
-    private static void vsphereCloudConfig(KubernetesClient workload, ClusterSpec spec, DaemonSet ccm) {
-        String server = spec.infrastructure().parameters().get("server");
-        String datacenter = spec.infrastructure().parameters().get("datacenter");
-        apply(workload, new SecretBuilder().withNewMetadata().withName("vsphere-cloud-secret")
-                .withNamespace("kube-system").endMetadata()
-                .addToStringData(server + ".username", "simulated-ccm@vsphere.local")
-                .addToStringData(server + ".password", "simulated-password-not-real").build());
-        apply(workload, new ConfigMapBuilder().withNewMetadata().withName("vsphere-cloud-config")
-                .withNamespace("kube-system").endMetadata()
-                .addToData("vsphere.conf", """
-                        global:
-                          port: 443
-                          insecureFlag: true
-                          secretName: vsphere-cloud-secret
-                          secretNamespace: kube-system
-                        vcenter:
-                          %1$s:
-                            server: %1$s
-                            datacenters:
-                              - %2$s
-                        """.formatted(server, datacenter)).build());
-        var pod = ccm.getSpec().getTemplate().getSpec();
-        var container = pod.getContainers().get(0);
-        container.setArgs(new java.util.ArrayList<>(container.getArgs()));
-        container.getArgs().add("--cloud-config=/etc/cloud/vsphere.conf");
-        container.setVolumeMounts(List.of(new VolumeMountBuilder().withName("vsphere-config-volume")
-                .withMountPath("/etc/cloud").withReadOnly(true).build()));
-        pod.setVolumes(List.of(new VolumeBuilder().withName("vsphere-config-volume").withNewConfigMap()
-                .withName("vsphere-cloud-config").endConfigMap().build()));
-    }
-
-    /** The CCM's {@code --cloud-provider}, if the infrastructure's nodes need one. */
-    public static Optional<String> cloudProvider(String infrastructure) {
-        return Optional.ofNullable(CLOUD_PROVIDERS.get(infrastructure));
-    }
-
     /** Both, as a quick start's "install a CNI, install the cloud provider" steps. */
-    public static void install(KubernetesClient workload, ClusterSpec spec) {
+    public static void install(KubernetesClient management, KubernetesClient workload, ClusterSpec spec) {
         cni(workload);
-        cloudControllerManager(workload, spec);
+        cloudControllerManager(management, workload, spec);
+    }
+
+    /** A Secret's value, base64 as {@code data} holds it (an API server stores {@code stringData} there too). */
+    private static String base64Value(Secret secret, String key) {
+        if (secret.getData() != null && secret.getData().containsKey(key)) {
+            return secret.getData().get(key);
+        }
+        String plain = secret.getStringData() == null ? "" : secret.getStringData().getOrDefault(key, "");
+        return java.util.Base64.getEncoder().encodeToString(plain.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     private static void apply(KubernetesClient client, HasMetadata object) {
-        createIfMissing(client, new NamespaceBuilder().withNewMetadata().withName(object.getMetadata().getNamespace())
-                .endMetadata().build());
+        if (object.getMetadata().getNamespace() != null) {
+            createIfMissing(client, new NamespaceBuilder().withNewMetadata()
+                    .withName(object.getMetadata().getNamespace()).endMetadata().build());
+        }
         createIfMissing(client, object);
     }
 

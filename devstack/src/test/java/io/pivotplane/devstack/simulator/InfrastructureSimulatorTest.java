@@ -61,7 +61,7 @@ class InfrastructureSimulatorTest {
             assertThat(ObjectMaps.conditionTrue(cluster, Capi.CONDITION_CONTROL_PLANE_INITIALIZED)).isTrue();
             assertThat(ObjectMaps.isTrue(cluster, "status", "controlPlaneReady")).isFalse();
         });
-        ClusterAddons.install(workload, spec);
+        ClusterAddons.install(management.client(), workload, spec);
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             GenericKubernetesResource cluster = get(management.client(), Capi.CORE_API_VERSION, Capi.CLUSTER, "first");
@@ -89,7 +89,7 @@ class InfrastructureSimulatorTest {
     void scalesTheControlPlaneAndTheWorkersToWhatTheSpecSays() {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "grow", 3, 2, List.of());
         create(management.client(), spec, RenderPhase.FULL);
-        ClusterAddons.install(awaitWorkload(management.client(), "grow"), spec);
+        ClusterAddons.install(management.client(), awaitWorkload(management.client(), "grow"), spec);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             assertThat(ObjectMaps.integer(get(management.client(), Capi.CONTROL_PLANE_API_VERSION,
@@ -107,7 +107,7 @@ class InfrastructureSimulatorTest {
     void aPausedClusterIsLeftAlone() {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "still", 1, 0, List.of());
         create(management.client(), spec, RenderPhase.MANAGEMENT);
-        ClusterAddons.install(awaitWorkload(management.client(), "still"), spec);
+        ClusterAddons.install(management.client(), awaitWorkload(management.client(), "still"), spec);
         await().atMost(Duration.ofSeconds(30)).until(() -> ObjectMaps.at(machines(management.client()).get(0),
                 "status", "nodeRef").isPresent());
 

@@ -50,7 +50,7 @@ class DeletionTest {
         ClusterSpec spec = TestClusters.vsphere(namespace, "gone", 1, 1, List.of());
         management.create(spec, RenderPhase.FULL);
         KubernetesClient workload = management.awaitWorkload(namespace, "gone");
-        ClusterAddons.install(workload, spec);
+        ClusterAddons.install(management.client(), workload, spec);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             assertThat(management.list(Kind.MACHINE, namespace)).hasSize(2).allSatisfy(machine ->
                     assertThat(ObjectMaps.at(machine, "status", "nodeRef")).isPresent());

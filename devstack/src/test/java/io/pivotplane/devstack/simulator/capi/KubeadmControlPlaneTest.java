@@ -57,7 +57,7 @@ class KubeadmControlPlaneTest {
                     .satisfies(node -> assertThat(node.getSpec().getProviderID()).isNull());
         });
 
-        ClusterAddons.cloudControllerManager(workload, spec);
+        ClusterAddons.cloudControllerManager(management.client(), workload, spec);
         await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(60)).until(() -> {
             List<GenericKubernetesResource> machines = machines(namespace);
             // the preflight checks: a machine is added only when every other one has its Node
@@ -92,7 +92,7 @@ class KubeadmControlPlaneTest {
         ClusterSpec spec = TestClusters.vsphere(namespace, "nocni", 1, 0, List.of());
         management.create(spec, RenderPhase.MANAGEMENT);
         KubernetesClient workload = management.awaitWorkload(namespace, "nocni");
-        ClusterAddons.cloudControllerManager(workload, spec);
+        ClusterAddons.cloudControllerManager(management.client(), workload, spec);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(machines(namespace)).singleElement()
                 .satisfies(machine -> assertThat(ObjectMaps.at(machine, "status", "nodeRef")).isPresent()));
@@ -135,7 +135,7 @@ class KubeadmControlPlaneTest {
             });
         });
 
-        ClusterAddons.cloudControllerManager(workload, spec);
+        ClusterAddons.cloudControllerManager(management.client(), workload, spec);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(machines(namespace)).singleElement()
                 .satisfies(machine -> {
                     assertThat(ObjectMaps.string(machine, "status", "nodeRef", "name"))

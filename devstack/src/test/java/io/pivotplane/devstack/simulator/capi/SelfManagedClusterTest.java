@@ -55,7 +55,7 @@ class SelfManagedClusterTest {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "own", 1, 1, List.of());
         management.create(spec, RenderPhase.FULL);
         KubernetesClient workload = management.awaitWorkload(NAMESPACE, "own");
-        ClusterAddons.install(workload, spec);
+        ClusterAddons.install(management.client(), workload, spec);
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(management.list(Kind.MACHINE, NAMESPACE))
                 .hasSize(2).allSatisfy(m -> assertThat(ObjectMaps.string(m, "status", "phase")).hasValue("Running")));
         Set<String> providerIds = management.list(Kind.MACHINE, NAMESPACE).stream()
