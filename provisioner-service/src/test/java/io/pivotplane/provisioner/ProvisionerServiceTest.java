@@ -15,6 +15,7 @@ import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.ClusterDeletionRequested;
@@ -129,6 +130,8 @@ class ProvisionerServiceTest {
 
     private EventEnvelope<SpecsCreated> createSpecs(ClusterSpec spec) {
         String clusterId = UUID.randomUUID().toString();
+        // what the operator created next to the management cluster's providers: the vCenter credentials it names
+        TestCredentials.create(management.client(), spec);
         List<GenericKubernetesResource> objects = Renderers.forProvider("vsphere")
                 .render(clusterId, spec, RenderPhase.MANAGEMENT);
         objects.forEach(object -> management.client().resource(object).create());

@@ -6,6 +6,10 @@ import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
+import io.pivotplane.devstack.simulator.capi.ControllerHost;
+import io.pivotplane.devstack.simulator.capi.Simulation;
+import io.pivotplane.devstack.simulator.capi.ClusterctlInit;
+import io.pivotplane.devstack.simulator.cluster.ClusterInternals;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +22,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Cluster API controllers and the cloud of the local stack: controllers in the management cluster's API,
- * a new API server for each workload cluster when its first control-plane node is up, controllers inside it
- * (which take over after the pivot) and the agent it runs once pivot-service installs it.
+ * Cluster API, its providers and the clouds, for the local stack and the tests, the way CAPI's in-memory provider
+ * stands in for them: the management cluster gets what {@code clusterctl init} installs, and the providers' simulated
+ * controllers act in every cluster where those providers run (the management cluster; a workload cluster once its
+ * CAPI objects and providers have been moved there). A workload cluster's API server starts when its first
+ * control-plane VM runs kubeadm init, and goes when its last control-plane VM is deleted; in it run the cluster's own
+ * internals, the controllers of the providers installed there, and the agent pivot-service installs.
  */
 public final class InfrastructureSimulator implements AutoCloseable {
 
@@ -29,33 +36,61 @@ public final class InfrastructureSimulator implements AutoCloseable {
     private final SimulatorSettings settings;
     private final ScheduledExecutorService scheduler;
     private final WorkloadApiServers workloads;
+    private final Simulation simulation;
     private final List<AutoCloseable> parts = new CopyOnWriteArrayList<>();
-    private final List<AgentRunner> agentRunners = new CopyOnWriteArrayList<>();
+    /** What runs inside each workload cluster, by its API's URL. */
+    private final Map<String, Inside> inside = new ConcurrentHashMap<>();
     /** By Kafka bootstrap servers, when the agents share their clients. */
     private final Map<String, SharedAgentChannels> sharedAgentChannels = new ConcurrentHashMap<>();
 
-    private InfrastructureSimulator(SimulatorSettings settings) {
-        this.settings = settings;
-        this.scheduler = Executors.newScheduledThreadPool(4, DaemonThreads.named("simulator"));
-        this.workloads = new WorkloadApiServers(this::simulateInside);
+    /** A workload cluster's internals, the providers' controllers in it, and its agent. */
+    private record Inside(ClusterInternals internals, ControllerHost controllers, AgentRunner agents) {
     }
 
-    /** Simulates the controllers and the cloud of the management cluster behind {@code management}. */
+    private InfrastructureSimulator(SimulatorSettings settings) {
+        this.settings = settings;
+        this.scheduler = Executors.newScheduledThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors()),
+                DaemonThreads.named("simulator"));
+        this.workloads = new WorkloadApiServers(this::simulateInside, this::stopInside);
+        this.simulation = new Simulation(settings, scheduler, workloads,
+                api -> Optional.ofNullable(inside.get(api.url())).map(Inside::internals));
+    }
+
+    /**
+     * Simulates the management cluster behind {@code management}, an existing cluster: its internals, then what
+     * {@code clusterctl init} installs there (the settings' providers, with their credentials), then the providers'
+     * controllers, which act once their Deployments are available.
+     */
     public static InfrastructureSimulator start(KubernetesClient management, SimulatorSettings settings) {
         InfrastructureSimulator simulator = new InfrastructureSimulator(settings);
-        simulator.parts.add(new CapiControllers("management", management, settings, simulator.workloads,
-                simulator.scheduler).start());
-        LOG.info("Infrastructure simulator watches {} (machines take {}, infrastructure {})",
+        simulator.parts.add(ClusterInternals.startInManagement(management, simulator.scheduler));
+        ClusterctlInit.install(management, settings);
+        simulator.parts.add(ControllerHost.inManagement(management, simulator.simulation));
+        LOG.info("Infrastructure simulator runs the providers of {} (machines take {}, infrastructure {})",
                 management.getMasterUrl(), settings.machineDelay(), settings.infrastructureDelay());
         return simulator;
     }
 
     private void simulateInside(ClusterApi api) {
-        parts.add(new CapiControllers("workload " + api.url(), api.client(), settings, workloads, scheduler)
-                .startListening(api));
+        ClusterInternals internals = ClusterInternals.startInWorkload(api, scheduler);
+        ControllerHost controllers = ControllerHost.inWorkload(api, simulation);
         AgentRunner agents = new AgentRunner(api, this::agentChannel).start();
-        agentRunners.add(agents);
-        parts.add(agents);
+        inside.put(api.url(), new Inside(internals, controllers, agents));
+    }
+
+    /** The cluster's API server goes: so does everything that ran inside it. */
+    private void stopInside(ClusterApi api) {
+        Inside stopped = inside.remove(api.url());
+        if (stopped == null) {
+            return;
+        }
+        for (AutoCloseable part : List.of(stopped.controllers(), stopped.agents(), stopped.internals())) {
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("Stopping {} of {} failed: {}", part, api.url(), e.toString());
+            }
+        }
     }
 
     private AgentChannel agentChannel(AgentConfig config) {
@@ -66,21 +101,23 @@ public final class InfrastructureSimulator implements AutoCloseable {
                 .open(config.clusterId());
     }
 
-    /** A client of a workload cluster's API server, by the URL its kubeconfig names. */
+    /** A client of a workload cluster's API server, by the URL its kubeconfig names, while it runs. */
     public Optional<KubernetesClient> workloadClient(String url) {
         return workloads.client(url);
     }
 
+    /** How many workload clusters' API servers run. */
     public int workloadClusters() {
         return workloads.size();
     }
 
     public int runningAgents() {
-        return agentRunners.stream().mapToInt(AgentRunner::running).sum();
+        return inside.values().stream().mapToInt(i -> i.agents().running()).sum();
     }
 
     @Override
     public void close() {
+        inside.keySet().forEach(url -> workloads.api(url).ifPresent(this::stopInside));
         for (AutoCloseable part : parts) {
             try {
                 part.close();
