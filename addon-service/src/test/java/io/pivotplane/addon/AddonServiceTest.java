@@ -48,7 +48,6 @@ class AddonServiceTest {
         publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "layers", 1, 0, List.of(
                 new Addon("prometheus", null, "1.0", List.of("kind: ConfigMap")),
-                new Addon("calico", "cni", "3.28", List.of("kind: DaemonSet")),
                 new Addon("vsphere-csi", "csi", "3.3", List.of("kind: DaemonSet")))), Instant.now()));
         publish(report(clusterId, AgentReport.Kind.HEARTBEAT, null, null));
         assertThat(commandsFor(clusterId)).isEmpty();
@@ -67,7 +66,7 @@ class AddonServiceTest {
 
         AddonsInstalled installed = awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
         assertThat(installed.addons()).extracting(AddonResult::name)
-                .containsExactly("calico", "vsphere-csi", "prometheus");
+                .containsExactly("flannel", "vsphere-csi", "prometheus");
         assertThat(installed.addons().get(0).message()).contains("bootstrap layer");
         // the network plugin went onto the cluster with pivot-service's bootstrap layer: it is never sent again
         assertThat(commandsFor(clusterId)).extracting(command -> command.addon().name())
@@ -97,14 +96,16 @@ class AddonServiceTest {
     }
 
     @Test
-    void aClusterWithoutAddonsIsDoneOnceItHasScaled() {
+    void aClusterWithOnlyItsNetworkPluginIsDoneOnceItHasScaled() {
         String clusterId = UUID.randomUUID().toString();
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "bare", 1, 0, List.of()),
                 Instant.now()));
         publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
         publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
 
-        assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons()).isEmpty();
+        assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons())
+                .extracting(AddonResult::name).containsExactly("flannel");
+        assertThat(commandsFor(clusterId)).isEmpty();
     }
 
     private void publish(ClusterEvent payload) {

@@ -11,12 +11,16 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.Capi;
-import io.pivotplane.capi.CapiCrds;
+import io.pivotplane.capi.components.ProviderComponents;
+import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.pivot.k8s.ClusterKinds;
 import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.k8s.Kubeconfigs;
+import io.pivotplane.capi.request.Provider;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.simulator.InfrastructureSimulator;
@@ -54,55 +58,33 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** pivot-service against a real broker and PostgreSQL, the simulator acting as CAPI on both sides. */
+/**
+ * pivot-service against a real broker and PostgreSQL, the strict simulator acting as Cluster API, the providers and
+ * the clouds on both sides. The management cluster runs only the providers a vSphere cluster uses (core, kubeadm,
+ * CAPV): a management cluster that serves one infrastructure pivots and deletes its clusters as one that serves five.
+ */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class,
         initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "pivot"))
 @WithTestResource(KubernetesApiResource.class)
-class PivotServiceTest {
-
-    static final String NAMESPACE = "team-pivot";
-
-    @InjectInfrastructure
-    EmbeddedKafkaBroker kafka;
-
-    @InjectInfrastructure
-    KubernetesApiServer management;
-
-    InfrastructureSimulator simulator;
-
-    @jakarta.inject.Inject
-    io.micrometer.core.instrument.MeterRegistry registry;
-
-    @jakarta.inject.Inject
-    Transactions transactions;
-
-    @jakarta.inject.Inject
-    ProcessedEvents processed;
-
-    @BeforeEach
-    void startSimulator() {
-        simulator = InfrastructureSimulator.start(management.client(), SimulatorSettings.IMMEDIATE);
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        simulator.close();
-    }
+class PivotServiceTest extends PivotTestSupport {
 
     @Test
-    void movesEveryObjectWithOwnersRewrittenThenTheAgentScalesTheClusterItself() {
+    void preparesTheWorkloadClusterToRunItselfThenMovesEveryObjectWithOwnersRewrittenAndTheClusterScalesItself() {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "moving", 3, 2, List.of());
         EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
         Set<String> before = clusterObjects(management.client(), "moving");
+        assertThat(management.client().apiextensions().v1().customResourceDefinitions()
+                .withName("awsclusters.infrastructure.cluster.x-k8s.io").get()).as("AWS in the management cluster")
+                .isNull();
 
         TopicWriter.send(kafka.bootstrapServers(), ready);
 
-        Pivoted pivoted = awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class);
+        Pivoted pivoted = awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class, Duration.ofMinutes(3));
         KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
         assertThat(clusterObjects(management.client(), "moving")).isEmpty();
         assertThat(clusterObjects(workload, "moving")).containsAll(before);
@@ -110,20 +92,40 @@ class PivotServiceTest {
         assertEveryOwnerReferenceResolves(workload);
         assertThat(ObjectMaps.isTrue(get(workload, Capi.CORE_API_VERSION, Capi.CLUSTER, "moving"), "spec", "paused"))
                 .isFalse();
-        assertThat(workload.apps().deployments().inNamespace(AgentManifests.NAMESPACE).withName(AgentManifests.NAME)
-                .get()).isNotNull();
+        // what clusterctl init installs, running in the workload cluster at the management cluster's versions
+        assertThat(providers(workload)).containsExactlyInAnyOrder("CoreProvider cluster-api v1.9.11",
+                "BootstrapProvider kubeadm v1.9.11", "ControlPlaneProvider kubeadm v1.9.11",
+                "InfrastructureProvider vsphere v1.12.0");
+        // the bootstrap layer: the profile's network plugin and vSphere's cloud-controller-manager, rolled out
+        assertThat(Rollouts.pending(workload, List.of(daemonSet("kube-flannel", "kube-flannel-ds"),
+                daemonSet("kube-system", "vsphere-cloud-controller-manager")))).isEmpty();
+        // the credentials CAPV and the cloud-controller-manager need, in the workload cluster and in no event
+        assertThat(workload.secrets().inNamespace(NAMESPACE).withName("vsphere-creds").get()).isNotNull();
+        assertThat(workload.secrets().inNamespace("kube-system").withName("cloud-provider-vsphere-credentials").get())
+                .isNotNull();
+        assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.CLUSTER_PIVOTED, ready.subject()).toString())
+                .doesNotContain("simulated-password-not-real");
+        assertThat(Rollouts.pending(workload, List.of(deployment(AgentManifests.NAMESPACE, AgentManifests.NAME))))
+                .isEmpty();
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
             assertThat(ObjectMaps.integer(get(workload, Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE,
                     "moving"), 0, "status", "readyReplicas")).isEqualTo(3);
             assertThat(ObjectMaps.integer(get(workload, Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT, "moving-md-0"),
                     0, "status", "readyReplicas")).isEqualTo(2);
         });
         awaitScaled(ready.subject(), Duration.ofSeconds(30));
+        assertThat(workload.nodes().list().getItems()).hasSize(5).allSatisfy(node -> {
+            assertThat(node.getSpec().getProviderID()).startsWith("vsphere://");
+            assertThat(node.getStatus().getConditions()).anySatisfy(condition -> {
+                assertThat(condition.getType()).isEqualTo("Ready");
+                assertThat(condition.getStatus()).isEqualTo("True");
+            });
+        });
         assertThat(clusterObjects(management.client(), "moving")).isEmpty();
-        assertThat(List.of("preflight", "install_agent", "pause", "collect", "create_in_target", "delete_from_source",
-                "unpause")).allSatisfy(step -> assertThat(registry.find("pivotplane.pivot.step").tag("step", step)
-                .timer()).as(step).isNotNull());
+        assertThat(List.of("agent_installed", "bootstrap_ready", "provisioned", "providers_ready", "paused",
+                "collected", "created", "deleted", "unpaused")).allSatisfy(step -> assertThat(
+                registry.find("pivotplane.pivot.step").tag("step", step).timer()).as(step).isNotNull());
     }
 
     @Test
@@ -131,7 +133,7 @@ class PivotServiceTest {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "twice", 1, 0, List.of());
         EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
         TopicWriter.send(kafka.bootstrapServers(), ready);
-        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class);
+        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class, Duration.ofMinutes(3));
         KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
         Set<String> uids = uids(workload, "twice");
 
@@ -152,22 +154,42 @@ class PivotServiceTest {
         ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "blocked", 1, 0, List.of());
         EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
         KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
-        GenericKubernetesResource squatter = new GenericKubernetesResourceBuilder()
-                .withApiVersion(Capi.CONTROL_PLANE_API_VERSION).withKind(Capi.KUBEADM_CONTROL_PLANE)
-                .withNewMetadata().withName("blocked").withNamespace(NAMESPACE).endMetadata().build();
-        squatter.setAdditionalProperty("spec", java.util.Map.of("replicas", 1));
-        workload.resource(squatter).create();
+        TestCredentials.secret(workload, NAMESPACE, "blocked-ca", java.util.Map.of("tls.crt", "someone else's"));
 
         TopicWriter.send(kafka.bootstrapServers(), ready);
 
-        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, ready.subject(), ProvisioningFailed.class);
+        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, ready.subject(), ProvisioningFailed.class,
+                Duration.ofMinutes(3));
         assertThat(failed.stage()).isEqualTo(Stage.PIVOTED);
         assertThat(failed.reason()).isEqualTo("PivotRolledBack");
-        assertThat(failed.message()).contains("KubeadmControlPlane blocked", "rolled back");
+        assertThat(failed.message()).contains("Secret " + NAMESPACE + "/blocked-ca", "rolled back");
         GenericKubernetesResource cluster = get(management.client(), Capi.CORE_API_VERSION, Capi.CLUSTER, "blocked");
         assertThat(ObjectMaps.isTrue(cluster, "spec", "paused")).isFalse();
         assertThat(get(workload, Capi.CORE_API_VERSION, Capi.CLUSTER, "blocked")).isNull();
         assertThat(events(Topics.CLUSTER_PIVOTED, ready.subject())).isEmpty();
+    }
+
+    @Test
+    void aTargetRunningAnOlderCoreProviderIsRefusedBeforeAnythingMoves() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "skewed", 1, 0, List.of());
+        EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
+        KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
+        // someone ran an older clusterctl init there before pivotplane came
+        ProviderComponents.inventoryCustomResourceDefinition().forEach(crd -> workload.resource(crd).create());
+        TestCredentials.namespace(workload, "capi-system");
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> workload.resource(inventory(
+                "cluster-api", "CoreProvider", "v1.8.0", "capi-system")).create() != null);
+
+        TopicWriter.send(kafka.bootstrapServers(), ready);
+
+        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, ready.subject(), ProvisioningFailed.class,
+                Duration.ofMinutes(3));
+        assertThat(failed.reason()).isEqualTo("PivotPreflightFailed");
+        assertThat(failed.message()).contains("provider cluster-api in the target cluster is older than in the source"
+                + " cluster (source: v1.9.11, target: v1.8.0)", "nothing was moved");
+        GenericKubernetesResource cluster = get(management.client(), Capi.CORE_API_VERSION, Capi.CLUSTER, "skewed");
+        assertThat(ObjectMaps.isTrue(cluster, "spec", "paused")).isFalse();
+        assertThat(clusterObjects(management.client(), "skewed")).isNotEmpty();
     }
 
     @Test
@@ -212,109 +234,29 @@ class PivotServiceTest {
     }
 
     @Test
-    void aPivotedClusterIsDeletedByItsOwnAgentWorkersFirst() {
-        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "self-deleting", 1, 2, List.of());
+    void aPivotedClusterIsMovedBackAndTornDownFromTheManagementClusterWorkersFirst() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "returning", 1, 2, List.of());
         EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
         TopicWriter.send(kafka.bootstrapServers(), ready);
-        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class);
-        KubernetesClient workload = simulator.workloadClient(ready.payload().apiEndpoint()).orElseThrow();
-        awaitScaled(ready.subject(), Duration.ofSeconds(60));
+        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class, Duration.ofMinutes(3));
+        awaitScaled(ready.subject(), Duration.ofSeconds(90));
+        assertThat(management.client().secrets().inNamespace(NAMESPACE)
+                .withName("pivotplane-workload-" + ready.subject()).get()).as("pivot-service's way back").isNotNull();
 
         TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
 
-        ClusterDeleted deleted = awaitOne(Topics.CLUSTER_DELETED, ready.subject(), ClusterDeleted.class);
-        assertThat(deleted.location()).isEqualTo(ClusterDeleted.WORKLOAD);
+        ClusterDeleted deleted = awaitOne(Topics.CLUSTER_DELETED, ready.subject(), ClusterDeleted.class,
+                Duration.ofMinutes(3));
+        assertThat(deleted.location()).isEqualTo(ClusterDeleted.MANAGEMENT);
         assertThat(deleted.deletedObjects()).extracting(o -> o.kind())
                 .containsSubsequence(Capi.MACHINE_DEPLOYMENT, Capi.KUBEADM_CONTROL_PLANE, Capi.CLUSTER);
-        assertThat(clusterObjects(workload, "self-deleting")).isEmpty();
-        assertThat(events(Topics.AGENT_COMMANDS, ready.subject())).singleElement()
-                .satisfies(command -> assertThat(((AgentCommand) command).kind())
-                        .isEqualTo(AgentCommand.Kind.DELETE_CLUSTER));
+        assertThat(clusterObjects(management.client(), "returning")).isEmpty();
+        assertThat(management.client().secrets().inNamespace(NAMESPACE)
+                .withName("pivotplane-workload-" + ready.subject()).get()).isNull();
+        // its last control-plane machine took the workload cluster's API server with it
+        await().atMost(Duration.ofSeconds(30)).until(() -> simulator.workloadClient(ready.payload().apiEndpoint())
+                .isEmpty());
+        assertThat(events(Topics.AGENT_COMMANDS, ready.subject())).isEmpty();
     }
 
-    private static EventEnvelope<ClusterDeletionRequested> deletionRequested(EventEnvelope<ControlPlaneReady> ready,
-                                                                            ClusterSpec spec) {
-        return EventEnvelope.create(URI.create("/pivotplane/test"), ready.correlationId(),
-                new ClusterDeletionRequested(ready.subject(), spec.name(), spec.project(), Instant.now()));
-    }
-
-    /** Creates what spec-service would, lets the simulator bring CP-A up, and returns provisioner's event. */
-    private EventEnvelope<ControlPlaneReady> firstControlPlaneNode(ClusterSpec spec) {
-        String clusterId = UUID.randomUUID().toString();
-        for (GenericKubernetesResource object : Renderers.forProvider("vsphere").render(clusterId, spec,
-                RenderPhase.MANAGEMENT)) {
-            management.client().resource(object).create();
-        }
-        management.client().resource(DesiredSpecConfigMap.render(clusterId, spec)).create();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            GenericKubernetesResource cluster = get(management.client(), Capi.CORE_API_VERSION, Capi.CLUSTER,
-                    spec.name());
-            return ObjectMaps.conditionTrue(cluster, Capi.CONDITION_CONTROL_PLANE_INITIALIZED)
-                    && management.client().secrets().inNamespace(NAMESPACE)
-                    .withName(Capi.kubeconfigSecretName(spec.name())).get() != null;
-        });
-        Secret kubeconfig = management.client().secrets().inNamespace(NAMESPACE)
-                .withName(Capi.kubeconfigSecretName(spec.name())).get();
-        String url = Kubeconfigs.fromSecret(kubeconfig).orElseThrow().getMasterUrl();
-        return EventEnvelope.create(URI.create("/pivotplane/test"), UUID.randomUUID().toString(),
-                new ControlPlaneReady(clusterId, url, new SecretReference(NAMESPACE,
-                        Capi.kubeconfigSecretName(spec.name()), Capi.KUBECONFIG_KEY), Instant.now()));
-    }
-
-    /** kind/name of every object of the moved types that belongs to the cluster. */
-    private static Set<String> clusterObjects(KubernetesClient client, String cluster) {
-        return objects(client).stream()
-                .filter(o -> (o.getMetadata().getLabels() != null
-                        && cluster.equals(o.getMetadata().getLabels().get(Capi.CLUSTER_NAME_LABEL)))
-                        || o.getMetadata().getName().startsWith(cluster + "-"))
-                .map(o -> o.getKind() + "/" + o.getMetadata().getName())
-                .collect(Collectors.toSet());
-    }
-
-    private static Set<String> uids(KubernetesClient client, String cluster) {
-        return objects(client).stream().filter(o -> o.getMetadata().getName().startsWith(cluster))
-                .map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
-    }
-
-    private static List<HasMetadata> objects(KubernetesClient client) {
-        List<HasMetadata> objects = new ArrayList<>();
-        for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
-            objects.addAll(client.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(NAMESPACE)
-                    .list().getItems());
-        }
-        objects.addAll(client.secrets().inNamespace(NAMESPACE).list().getItems());
-        objects.addAll(client.configMaps().inNamespace(NAMESPACE).list().getItems());
-        return objects;
-    }
-
-    private static void assertEveryOwnerReferenceResolves(KubernetesClient client) {
-        List<HasMetadata> objects = objects(client);
-        Set<String> uids = objects.stream().map(o -> o.getMetadata().getUid()).collect(Collectors.toSet());
-        for (HasMetadata object : objects) {
-            for (OwnerReference owner : java.util.Objects.requireNonNullElse(object.getMetadata().getOwnerReferences(),
-                    List.<OwnerReference>of())) {
-                assertThat(uids).as("owner %s of %s %s", owner.getName(), object.getKind(),
-                        object.getMetadata().getName()).contains(owner.getUid());
-            }
-        }
-    }
-
-    private static GenericKubernetesResource get(KubernetesClient client, String apiVersion, String kind, String name) {
-        return client.genericKubernetesResources(apiVersion, kind).inNamespace(NAMESPACE).withName(name).get();
-    }
-
-    private List<ClusterEvent> events(String topic, String clusterId) {
-        return TopicReader.payloads(kafka.bootstrapServers(), topic, clusterId);
-    }
-
-    /** Until the cluster's agent reported it scaled to its desired size. */
-    private void awaitScaled(String clusterId, Duration atMost) {
-        await().atMost(atMost).until(() -> events(Topics.AGENT_REPORTS, clusterId).stream()
-                .anyMatch(report -> ((AgentReport) report).kind() == AgentReport.Kind.SCALED));
-    }
-
-    private <T> T awaitOne(String topic, String clusterId, Class<T> type) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> !events(topic, clusterId).isEmpty());
-        return type.cast(events(topic, clusterId).get(0));
-    }
 }

@@ -35,8 +35,10 @@ final class Strategies {
         ObjectNode data = Json.child(secret, "data");
         JsonNode stringData = secret.remove("stringData");
         if (stringData != null) {
+            // a JSON null decodes into Go's empty string, as the API server reads map[string]string
             stringData.fields().forEachRemaining(entry -> data.put(entry.getKey(), Base64.getEncoder()
-                    .encodeToString(entry.getValue().asText().getBytes(StandardCharsets.UTF_8))));
+                    .encodeToString((entry.getValue().isNull() ? "" : entry.getValue().asText())
+                            .getBytes(StandardCharsets.UTF_8))));
         }
         if (!secret.hasNonNull("type") || secret.get("type").asText().isEmpty()) {
             secret.put("type", "Opaque");

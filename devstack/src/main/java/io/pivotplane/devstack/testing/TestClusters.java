@@ -7,6 +7,7 @@ import io.pivotplane.events.model.ControlPlane;
 import io.pivotplane.events.model.Infrastructure;
 import io.pivotplane.events.model.Profile;
 import io.pivotplane.events.model.WorkerPool;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -25,15 +26,39 @@ public final class TestClusters {
         return of("vsphere", project, name, controlPlaneReplicas, workers, addons);
     }
 
-    /** A cluster of the given infrastructure, with one worker pool {@code md-0} unless {@code workers} is 0. */
+    /**
+     * A cluster of the given infrastructure, with one worker pool {@code md-0} unless {@code workers} is 0, and a
+     * profile of Flannel (its network plugin, which every valid request has) followed by {@code addons}.
+     */
     public static ClusterSpec of(String provider, String project, String name, int controlPlaneReplicas, int workers,
                                  List<Addon> addons) {
         Infrastructure infrastructure = infrastructure(provider);
         Map<String, Object> machine = machine(provider);
+        List<Addon> profile = new ArrayList<>();
+        profile.add(flannel());
+        profile.addAll(addons);
         return new ClusterSpec(name, project, infrastructure, "v1.30.5",
                 new ControlPlane(controlPlaneReplicas, machine),
                 workers == 0 ? List.of() : List.of(new WorkerPool("md-0", workers, machine)),
-                List.of(SSH_KEY), new Profile("default", addons));
+                List.of(SSH_KEY), new Profile("default", profile));
+    }
+
+    /** Flannel v0.26.1's upstream manifest as an add-on of layer cni: the network plugin of the examples too. */
+    public static Addon flannel() {
+        return new Addon("flannel", Addon.LAYER_CNI, "v0.26.1", List.of(FLANNEL_MANIFEST));
+    }
+
+    private static final String FLANNEL_MANIFEST = resource("/io/pivotplane/devstack/addons/kube-flannel.yaml");
+
+    private static String resource(String name) {
+        try (var in = TestClusters.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** The same cluster on an infrastructure that has no renderer, as a newer request-service might send. */

@@ -54,7 +54,8 @@ class AgentRunnerTest {
         cluster.internals.registerNode("cp-0", true, Map.of(), Optional.empty());
         cluster.installCalico();
 
-        install(AgentManifests.render(config(), AgentManifests.DEFAULT_IMAGE));
+        install(withoutTolerations(AgentManifests.render(config(), AgentManifests.DEFAULT_IMAGE,
+                AgentManifests.Network.POD)));
 
         throughout().until(() -> runner.running() == 0 && opened.get() == 0);
         cluster.internals.registerNode("worker-0", false, Map.of(), Optional.empty());
@@ -62,9 +63,19 @@ class AgentRunnerTest {
     }
 
     @Test
+    void theAgentAsPivotServiceInstallsItRunsOnTheFirstControlPlaneNodeBeforeAnyNetworkPlugin() {
+        cluster.internals.registerNode("cp-0", true, Map.of("kubeletExtraArgs", Map.of("cloud-provider", "external")),
+                Optional.empty());
+
+        install(AgentManifests.render(config(), AgentManifests.DEFAULT_IMAGE, AgentManifests.Network.HOST));
+
+        eventually().until(() -> runner.running() == 1 && opened.get() == 1);
+    }
+
+    @Test
     void anAgentRunsWhileItsDeploymentIsAvailableRestartsWithANewTemplateAndStopsWhenItGoes() {
         cluster.internals.registerNode("worker-0", false, Map.of(), Optional.empty());
-        install(AgentManifests.render(config(), AgentManifests.DEFAULT_IMAGE));
+        install(AgentManifests.render(config(), AgentManifests.DEFAULT_IMAGE, AgentManifests.Network.POD));
         throughout().until(() -> runner.running() == 0);
 
         cluster.installCalico();
@@ -87,6 +98,14 @@ class AgentRunnerTest {
         eventually().until(() -> runner.running() == 0 && closed.get() == 2);
         deployment.delete();
         throughout().until(() -> runner.running() == 0 && opened.get() == 2);
+    }
+
+    /** The agent's manifests as an older pivotplane rendered them: no tolerations. */
+    private static List<HasMetadata> withoutTolerations(List<HasMetadata> manifests) {
+        manifests.stream().filter(io.fabric8.kubernetes.api.model.apps.Deployment.class::isInstance)
+                .map(io.fabric8.kubernetes.api.model.apps.Deployment.class::cast)
+                .forEach(deployment -> deployment.getSpec().getTemplate().getSpec().setTolerations(List.of()));
+        return manifests;
     }
 
     private void install(List<HasMetadata> manifests) {
