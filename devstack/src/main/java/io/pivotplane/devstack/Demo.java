@@ -30,20 +30,25 @@ final class Demo {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String PROJECT = "demo";
 
+    private final Path projectDir;
     private final Path examples;
     private final String apiUrl;
+    private final io.fabric8.kubernetes.client.KubernetesClient management;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    Demo(Path projectDir, String apiUrl, PrintStream out) {
+    Demo(Path projectDir, String apiUrl, io.fabric8.kubernetes.client.KubernetesClient management, PrintStream out) {
+        this.projectDir = projectDir;
         this.examples = projectDir.resolve("examples");
         this.apiUrl = apiUrl + "/api/v1/clusters";
+        this.management = management;
         this.out = out;
     }
 
     /** @return whether every cluster reached AddonsInstalled */
     boolean run() throws IOException, InterruptedException {
         Map<String, String> ids = new LinkedHashMap<>();
+        ExampleCredentials.create(management, projectDir, PROJECT);
         Instant start = Instant.now();
         for (String provider : Provider.ids()) {
             Map<String, Object> body = ClusterRequestDocument.body(Files.readString(examples.resolve(provider + ".yaml")));

@@ -99,12 +99,15 @@ public final class DevStack implements Callable<Integer> {
                 stack.management().url());
         out.printf("  %-20s %s/  (the clusters and their stages, live)%n", "status page", stack.apiUrl());
         out.printf("  %-20s PIVOTPLANE_API_URL=%s bin/pivotctl list%n", "command line", stack.apiUrl());
+        // what an operator creates before the first request: the credentials the examples name (fake values)
+        out.printf("  %-20s in project team-a, with fake values: %s%n", "example credentials",
+                String.join(", ", ExampleCredentials.create(stack.management().client(), projectDir, "team-a")));
         out.println("Service logs are shown with a [service] prefix. Press Ctrl-C to stop everything.");
         out.println("READY");
         if (demo) {
             Thread demoThread = new Thread(() -> {
                 try {
-                    new Demo(projectDir, stack.apiUrl(), out).run();
+                    new Demo(projectDir, stack.apiUrl(), stack.management().client(), out).run();
                 } catch (Exception e) {
                     out.println("demo: stopped: " + e);
                 }

@@ -100,7 +100,7 @@ class PivotServiceTest extends PivotTestSupport {
         assertThat(Rollouts.pending(workload, List.of(daemonSet("kube-flannel", "kube-flannel-ds"),
                 daemonSet("kube-system", "vsphere-cloud-controller-manager")))).isEmpty();
         // the credentials CAPV and the cloud-controller-manager need, in the workload cluster and in no event
-        assertThat(workload.secrets().inNamespace(NAMESPACE).withName("vsphere-creds").get()).isNotNull();
+        assertThat(workload.secrets().inNamespace(NAMESPACE).withName(spec.infrastructure().credentialsRef()).get()).isNotNull();
         assertThat(workload.secrets().inNamespace("kube-system").withName("cloud-provider-vsphere-credentials").get())
                 .isNotNull();
         assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.CLUSTER_PIVOTED, ready.subject()).toString())

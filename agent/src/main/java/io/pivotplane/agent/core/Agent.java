@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
-import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
@@ -58,11 +58,18 @@ public final class Agent implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        for (String[] kind : List.of(
-                new String[] {Capi.CORE_API_VERSION, Capi.CLUSTER},
-                new String[] {Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE},
-                new String[] {Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT})) {
-            informers.add(client.genericKubernetesResources(kind[0], kind[1]).inNamespace(config.namespace())
+    }
+
+    /**
+     * Follows the cluster's CAPI objects once the cluster serves their kinds: the agent starts before Cluster API's
+     * providers are installed in its cluster, and looks on its heartbeat until then.
+     */
+    private void followCapiObjects() {
+        if (!informers.isEmpty() || !CapiKinds.served(client)) {
+            return;
+        }
+        for (var kind : List.of(CapiKinds.CLUSTERS, CapiKinds.KUBEADM_CONTROL_PLANES, CapiKinds.MACHINE_DEPLOYMENTS)) {
+            informers.add(client.genericKubernetesResources(kind).inNamespace(config.namespace())
                     .inform(new LookAgain(), 0));
         }
     }
@@ -109,6 +116,7 @@ public final class Agent implements AutoCloseable {
     private void look(boolean heartbeat) {
         lookPending.set(false);
         try {
+            followCapiObjects();
             ClusterScaler.Observation observation = scaler.reconcile();
             boolean newlyScaled = observation.scaled() && !reportedScaled;
             if (newlyScaled || heartbeat) {

@@ -9,6 +9,7 @@ import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
+import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.capi.k8s.DesiredState;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.Condition;
@@ -55,7 +56,7 @@ final class ClusterScaler {
             return new Observation(null, conditions, false);
         }
         conditions.add(new Condition(CONDITION_SPEC_AVAILABLE, "True", "Found", null, now));
-        GenericKubernetesResource cluster = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+        GenericKubernetesResource cluster = client.genericKubernetesResources(CapiKinds.CLUSTERS)
                 .inNamespace(config.namespace()).withName(config.clusterName()).get();
         if (cluster == null || ObjectMaps.isTrue(cluster, "spec", "paused")) {
             conditions.add(new Condition(CONDITION_SELF_MANAGED, "False", "MoveInProgress",
@@ -86,8 +87,8 @@ final class ClusterScaler {
     }
 
     private void scaleControlPlane(String name, int replicas) {
-        var controlPlane = client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
-                Capi.KUBEADM_CONTROL_PLANE).inNamespace(config.namespace()).withName(name);
+        var controlPlane = client.genericKubernetesResources(CapiKinds.KUBEADM_CONTROL_PLANES)
+                .inNamespace(config.namespace()).withName(name);
         GenericKubernetesResource current = controlPlane.get();
         if (current != null && ObjectMaps.integer(current, -1, "spec", "replicas") != replicas) {
             controlPlane.edit(kcp -> {
@@ -100,7 +101,7 @@ final class ClusterScaler {
     private MachineCounts counts(ClusterSpec spec) {
         GenericKubernetesResource controlPlane = controlPlaneOf();
         int controlPlaneReady = controlPlane == null ? 0 : ObjectMaps.integer(controlPlane, 0, "status", "readyReplicas");
-        int workersReady = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT)
+        int workersReady = client.genericKubernetesResources(CapiKinds.MACHINE_DEPLOYMENTS)
                 .inNamespace(config.namespace()).withLabel(Capi.CLUSTER_NAME_LABEL, config.clusterName())
                 .list().getItems().stream()
                 .mapToInt(deployment -> ObjectMaps.integer(deployment, 0, "status", "readyReplicas")).sum();
@@ -110,10 +111,10 @@ final class ClusterScaler {
 
     /** The KubeadmControlPlane the Cluster refers to: its name follows the provider's upstream template. */
     private GenericKubernetesResource controlPlaneOf() {
-        GenericKubernetesResource cluster = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+        GenericKubernetesResource cluster = client.genericKubernetesResources(CapiKinds.CLUSTERS)
                 .inNamespace(config.namespace()).withName(config.clusterName()).get();
         return cluster == null ? null : ObjectMaps.string(cluster, "spec", "controlPlaneRef", "name")
-                .map(name -> client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE)
+                .map(name -> client.genericKubernetesResources(CapiKinds.KUBEADM_CONTROL_PLANES)
                         .inNamespace(config.namespace()).withName(name).get())
                 .orElse(null);
     }

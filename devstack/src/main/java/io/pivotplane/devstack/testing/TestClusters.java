@@ -32,7 +32,7 @@ public final class TestClusters {
      */
     public static ClusterSpec of(String provider, String project, String name, int controlPlaneReplicas, int workers,
                                  List<Addon> addons) {
-        Infrastructure infrastructure = infrastructure(provider);
+        Infrastructure infrastructure = infrastructure(provider, name);
         Map<String, Object> machine = machine(provider);
         List<Addon> profile = new ArrayList<>();
         profile.add(flannel());
@@ -69,7 +69,11 @@ public final class TestClusters {
                 spec.profile());
     }
 
-    private static Infrastructure infrastructure(String provider) {
+    /**
+     * @param clusterName vSphere's credentials are the cluster's own: CAPV makes the VSphereCluster the owner of the
+     *     Secret its {@code identityRef} names and refuses a Secret another cluster owns
+     */
+    private static Infrastructure infrastructure(String provider, String clusterName) {
         return switch (provider) {
             case "aws" -> new Infrastructure("aws", "aws-identity", Map.of("region", "eu-west-1"));
             case "gcp" -> new Infrastructure("gcp", "gcp-creds", Map.of("project", "team-clusters",
@@ -78,7 +82,7 @@ public final class TestClusters {
                     "subscriptionId", "00000000-0000-0000-0000-000000000001",
                     "tenantId", "00000000-0000-0000-0000-000000000002",
                     "clientId", "00000000-0000-0000-0000-000000000003"));
-            case "vsphere" -> new Infrastructure("vsphere", "vsphere-creds", Map.of("server", "vcenter.example.com",
+            case "vsphere" -> new Infrastructure("vsphere", clusterName + "-vcenter", Map.of("server", "vcenter.example.com",
                     "datacenter", "dc-1", "datastore", "ds-1", "network", "vm-net",
                     "template", "ubuntu-2204-kube-v1.30.5", "resourcePool", "*/Resources",
                     "controlPlaneEndpoint", "10.0.0.10"));

@@ -14,7 +14,7 @@ import java.util.Map;
  * The cloud credentials a cluster of {@link TestClusters} refers to, as its operator creates them next to the
  * management cluster's providers (obviously fake values): the namespace of its project, and per infrastructure what
  * its {@code credentialsRef} names: vSphere's Secret ({@code username}/{@code password}), AWS's
- * {@code AWSClusterStaticIdentity} with its Secret in CAPA's namespace, GCP's service-account key Secret, Azure's
+ * {@code AWSClusterStaticIdentity} (for every namespace) with its Secret in CAPA's namespace, GCP's service-account key Secret, Azure's
  * service principal secret (the identity is rendered with the cluster). MAAS uses the controller's credentials.
  */
 public final class TestCredentials {
@@ -32,7 +32,7 @@ public final class TestCredentials {
             case "vsphere" -> secret(management, spec.project(), name, Map.of(
                     "username", "simulated-user@vsphere.local", "password", "simulated-password-not-real"));
             case "aws" -> {
-                ClusterAddons.createIfMissing(management, awsStaticIdentity(name, List.of(spec.project())));
+                ClusterAddons.createIfMissing(management, awsStaticIdentityForEveryNamespace(name));
                 secret(management, CAPA_NAMESPACE, name, Map.of("AccessKeyID", "SIMULATED-KEY-ID",
                         "SecretAccessKey", "simulated-secret-access-key-not-real"));
             }
@@ -66,6 +66,16 @@ public final class TestCredentials {
                 .withNewMetadata().withName(name).endMetadata().build();
         identity.setAdditionalProperty("spec", Map.of("secretRef", name,
                 "allowedNamespaces", Map.of("list", allowedNamespaces)));
+        return identity;
+    }
+
+    /**
+     * CAPA's static identity shared by every project, as a platform team sets one up for its teams: an empty
+     * {@code allowedNamespaces} object allows every namespace (a missing one, none).
+     */
+    public static GenericKubernetesResource awsStaticIdentityForEveryNamespace(String name) {
+        GenericKubernetesResource identity = awsStaticIdentity(name, List.of());
+        identity.setAdditionalProperty("spec", Map.of("secretRef", name, "allowedNamespaces", Map.of()));
         return identity;
     }
 

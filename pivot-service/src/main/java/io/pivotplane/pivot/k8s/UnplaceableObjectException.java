@@ -6,6 +6,6 @@ import io.pivotplane.pivot.persistence.MovedObject;
 public class UnplaceableObjectException extends RuntimeException {
 
     public UnplaceableObjectException(MovedObject object, String why) {
-        super(object.kind() + " " + object.name() + " cannot be placed in the workload cluster: " + why);
+        super(object.describe() + " cannot be placed in the target cluster: " + why);
     }
 }

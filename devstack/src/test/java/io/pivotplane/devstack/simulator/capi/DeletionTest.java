@@ -70,7 +70,7 @@ class DeletionTest {
         assertThat(status(url)).isEqualTo(404);
         assertThat(management.simulator.workloadClient(url)).isEmpty();
         // CAPV deleted the identity Secret it had taken over
-        assertThat(management.api.secret(namespace, "vsphere-creds")).isNull();
+        assertThat(management.api.secret(namespace, spec.infrastructure().credentialsRef())).isNull();
     }
 
     @Test

@@ -70,7 +70,7 @@ class InfrastructureCredentialsTest {
                 assertThat(Conditions.of(infrastructure).get(VSphereClusterController.VCENTER_AVAILABLE))
                         .hasValueSatisfying(c -> {
                             assertThat(c.get("reason")).isEqualTo("VCenterUnreachable");
-                            assertThat(c.get("message")).asString().contains("vsphere-creds");
+                            assertThat(c.get("message")).asString().contains(spec.infrastructure().credentialsRef());
                         });
                 assertThat(Conditions.of(management.get(Kind.CLUSTER, namespace, spec.name()))
                         .get(Capi.CONDITION_INFRASTRUCTURE_READY).orElseThrow().get("reason"))
@@ -145,7 +145,7 @@ class InfrastructureCredentialsTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             GenericKubernetesResource vsphereCluster = management.get(Kind.VSPHERE_CLUSTER, namespace, "first");
             assertThat(ObjectMaps.isTrue(vsphereCluster, "status", "ready")).isTrue();
-            Secret secret = management.api.secret(namespace, "vsphere-creds");
+            Secret secret = management.api.secret(namespace, first.infrastructure().credentialsRef());
             assertThat(secret.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
                 assertThat(owner.getKind()).isEqualTo("VSphereCluster");
                 assertThat(owner.getUid()).isEqualTo(vsphereCluster.getMetadata().getUid());
@@ -154,14 +154,18 @@ class InfrastructureCredentialsTest {
         });
 
         // a second cluster of the same namespace names the same Secret
-        ClusterSpec second = TestClusters.vsphere(namespace, "second", 1, 0, List.of());
+        ClusterSpec other = TestClusters.vsphere(namespace, "second", 1, 0, List.of());
+        ClusterSpec second = new ClusterSpec(other.name(), other.project(), first.infrastructure(),
+                other.kubernetesVersion(), other.controlPlane(), other.workerPools(), other.sshAuthorizedKeys(),
+                other.profile());
         management.render(second, RenderPhase.MANAGEMENT);
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(Conditions.of(
                 management.get(Kind.VSPHERE_CLUSTER, namespace, "second")).get(VSphereClusterController.VCENTER_AVAILABLE))
                 .hasValueSatisfying(c -> {
                     assertThat(c.get("status")).isEqualTo("False");
                     assertThat(c.get("message")).isEqualTo(
-                            "another cluster has set the OwnerRef for Secret " + namespace + "/vsphere-creds");
+                            "another cluster has set the OwnerRef for Secret " + namespace + "/"
+                                    + first.infrastructure().credentialsRef());
                 }));
         assertThat(management.list(Kind.MACHINE, namespace)).allSatisfy(machine ->
                 assertThat(Clusters.clusterName(machine)).isEqualTo("first"));
