@@ -5,19 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
-import io.pivotplane.capi.CapiCrds;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.capi.request.ClusterRequestValidator;
 import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.WorkerPool;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -83,9 +82,9 @@ class PipelineTest {
     @Test
     @Order(1)
     void aVsphereClusterGoesThroughEveryStageInOrderAndEndsSelfManagedAtItsFullSize() throws Exception {
-        String id = api.create(vsphereRequest("edge-" + suffix(), "team-e2e"));
+        String id = create(vsphereRequest("edge-" + suffix(), "team-e2e"));
 
-        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(4));
 
         JsonNode cluster = api.get(id);
         assertThat(api.timeline(id)).containsExactlyElementsOf(STAGES_IN_ORDER);
@@ -106,8 +105,8 @@ class PipelineTest {
         assertThat(ObjectMaps.integer(workload.genericKubernetesResources(Capi.CORE_API_VERSION,
                 Capi.MACHINE_DEPLOYMENT).inNamespace("team-e2e").withName(name + "-default").get(), 0, "status",
                 "readyReplicas")).isEqualTo(3);
-        assertThat(workload.nodes().list().getItems()).hasSize(6);
-        assertThat(workload.configMaps().inNamespace("calico-system").withName("calico-config").get()).isNotNull();
+        assertRunsItself(workload, "vsphere", 6);
+        assertThat(workload.serviceAccounts().inNamespace("kube-system").withName("metrics-server").get()).isNotNull();
     }
 
     @Test
@@ -116,14 +115,14 @@ class PipelineTest {
             throws Exception {
         stack.restart(Service.PIVOT, Map.of("PIVOTPLANE_PIVOT_OBJECT_DELAY", "400ms"));
         String name = "crash-" + suffix();
-        String id = api.create(vsphereRequest(name, "team-crash"));
+        String id = create(vsphereRequest(name, "team-crash"));
         await().atMost(Duration.ofMinutes(2)).until(() -> output.anyLineContains("Moved object 3 of", name));
 
         stack.kill(Service.PIVOT);
         assertThat(api.stage(id)).isEqualTo("ControlPlaneReady");
         stack.restart(Service.PIVOT, Map.of());
 
-        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+        awaitStage(id, "AddonsInstalled", Duration.ofMinutes(4));
         assertThat(output.anyLineContains("Resuming the move of team-crash/" + name)).isTrue();
         KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
         List<HasMetadata> inWorkload = objects(workload, "team-crash").stream()
@@ -151,10 +150,10 @@ class PipelineTest {
             ObjectNode request = vsphereRequest("fleet-" + i + "-" + suffix(), "team-fleet");
             ((ObjectNode) request.path("controlPlane")).put("replicas", 1);
             ((ObjectNode) request.path("workerPools").path(0)).put("replicas", 1);
-            ids.add(api.create(request));
+            ids.add(create(request));
         }
 
-        await().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+        await().atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             List<String> notDone = new ArrayList<>();
             for (String id : ids) {
                 String stage = api.stage(id);
@@ -170,7 +169,7 @@ class PipelineTest {
 
     @Test
     @Order(3)
-    void theExampleOfEveryInfrastructureReachesAddonsInstalledAndEndsSelfManagedAtItsFullSize() throws Exception {
+    void theExampleOfEveryInfrastructureReachesAddonsInstalledAndEndsRunningItself() throws Exception {
         Map<String, String> ids = new java.util.LinkedHashMap<>();
         Map<String, Map<String, Object>> bodies = new java.util.LinkedHashMap<>();
         for (String provider : TestClusters.PROVIDERS) {
@@ -179,13 +178,13 @@ class PipelineTest {
             body.put("name", body.get("name") + "-" + suffix());
             body.put("project", "team-infra");
             bodies.put(provider, body);
-            ids.put(provider, api.create(body));
+            ids.put(provider, create(body));
         }
 
         for (Map.Entry<String, String> entry : ids.entrySet()) {
             String provider = entry.getKey();
             String id = entry.getValue();
-            awaitStage(id, "AddonsInstalled", Duration.ofMinutes(3));
+            awaitStage(id, "AddonsInstalled", Duration.ofMinutes(4));
             assertThat(api.timeline(id)).as(provider).containsExactlyElementsOf(STAGES_IN_ORDER);
             ClusterSpec spec = new ClusterRequestValidator().validate(ClusterRequestDocument.input(bodies.get(provider)));
             KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
@@ -200,9 +199,58 @@ class PipelineTest {
                     Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-infra").withName(controlPlane).get(), 0, "status",
                     "readyReplicas")).as(provider).isEqualTo(spec.controlPlane().replicas());
             int workers = spec.workerPools().stream().mapToInt(WorkerPool::replicas).sum();
-            assertThat(workload.nodes().list().getItems()).as(provider).hasSize(spec.controlPlane().replicas() + workers);
+            assertRunsItself(workload, provider, spec.controlPlane().replicas() + workers);
             assertThat(workload.namespaces().withName("team-a-apps").get()).as(provider).isNotNull();
             assertOwnerReferencesResolve(workload, "team-infra");
+            assertCredentialsMoved(workload, spec);
+        }
+    }
+
+    /**
+     * What a cluster needs to run itself, in its own API: Cluster API's providers as clusterctl init installs them,
+     * a network plugin and (with cloud-provider: external) its cloud-controller-manager rolled out, every node Ready
+     * with the provider id CAPI matched its Machine by.
+     */
+    private static void assertRunsItself(KubernetesClient workload, String provider, int nodes) {
+        Map<String, String> providerNames = Map.of("aws", "aws", "gcp", "gcp", "azure", "azure", "vsphere", "vsphere",
+                "maas", "maas");
+        assertThat(workload.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base
+                        .ResourceDefinitionContext.Builder().withGroup("clusterctl.cluster.x-k8s.io").withVersion("v1alpha3")
+                        .withKind("Provider").withPlural("providers").withNamespaced(true).build())
+                .inAnyNamespace().list().getItems()).as(provider)
+                .extracting(p -> p.getAdditionalProperties().get("type") + " " + p.getAdditionalProperties().get("providerName"))
+                .containsExactlyInAnyOrder("CoreProvider cluster-api", "BootstrapProvider kubeadm",
+                        "ControlPlaneProvider kubeadm", "InfrastructureProvider " + providerNames.get(provider));
+        assertThat(workload.apps().deployments().inAnyNamespace().withLabel("cluster.x-k8s.io/provider").list()
+                .getItems()).as(provider).isNotEmpty().allSatisfy(deployment -> assertThat(
+                deployment.getStatus().getAvailableReplicas()).as(deployment.getMetadata().getName()).isPositive());
+        assertThat(workload.apps().daemonSets().inNamespace("kube-flannel").withName("kube-flannel-ds").get()
+                .getStatus().getNumberAvailable()).as(provider).isEqualTo(nodes);
+        if (!List.of("gcp", "maas").contains(provider)) {
+            assertThat(workload.apps().daemonSets().inNamespace("kube-system").list().getItems().stream()
+                    .map(d -> d.getMetadata().getName()).filter(n -> n.contains("cloud-controller-manager")
+                            || n.contains("cloud-node-manager"))).as(provider + " cloud-controller-manager").isNotEmpty();
+        }
+        assertThat(workload.nodes().list().getItems()).as(provider).hasSize(nodes).allSatisfy(node -> {
+            assertThat(node.getSpec().getProviderID()).as(node.getMetadata().getName()).isNotBlank();
+            assertThat(node.getStatus().getConditions()).anySatisfy(condition -> {
+                assertThat(condition.getType()).isEqualTo("Ready");
+                assertThat(condition.getStatus()).isEqualTo("True");
+            });
+        });
+    }
+
+    /** The credentials the cluster's provider reads, where it runs now: in the workload cluster. */
+    private static void assertCredentialsMoved(KubernetesClient workload, ClusterSpec spec) {
+        String credentials = spec.infrastructure().credentialsRef();
+        switch (spec.infrastructure().provider()) {
+            case "vsphere", "gcp", "azure" -> assertThat(workload.secrets().inNamespace(spec.project())
+                    .withName(credentials).get()).as(spec.infrastructure().provider()).isNotNull();
+            case "aws" -> assertThat(workload.secrets().inNamespace("capa-system").withName(credentials).get())
+                    .as("aws").isNotNull();
+            default -> assertThat(workload.secrets().inNamespace("capmaas-system")
+                    .withLabel("cluster.x-k8s.io/provider", "infrastructure-maas").list().getItems())
+                    .as("maas").isNotEmpty();
         }
     }
 
@@ -274,16 +322,19 @@ class PipelineTest {
                 new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(
                 java.nio.file.Files.readString(PROJECT.resolve("examples/azure.yaml")), GenericKubernetesResource.class);
         request.getMetadata().setNamespace("team-declarative");
+        TestCredentials.prepare(stack.management().client(), ClusterRequestDocument.body(
+                java.nio.file.Files.readString(PROJECT.resolve("examples/azure.yaml")).replace(
+                        "namespace: team-a", "namespace: team-declarative")));
         var resource = stack.management().client().resource(request);
         resource.create();
 
-        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(ObjectMaps.string(resource.get(), "status", "stage")).contains("AddonsInstalled"));
         String id = ObjectMaps.string(resource.get(), "status", "clusterId").orElseThrow();
         assertThat(api.timeline(id)).containsExactlyElementsOf(STAGES_IN_ORDER);
 
         resource.delete();
-        awaitStage(id, "Deleted", Duration.ofMinutes(2));
+        awaitStage(id, "Deleted", Duration.ofMinutes(3));
     }
 
     @Test
@@ -312,11 +363,12 @@ class PipelineTest {
         }
     }
 
+    /** The README's vSphere request, its profile (Flannel) with metrics-server's account added. */
     static ObjectNode vsphereRequest(String name, String project) throws IOException {
         ObjectNode request = (ObjectNode) PivotplaneApi.read(PROJECT.resolve("examples/vsphere-request.json"));
         request.put("name", name);
         request.put("project", project);
-        ArrayNode addons = JsonNodeFactory.instance.arrayNode();
+        ArrayNode addons = (ArrayNode) request.path("profile").path("addons");
         addons.addObject().put("name", "metrics-server").put("version", "0.7.2").putArray("manifests").add("""
                 apiVersion: v1
                 kind: ServiceAccount
@@ -324,23 +376,14 @@ class PipelineTest {
                   name: metrics-server
                   namespace: kube-system
                 """);
-        addons.addObject().put("name", "calico").put("layer", "cni").put("version", "v3.28.0")
-                .putArray("manifests").add("""
-                        apiVersion: v1
-                        kind: Namespace
-                        metadata:
-                          name: calico-system
-                        ---
-                        apiVersion: v1
-                        kind: ConfigMap
-                        metadata:
-                          name: calico-config
-                          namespace: calico-system
-                        data:
-                          veth_mtu: "1440"
-                        """);
-        ((ObjectNode) request.path("profile")).set("addons", addons);
         return request;
+    }
+
+    /** Requests the cluster once its operator has created the credentials it names, as a user would. */
+    @SuppressWarnings("unchecked")
+    private static String create(Object request) throws Exception {
+        Map<String, Object> body = PivotplaneApi.JSON.convertValue(request, Map.class);
+        return api.create(TestCredentials.prepare(stack.management().client(), body));
     }
 
     private static void awaitStage(String id, String stage, Duration atMost) {
@@ -371,11 +414,21 @@ class PipelineTest {
                 .collect(Collectors.toSet());
     }
 
+    /** The namespace's objects of every kind clusterctl's providers installed there, its Secrets and ConfigMaps. */
     private static List<HasMetadata> objects(KubernetesClient client, String namespace) {
         List<HasMetadata> objects = new ArrayList<>();
-        for (CapiCrds.StoredKind kind : CapiCrds.storedKinds()) {
-            objects.addAll(client.genericKubernetesResources(kind.apiVersion(), kind.kind()).inNamespace(namespace)
-                    .list().getItems());
+        for (var crd : client.apiextensions().v1().customResourceDefinitions()
+                .withLabel("clusterctl.cluster.x-k8s.io").list().getItems()) {
+            if (!"Namespaced".equals(crd.getSpec().getScope())) {
+                continue;
+            }
+            var version = crd.getSpec().getVersions().stream().filter(v -> Boolean.TRUE.equals(v.getStorage()))
+                    .findFirst().orElseThrow();
+            objects.addAll(client.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base
+                    .ResourceDefinitionContext.Builder().withGroup(crd.getSpec().getGroup())
+                    .withVersion(version.getName()).withKind(crd.getSpec().getNames().getKind())
+                    .withPlural(crd.getSpec().getNames().getPlural()).withNamespaced(true).build())
+                    .inNamespace(namespace).list().getItems());
         }
         objects.addAll(client.secrets().inNamespace(namespace).list().getItems());
         objects.addAll(client.configMaps().inNamespace(namespace).list().getItems());

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.devstack.LocalStack;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.infra.TempDirs;
 import java.io.File;
 import java.nio.file.Files;
@@ -85,7 +86,7 @@ class StatusPageTest {
                 browser.findElement(By.id("connection")).getAttribute("data-state")));
 
         Map<String, Object> body = ClusterRequestDocument.body(Files.readString(PROJECT.resolve("examples/gcp.yaml")));
-        String id = api.create(body);
+        String id = api.create(TestCredentials.prepare(stack.management().client(), body));
 
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
                 .until(() -> "AddonsInstalled".equals(stageOnPage(id)));

@@ -48,6 +48,26 @@ public final class TestCredentials {
         }
     }
 
+    /**
+     * Readies a REST request body as its operator would: a vSphere cluster gets a vCenter Secret of its own (CAPV
+     * takes ownership of the Secret its {@code identityRef} names, and refuses one another cluster owns), and the
+     * credentials the request names are created.
+     *
+     * @return the body, with its vSphere {@code credentialsRef} made the cluster's own
+     */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> prepare(KubernetesClient management, Map<String, Object> body) {
+        Map<String, Object> infrastructure = (Map<String, Object>) body.get("infrastructure");
+        if ("vsphere".equals(infrastructure.get("provider"))) {
+            Map<String, Object> own = new java.util.LinkedHashMap<>(infrastructure);
+            own.put("credentialsRef", body.get("name") + "-vcenter");
+            body.put("infrastructure", own);
+        }
+        create(management, new io.pivotplane.capi.request.ClusterRequestValidator().validate(
+                io.pivotplane.capi.request.ClusterRequestDocument.input(body)));
+        return body;
+    }
+
     public static void namespace(KubernetesClient client, String name) {
         ClusterAddons.createIfMissing(client, new NamespaceBuilder().withNewMetadata().withName(name).endMetadata()
                 .build());

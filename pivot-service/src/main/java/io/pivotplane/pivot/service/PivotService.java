@@ -85,10 +85,10 @@ public class PivotService {
 
     void start(@Observes StartupEvent startup) throws Exception {
         loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
-        List<Move> unfinished = store.unfinished();
-        unfinished.forEach(move -> loop.enqueue(move.key(), Duration.ZERO));
-        if (!unfinished.isEmpty()) {
-            LOG.infof("Resuming %d move(s)", unfinished.size());
+        for (Move move : store.unfinished()) {
+            LOG.infof("Resuming the move of %s/%s (%s) after step %s", move.namespace(), move.clusterName(),
+                    move.direction(), move.step());
+            loop.enqueue(move.key(), Duration.ZERO);
         }
     }
 
