@@ -15,6 +15,7 @@ import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.KubernetesApiResource;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.ClusterDeletionRequested;
@@ -59,6 +60,12 @@ class ClusterRequestResourcesTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    /** A ClusterRequest goes into its project's namespace, which must exist, as on any API server. */
+    @org.junit.jupiter.api.BeforeEach
+    void projectNamespace() {
+        TestCredentials.namespace(management.client(), NAMESPACE);
+    }
 
     @Test
     void aNewResourceIsRequestedLikeAPostItsStatusFollowsTheStagesAndDeletingItDeprovisions() throws Exception {
