@@ -92,6 +92,10 @@ public class DeprovisionService {
     private Optional<Duration> reconcile(String clusterId) {
         MDC.put("clusterId", clusterId);
         try {
+            if (deletions.find(clusterId).isEmpty()) {
+                // a move ended for a cluster nobody asked to delete
+                return Optional.empty();
+            }
             if (!deletions.claim(clusterId, replica, LEASE)) {
                 return Optional.of(LEASE);
             }

@@ -136,6 +136,9 @@ public class PivotService {
         Direction direction = Direction.valueOf(key.substring(key.lastIndexOf('/') + 1));
         MDC.put("clusterId", clusterId);
         try {
+            if (store.find(clusterId, direction).isEmpty()) {
+                return Optional.empty();
+            }
             if (!store.claim(clusterId, direction, replica, LEASE)) {
                 return Optional.of(LEASE);
             }
@@ -164,7 +167,6 @@ public class PivotService {
                 return Optional.empty();
             }
             StepOutcome outcome;
-            Timer.Sample sample = Timer.start(registry);
             try (MoveContext context = new MoveContext(move, management, workloadHttpClients)) {
                 try {
                     outcome = steps.run(next, context);
@@ -183,9 +185,9 @@ public class PivotService {
                 }
                 if (outcome instanceof StepOutcome.Done) {
                     store.step(clusterId, direction, next);
-                    stop(sample, next);
+                    recordDuration(move, next);
                 } else if (outcome instanceof StepOutcome.Recorded) {
-                    stop(sample, next);
+                    recordDuration(move, next);
                 } else if (outcome instanceof StepOutcome.Paced paced) {
                     return Optional.of(Duration.ofMillis(paced.millis()));
                 } else if (outcome instanceof StepOutcome.Waiting waiting) {
@@ -282,12 +284,13 @@ public class PivotService {
     }
 
     /** {@code pivotplane_pivot_step_seconds{step}}: how long each step of a move took, waits included. */
-    private void stop(Timer.Sample sample, MoveStep step) {
-        sample.stop(Timer.builder("pivotplane.pivot.step")
-                .description("Duration of each step of a move, from installing the agent to the unpause")
+    private void recordDuration(Move move, MoveStep step) {
+        Timer.builder("pivotplane.pivot.step")
+                .description("Duration of each step of a move, from installing the agent to the unpause, waits included")
                 .tag("step", step.name().toLowerCase())
                 .publishPercentileHistogram()
-                .register(registry));
+                .register(registry)
+                .record(Duration.between(move.stepStartedAt(), Instant.now()));
     }
 
     private static String describe(MoveStep step) {
