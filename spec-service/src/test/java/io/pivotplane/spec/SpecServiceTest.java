@@ -54,7 +54,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @io.quarkus.test.common.ResourceArg(
         name = KafkaAndPostgresResource.DATABASE_ARG, value = "spec"))
-@WithTestResource(KubernetesApiResource.class)
+@WithTestResource(value = KubernetesApiResource.class, initArgs = @io.quarkus.test.common.ResourceArg(
+        name = KubernetesApiResource.PROVIDER_KINDS_ARG, value = "true"))
 class SpecServiceTest {
 
     static final URI TEST_SOURCE = URI.create("/pivotplane/test");
