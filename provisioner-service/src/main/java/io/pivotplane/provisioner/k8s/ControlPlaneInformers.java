@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.capi.k8s.Kubeconfigs;
 import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -62,15 +63,27 @@ public class ControlPlaneInformers {
         this.client = client;
     }
 
-    /** Starts the informers; {@code changed} receives the {@code namespace/cluster} of every change. */
+    /**
+     * Starts the informers; {@code changed} receives the {@code namespace/cluster} of every change. They start
+     * without waiting and keep retrying: the API server answers Cluster API's kinds with 404 until its CRDs are
+     * installed, and a service started first must follow them once they are.
+     */
     public void start(Consumer<String> changed) {
-        clusters = client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER).inAnyNamespace()
-                .inform(handler(changed, o -> o.getMetadata().getName()), 0);
-        controlPlanes = client.genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE)
-                .inAnyNamespace().inform(handler(changed, ControlPlaneInformers::clusterName), 0);
-        secrets = client.secrets().inAnyNamespace().withLabel(Capi.CLUSTER_NAME_LABEL)
-                .inform(handler(changed, ControlPlaneInformers::clusterName), 0);
+        clusters = follow(client.genericKubernetesResources(CapiKinds.CLUSTERS).inAnyNamespace()
+                .runnableInformer(0), handler(changed, o -> o.getMetadata().getName()));
+        controlPlanes = follow(client.genericKubernetesResources(CapiKinds.KUBEADM_CONTROL_PLANES).inAnyNamespace()
+                .runnableInformer(0), handler(changed, ControlPlaneInformers::clusterName));
+        secrets = follow(client.secrets().inAnyNamespace().withLabel(Capi.CLUSTER_NAME_LABEL).runnableInformer(0),
+                handler(changed, ControlPlaneInformers::clusterName));
         informers.addAll(List.of(clusters, controlPlanes, secrets));
+    }
+
+    private static <T extends HasMetadata> SharedIndexInformer<T> follow(SharedIndexInformer<T> informer,
+                                                                        ResourceEventHandler<T> handler) {
+        informer.addEventHandler(handler);
+        informer.exceptionHandler((started, failure) -> true);
+        informer.start();
+        return informer;
     }
 
     public Signals signals(String namespace, String clusterName) {
