@@ -40,15 +40,18 @@ public final class MoverAccess {
                 new ServiceAccountBuilder().withNewMetadata().withName(NAME).withNamespace(AgentManifests.NAMESPACE)
                         .endMetadata().build(),
                 new ClusterRoleBuilder().withNewMetadata().withName(NAME).endMetadata().withRules(
-                        // the cluster's CAPI objects and its identities, to pause, read and delete them
+                        // the cluster's CAPI objects and its identities: the rest of the pivot creates them and
+                        // unpauses the Cluster, the reverse pivot pauses, reads and deletes them
                         new PolicyRuleBuilder().withApiGroups("cluster.x-k8s.io", "controlplane.cluster.x-k8s.io",
                                         "bootstrap.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io",
                                         "addons.cluster.x-k8s.io", "ipam.cluster.x-k8s.io")
-                                .withResources("*").withVerbs("get", "list", "watch", "update", "patch", "delete")
-                                .build(),
-                        // the Secrets and ConfigMaps that move with them
+                                .withResources("*")
+                                .withVerbs("get", "list", "watch", "create", "update", "patch", "delete").build(),
+                        // the Secrets and ConfigMaps that move with them, and the namespaces they go into
                         new PolicyRuleBuilder().withApiGroups("").withResources("secrets", "configmaps")
-                                .withVerbs("get", "list", "update", "patch", "delete").build(),
+                                .withVerbs("get", "list", "create", "update", "patch", "delete").build(),
+                        new PolicyRuleBuilder().withApiGroups("").withResources("namespaces")
+                                .withVerbs("get", "create").build(),
                         // what the move's discovery reads: the kinds and the providers' inventory
                         new PolicyRuleBuilder().withApiGroups("apiextensions.k8s.io")
                                 .withResources("customresourcedefinitions").withVerbs("get", "list").build(),

@@ -40,14 +40,23 @@ final class MoveContext implements AutoCloseable {
         return management;
     }
 
+    /**
+     * The workload cluster, through pivot-service's own account there once it has one: the kubeconfig Secret Cluster
+     * API wrote is owned by the control plane, and goes with it when the move deletes the control plane from the
+     * management cluster (Kubernetes' garbage collector), while the move still has the unpause to do.
+     */
     KubernetesClient workload() {
         if (workload == null) {
-            workload = move.direction() == Direction.PIVOT
-                    ? MoveOperations.workloadClient(management, httpClients, move.namespace(), move.clusterName())
-                    : MoverAccess.client(management, httpClients, move.namespace(), move.clusterId())
-                    .orElseThrow(() -> new IllegalStateException("pivot-service's way into the workload cluster, "
-                            + "Secret " + move.namespace() + "/" + MoverAccess.kubeconfigSecretName(move.clusterId())
-                            + ", is missing from the management cluster"));
+            var own = MoverAccess.client(management, httpClients, move.namespace(), move.clusterId());
+            if (own.isPresent()) {
+                workload = own.get();
+            } else if (move.direction() == Direction.PIVOT) {
+                workload = MoveOperations.workloadClient(management, httpClients, move.namespace(), move.clusterName());
+            } else {
+                throw new IllegalStateException("pivot-service's way into the workload cluster, Secret "
+                        + move.namespace() + "/" + MoverAccess.kubeconfigSecretName(move.clusterId())
+                        + ", is missing from the management cluster");
+            }
         }
         return workload;
     }

@@ -4,7 +4,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.install.AgentManifests;
-import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.DesiredState;
 import io.pivotplane.capi.k8s.Rollouts;
@@ -256,15 +255,14 @@ final class MoveSteps {
 
     /**
      * Deletes from the source what moved, in reverse order; what stays there (global identities, shared
-     * credentials) stays. In a pivot the kubeconfig Secret goes last, after the unpause: until then a resumed move
-     * still reaches the target through it.
+     * credentials) stays. A resumed move reaches the workload cluster through pivot-service's own account there.
      */
     private StepOutcome deleteFromSource(MoveContext context) throws Exception {
         Move move = context.move();
         List<MovedObject> reversed = new ArrayList<>(store.objects(move.clusterId(), move.direction()));
         java.util.Collections.reverse(reversed);
         for (MovedObject object : reversed) {
-            if (!object.deleted() && object.deleteFromSource() && !isKubeconfig(move, object)) {
+            if (!object.deleted() && object.deleteFromSource()) {
                 MoveOperations.deleteFromSource(context.sourceKinds(), object);
                 store.deleted(move.clusterId(), move.direction(), object.position());
             }
@@ -275,22 +273,6 @@ final class MoveSteps {
     private StepOutcome unpause(MoveContext context) {
         MoveOperations.setPaused(context.target(), context.move().namespace(), context.move().clusterName(), false);
         return StepOutcome.done();
-    }
-
-    /** The pivot's last write to the source: the kubeconfig Secret, deleted once the target runs the cluster. */
-    void deleteKubeconfigFromSource(MoveContext context) throws Exception {
-        Move move = context.move();
-        for (MovedObject object : store.objects(move.clusterId(), move.direction())) {
-            if (isKubeconfig(move, object) && !object.deleted()) {
-                MoveOperations.deleteFromSource(context.sourceKinds(), object);
-                store.deleted(move.clusterId(), move.direction(), object.position());
-            }
-        }
-    }
-
-    private static boolean isKubeconfig(Move move, MovedObject object) {
-        return move.direction() == Direction.PIVOT && "Secret".equals(object.kind())
-                && Capi.kubeconfigSecretName(move.clusterName()).equals(object.name());
     }
 
     /**

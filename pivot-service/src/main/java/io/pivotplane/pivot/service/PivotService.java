@@ -256,22 +256,19 @@ public class PivotService {
         ended(move);
     }
 
-    /** The last step: the kubeconfig Secret leaves the source, and the pivot is reported. */
+    /** The last step: the move is reported. */
     private void finish(Move move) throws Exception {
-        try (MoveContext context = new MoveContext(move, management, workloadHttpClients)) {
-            if (move.direction() == Direction.PIVOT) {
-                steps.deleteKubeconfigFromSource(context);
-                List<ObjectReference> moved = store.objects(move.clusterId(), move.direction()).stream()
-                        .map(o -> new ObjectReference(o.apiVersion(), o.kind(), o.namespace(), o.name())).toList();
-                outbox.appendIf(connection -> store.done(connection, move.clusterId(), move.direction()),
-                        EventEnvelope.create(messaging.eventSource(), move.correlationId(),
-                                new Pivoted(move.clusterId(), move.apiEndpoint(), moved, Instant.now())));
-                LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", move.namespace(),
-                        move.clusterName(), moved.size());
-            } else {
-                store.done(move.clusterId(), move.direction());
-                LOG.infof("%s/%s moved back into the management cluster", move.namespace(), move.clusterName());
-            }
+        if (move.direction() == Direction.PIVOT) {
+            List<ObjectReference> moved = store.objects(move.clusterId(), move.direction()).stream()
+                    .map(o -> new ObjectReference(o.apiVersion(), o.kind(), o.namespace(), o.name())).toList();
+            outbox.appendIf(connection -> store.done(connection, move.clusterId(), move.direction()),
+                    EventEnvelope.create(messaging.eventSource(), move.correlationId(),
+                            new Pivoted(move.clusterId(), move.apiEndpoint(), moved, Instant.now())));
+            LOG.infof("%s/%s pivoted: %d objects now live in the workload cluster", move.namespace(),
+                    move.clusterName(), moved.size());
+        } else {
+            store.done(move.clusterId(), move.direction());
+            LOG.infof("%s/%s moved back into the management cluster", move.namespace(), move.clusterName());
         }
         ended(move);
     }
