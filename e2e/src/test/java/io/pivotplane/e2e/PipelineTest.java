@@ -12,6 +12,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.bootstrap.CloudControllerManagers;
+import io.pivotplane.capi.k8s.Rollouts;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.capi.request.ClusterRequestValidator;
@@ -105,7 +108,8 @@ class PipelineTest {
         assertThat(ObjectMaps.integer(workload.genericKubernetesResources(Capi.CORE_API_VERSION,
                 Capi.MACHINE_DEPLOYMENT).inNamespace("team-e2e").withName(name + "-default").get(), 0, "status",
                 "readyReplicas")).isEqualTo(3);
-        assertRunsItself(workload, "vsphere", 6);
+        assertRunsItself(workload, io.pivotplane.events.EventJson.read(cluster.path("spec").toString()
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), ClusterSpec.class), 6);
         assertThat(workload.serviceAccounts().inNamespace("kube-system").withName("metrics-server").get()).isNotNull();
     }
 
@@ -199,7 +203,7 @@ class PipelineTest {
                     Capi.KUBEADM_CONTROL_PLANE).inNamespace("team-infra").withName(controlPlane).get(), 0, "status",
                     "readyReplicas")).as(provider).isEqualTo(spec.controlPlane().replicas());
             int workers = spec.workerPools().stream().mapToInt(WorkerPool::replicas).sum();
-            assertRunsItself(workload, provider, spec.controlPlane().replicas() + workers);
+            assertRunsItself(workload, spec, spec.controlPlane().replicas() + workers);
             assertThat(workload.namespaces().withName("team-a-apps").get()).as(provider).isNotNull();
             assertOwnerReferencesResolve(workload, "team-infra");
             assertCredentialsMoved(workload, spec);
@@ -211,7 +215,8 @@ class PipelineTest {
      * a network plugin and (with cloud-provider: external) its cloud-controller-manager rolled out, every node Ready
      * with the provider id CAPI matched its Machine by.
      */
-    private static void assertRunsItself(KubernetesClient workload, String provider, int nodes) {
+    private static void assertRunsItself(KubernetesClient workload, ClusterSpec spec, int nodes) {
+        String provider = spec.infrastructure().provider();
         Map<String, String> providerNames = Map.of("aws", "aws", "gcp", "gcp", "azure", "azure", "vsphere", "vsphere",
                 "maas", "maas");
         assertThat(workload.genericKubernetesResources(new io.fabric8.kubernetes.client.dsl.base
@@ -226,11 +231,13 @@ class PipelineTest {
                 deployment.getStatus().getAvailableReplicas()).as(deployment.getMetadata().getName()).isPositive());
         assertThat(workload.apps().daemonSets().inNamespace("kube-flannel").withName("kube-flannel-ds").get()
                 .getStatus().getNumberAvailable()).as(provider).isEqualTo(nodes);
-        if (!List.of("gcp", "maas").contains(provider)) {
-            assertThat(workload.apps().daemonSets().inNamespace("kube-system").list().getItems().stream()
-                    .map(d -> d.getMetadata().getName()).filter(n -> n.contains("cloud-controller-manager")
-                            || n.contains("cloud-node-manager"))).as(provider + " cloud-controller-manager").isNotEmpty();
-        }
+        CloudControllerManagers.forCluster(spec).ifPresent(ccm -> assertThat(ccm.workloads())
+                .allSatisfy(ccmWorkload -> assertThat(Rollouts.pending(workload, List.of(new GenericKubernetesResourceBuilder()
+                        .withApiVersion("apps/v1").withKind(ccmWorkload.kind()).withNewMetadata()
+                        .withNamespace(ccmWorkload.name().namespace()).withName(ccmWorkload.name().name()).endMetadata()
+                        .build()))).as(provider + " cloud-controller-manager").isEmpty()));
+        assertThat(CloudControllerManagers.forCluster(spec).isPresent()).as(provider + " cloud-controller-manager")
+                .isEqualTo(!List.of("gcp", "maas").contains(provider));
         assertThat(workload.nodes().list().getItems()).as(provider).hasSize(nodes).allSatisfy(node -> {
             assertThat(node.getSpec().getProviderID()).as(node.getMetadata().getName()).isNotBlank();
             assertThat(node.getStatus().getConditions()).anySatisfy(condition -> {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.Rollouts;
 import io.pivotplane.pivot.k8s.ClusterKinds;
@@ -103,8 +104,10 @@ class PivotServiceTest extends PivotTestSupport {
                 "BootstrapProvider kubeadm v1.9.11", "ControlPlaneProvider kubeadm v1.9.11",
                 "InfrastructureProvider vsphere v1.12.0");
         // the bootstrap layer: the profile's network plugin and vSphere's cloud-controller-manager, rolled out
-        assertThat(Rollouts.pending(workload, List.of(daemonSet("kube-flannel", "kube-flannel-ds"),
-                daemonSet("kube-system", "vsphere-cloud-controller-manager")))).isEmpty();
+        assertThat(Rollouts.pending(workload, List.of(daemonSet("kube-flannel", "kube-flannel-ds")))).isEmpty();
+        assertThat(CloudControllerManagers.forCluster(spec).orElseThrow().workloads()).isNotEmpty()
+                .allSatisfy(ccm -> assertThat(Rollouts.pending(workload, List.of(daemonSet(ccm.name().namespace(),
+                        ccm.name().name())))).isEmpty());
         // the credentials CAPV and the cloud-controller-manager need, in the workload cluster and in no event
         assertThat(workload.secrets().inNamespace(NAMESPACE).withName(spec.infrastructure().credentialsRef()).get()).isNotNull();
         assertThat(workload.secrets().inNamespace("kube-system").withName("cloud-provider-vsphere-credentials").get())
