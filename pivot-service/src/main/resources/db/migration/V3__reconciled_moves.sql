@@ -15,6 +15,9 @@ ALTER TABLE pivot_move ADD COLUMN step_started_at timestamptz NOT NULL DEFAULT n
 ALTER TABLE pivot_move ADD COLUMN attempts integer NOT NULL DEFAULT 0;
 -- what the step waits for, or the last error that will be retried: for operators, never a secret value
 ALTER TABLE pivot_move ADD COLUMN waiting_for text;
+-- the step a failed move stopped at: a move that failed after creating every object goes on from there when its
+-- ControlPlaneReady comes again (or a deletion asks again), as forward is the only way that strands nothing
+ALTER TABLE pivot_move ADD COLUMN failed_at_step varchar(32);
 ALTER TABLE pivot_move ADD COLUMN lease_owner varchar(128);
 ALTER TABLE pivot_move ADD COLUMN lease_until timestamptz;
 

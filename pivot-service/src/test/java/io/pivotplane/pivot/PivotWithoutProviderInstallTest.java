@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A workload cluster that does not run Cluster API's providers cannot take a cluster's objects: nothing there would
  * reconcile them. With pivot-service told to expect the providers there already (as from a node image) and none
- * there, the pivot stops at clusterctl's check of the target's providers, before anything moved.
+ * there, the pivot waits for them at clusterctl's check of the target's providers, then gives up before anything
+ * moved.
  */
 @QuarkusTest
 @TestProfile(PivotWithoutProviderInstallTest.ProvidersExpectedInTarget.class)
@@ -41,7 +42,7 @@ class PivotWithoutProviderInstallTest extends PivotTestSupport {
     public static final class ProvidersExpectedInTarget implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("pivotplane.pivot.install-providers", "false");
+            return Map.of("pivotplane.pivot.install-providers", "false", "pivotplane.pivot.providers-timeout", "PT5S");
         }
     }
 

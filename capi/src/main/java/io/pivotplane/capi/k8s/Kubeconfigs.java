@@ -18,8 +18,14 @@ public final class Kubeconfigs {
         if (secret == null || secret.getData() == null || !secret.getData().containsKey(Capi.KUBECONFIG_KEY)) {
             return Optional.empty();
         }
-        String yaml = new String(Base64.getDecoder().decode(secret.getData().get(Capi.KUBECONFIG_KEY)),
-                StandardCharsets.UTF_8);
-        return Optional.of(Config.fromKubeconfig(yaml));
+        try {
+            String yaml = new String(Base64.getDecoder().decode(secret.getData().get(Capi.KUBECONFIG_KEY)),
+                    StandardCharsets.UTF_8);
+            return Optional.of(Config.fromKubeconfig(yaml));
+        } catch (RuntimeException e) {
+            // the parser quotes the line it stopped at, which may hold a key or a token: name the Secret only
+            throw new IllegalStateException("the kubeconfig in Secret " + secret.getMetadata().getNamespace() + "/"
+                    + secret.getMetadata().getName() + " cannot be read");
+        }
     }
 }

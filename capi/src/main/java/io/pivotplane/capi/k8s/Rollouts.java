@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * Whether what was applied is rolled out, the way {@code kubectl rollout status} and Helm's {@code --wait} decide
  * it: a Deployment has its replicas updated and available for its current generation, a DaemonSet has a pod
- * available on every node it wants, a StatefulSet its replicas ready, a Job has completed, a CRD is Established.
+ * available on every node it wants (none, when no node matches it), a StatefulSet its replicas ready, a Job has completed, a CRD is Established.
  * Other kinds are done once the API server accepted them.
  */
 public final class Rollouts {
@@ -58,7 +58,8 @@ public final class Rollouts {
                 int desired = ObjectMaps.integer(current, 0, "status", "desiredNumberScheduled");
                 int updated = ObjectMaps.integer(current, 0, "status", "updatedNumberScheduled");
                 int available = ObjectMaps.integer(current, 0, "status", "numberAvailable");
-                yield observed && desired > 0 && updated >= desired && available >= desired ? Optional.empty()
+                // one that wants no node (a Windows agent on Linux nodes) is done, as for kubectl rollout status
+                yield observed && updated >= desired && available >= desired ? Optional.empty()
                         : Optional.of(name + ": available on " + available + " of " + desired + " nodes");
             }
             case "StatefulSet" -> {

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The kinds a cluster's providers installed, as clusterctl finds them: the CRDs carrying the label
@@ -58,10 +57,6 @@ public final class ClusterKinds {
 
     public boolean serves(String apiVersion, String kind) {
         return byApiVersionAndKind.containsKey(key(apiVersion, kind));
-    }
-
-    public Optional<ResourceDefinitionContext> context(String apiVersion, String kind) {
-        return Optional.ofNullable(byApiVersionAndKind.get(key(apiVersion, kind)));
     }
 
     /** Objects of a kind of these CRDs, read without API discovery; Secrets and ConfigMaps as any other kind. */

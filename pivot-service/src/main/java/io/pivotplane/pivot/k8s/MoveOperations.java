@@ -241,8 +241,10 @@ public final class MoveOperations {
     }
 
     /**
-     * Deletes the object from the source, as clusterctl's {@code deleteSourceObject} does: marked as deleted for a
-     * move, without its finalizers, so that no controller tears down the real resources it stands for.
+     * Deletes the object from the source, as clusterctl's {@code deleteSourceObject} does and in its order: marked as
+     * deleted for a move, deleted, and only then stripped of its finalizers, so that no controller tears down the real
+     * resources it stands for. Stripped first, a finalizer would come back: Cluster API's controllers add theirs
+     * before they look whether the cluster is paused, and only while the object is not being deleted.
      */
     public static void deleteFromSource(ClusterKinds source, MovedObject moved) {
         Resource<GenericKubernetesResource> resource = source.resource(moved.apiVersion(), moved.kind(),
@@ -251,15 +253,30 @@ public final class MoveOperations {
         if (current == null || !moved.sourceUid().equals(current.getMetadata().getUid())) {
             return;
         }
-        resource.edit(object -> {
-            Map<String, String> annotations = new LinkedHashMap<>(Optional.ofNullable(
-                    object.getMetadata().getAnnotations()).orElse(Map.of()));
-            annotations.put(Capi.DELETE_FOR_MOVE_ANNOTATION, "");
-            object.getMetadata().setAnnotations(annotations);
-            object.getMetadata().setFinalizers(List.of());
-            return object;
-        });
+        if (current.getMetadata().getAnnotations() == null
+                || !current.getMetadata().getAnnotations().containsKey(Capi.DELETE_FOR_MOVE_ANNOTATION)) {
+            resource.edit(object -> {
+                Map<String, String> annotations = new LinkedHashMap<>(Optional.ofNullable(
+                        object.getMetadata().getAnnotations()).orElse(Map.of()));
+                annotations.put(Capi.DELETE_FOR_MOVE_ANNOTATION, "");
+                object.getMetadata().setAnnotations(annotations);
+                return object;
+            });
+        }
+        deleteWithoutFinalizers(resource, moved.sourceUid());
+    }
+
+    /** Deletes, then removes the finalizers that hold the object, if it is still the one meant. */
+    private static void deleteWithoutFinalizers(Resource<GenericKubernetesResource> resource, String uid) {
         resource.delete();
+        GenericKubernetesResource deleting = resource.get();
+        if (deleting != null && uid.equals(deleting.getMetadata().getUid())
+                && deleting.getMetadata().getFinalizers() != null && !deleting.getMetadata().getFinalizers().isEmpty()) {
+            resource.edit(object -> {
+                object.getMetadata().setFinalizers(List.of());
+                return object;
+            });
+        }
     }
 
     /**
@@ -274,11 +291,7 @@ public final class MoveOperations {
                 && moved.sourceUid().equals(current.getMetadata().getAnnotations().get(Capi.MOVED_FROM_UID_ANNOTATION));
         if (createdByThisMove
                 && moved.targetUid().map(uid -> uid.equals(current.getMetadata().getUid())).orElse(false)) {
-            resource.edit(object -> {
-                object.getMetadata().setFinalizers(List.of());
-                return object;
-            });
-            resource.delete();
+            deleteWithoutFinalizers(resource, current.getMetadata().getUid());
         }
     }
 }

@@ -19,11 +19,12 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * pivot-service's own way back into a workload cluster, for the reverse pivot before the cluster is deleted: a
- * ServiceAccount there with what moving the cluster's objects out needs, and its token in a kubeconfig Secret
- * that stays in the management cluster. The {@code <cluster>-kubeconfig} Secret moves into the workload cluster
- * with the rest, and the control-plane provider rotates its certificate there; a token of pivot-service's own
- * does not expire with it and can be revoked by deleting the account.
+ * pivot-service's own way into a workload cluster, from the end of its preparation on (the rest of the pivot) and
+ * for the reverse pivot before the cluster is deleted: a ServiceAccount there with what moving the cluster's objects
+ * in and out needs, and its token in a kubeconfig Secret that stays in the management cluster. The
+ * {@code <cluster>-kubeconfig} Secret moves into the workload cluster with the rest, and the control-plane provider
+ * rotates its certificate there; a token of pivot-service's own does not expire with it and can be revoked by
+ * deleting the account.
  */
 public final class MoverAccess {
 
@@ -44,9 +45,14 @@ public final class MoverAccess {
                         // unpauses the Cluster, the reverse pivot pauses, reads and deletes them
                         new PolicyRuleBuilder().withApiGroups("cluster.x-k8s.io", "controlplane.cluster.x-k8s.io",
                                         "bootstrap.cluster.x-k8s.io", "infrastructure.cluster.x-k8s.io",
-                                        "addons.cluster.x-k8s.io", "ipam.cluster.x-k8s.io")
+                                        "addons.cluster.x-k8s.io", "ipam.cluster.x-k8s.io", "resources.azure.com",
+                                        "network.azure.com", "containerservice.azure.com",
+                                        "kubernetesconfiguration.azure.com")
                                 .withResources("*")
                                 .withVerbs("get", "list", "watch", "create", "update", "patch", "delete").build(),
+                        // kinds clusterctl's discovery reads that nothing of a cluster is made of
+                        new PolicyRuleBuilder().withApiGroups("cert-manager.io", "acme.cert-manager.io",
+                                "runtime.cluster.x-k8s.io").withResources("*").withVerbs("get", "list").build(),
                         // the Secrets and ConfigMaps that move with them, and the namespaces they go into
                         new PolicyRuleBuilder().withApiGroups("").withResources("secrets", "configmaps")
                                 .withVerbs("get", "list", "create", "update", "patch", "delete").build(),

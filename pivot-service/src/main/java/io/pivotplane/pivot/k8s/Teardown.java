@@ -104,7 +104,7 @@ public final class Teardown {
                 continue;
             }
             CustomResourceDefinitionVersion stored = crd.getSpec().getVersions().stream()
-                    .filter(CustomResourceDefinitionVersion::getStorage).findFirst().orElseThrow();
+                    .filter(version -> Boolean.TRUE.equals(version.getStorage())).findFirst().orElseThrow();
             objects.addAll(ofKind(crd.getSpec().getGroup() + "/" + stored.getName(), crd.getSpec().getNames().getKind()));
         }
         objects.addAll(client.configMaps().inNamespace(namespace).withLabel(Capi.CLUSTER_NAME_LABEL, clusterName)

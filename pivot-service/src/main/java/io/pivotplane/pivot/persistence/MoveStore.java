@@ -228,7 +228,7 @@ public class MoveStore {
     public boolean failed(Connection connection, String clusterId, Direction direction, String failure)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("""
-                UPDATE pivot_move SET step = 'FAILED', failure = ?, updated_at = now()
+                UPDATE pivot_move SET failed_at_step = step, step = 'FAILED', failure = ?, updated_at = now()
                 WHERE cluster_id = ? AND direction = ? AND step NOT IN ('DONE', 'FAILED')""")) {
             update.setString(1, failure);
             update.setString(2, clusterId);
@@ -244,6 +244,53 @@ public class MoveStore {
     /** As {@link #failed(Connection, String, Direction, String)}, for a move whose end nobody else reports. */
     public boolean failed(String clusterId, Direction direction, String failure) throws Exception {
         return transactions.inTransaction(connection -> failed(connection, clusterId, direction, failure));
+    }
+
+    /**
+     * Takes up a failed move again: one that stopped after creating objects in the target goes on from the step it
+     * stopped at (forward, since going back could strand objects); one that changed nothing, or was rolled back,
+     * starts over with a new graph.
+     *
+     * @param incompleteReason and {@code restartableReasons}: the reasons, at the start of the recorded failure, of
+     *     each kind
+     * @return whether the move was failed and is now under way again
+     */
+    public boolean retry(String clusterId, Direction direction, String incompleteReason, List<String> restartableReasons)
+            throws Exception {
+        return transactions.inTransaction(connection -> {
+            Optional<Move> move = find(connection, clusterId, direction);
+            if (move.isEmpty() || move.get().step() != MoveStep.FAILED || move.get().failure() == null) {
+                return false;
+            }
+            String failure = move.get().failure();
+            if (failure.startsWith(incompleteReason)) {
+                try (PreparedStatement update = connection.prepareStatement("""
+                        UPDATE pivot_move SET step = failed_at_step, failure = NULL, attempts = 0, waiting_for = NULL,
+                            step_started_at = now(), updated_at = now()
+                        WHERE cluster_id = ? AND direction = ? AND step = 'FAILED'""")) {
+                    update.setString(1, clusterId);
+                    update.setString(2, direction.name());
+                    return update.executeUpdate() == 1;
+                }
+            }
+            if (restartableReasons.stream().noneMatch(failure::startsWith)) {
+                return false;
+            }
+            try (PreparedStatement delete = connection.prepareStatement(
+                    "DELETE FROM pivot_object WHERE cluster_id = ? AND direction = ?")) {
+                delete.setString(1, clusterId);
+                delete.setString(2, direction.name());
+                delete.executeUpdate();
+            }
+            try (PreparedStatement update = connection.prepareStatement("""
+                    UPDATE pivot_move SET step = 'STARTED', failed_at_step = NULL, failure = NULL, attempts = 0,
+                        waiting_for = NULL, step_started_at = now(), updated_at = now()
+                    WHERE cluster_id = ? AND direction = ? AND step = 'FAILED'""")) {
+                update.setString(1, clusterId);
+                update.setString(2, direction.name());
+                return update.executeUpdate() == 1;
+            }
+        });
     }
 
     public boolean done(String clusterId, Direction direction) throws Exception {

@@ -49,7 +49,7 @@ public class DeprovisionService {
     private final PivotConfig config;
     private final MessagingConfig messaging;
     private final String replica = "pivot-service-" + UUID.randomUUID();
-    private ReconcileLoop loop;
+    private final ReconcileLoop loop;
 
     public DeprovisionService(KubernetesClient management, DeletionStore deletions, PivotService moves,
                               Outbox outbox, PivotConfig config, MessagingConfig messaging) {
@@ -59,18 +59,16 @@ public class DeprovisionService {
         this.outbox = outbox;
         this.config = config;
         this.messaging = messaging;
+        this.loop = new ReconcileLoop("deletions", config.reconcileWorkers(), this::reconcile);
     }
 
     void start(@Observes StartupEvent startup) throws Exception {
-        loop = new ReconcileLoop("deletions", config.reconcileWorkers(), this::reconcile);
         moves.onMoveEnded(move -> loop.enqueue(move.clusterId(), Duration.ZERO));
         deletions.unfinished().forEach(deletion -> loop.enqueue(deletion.clusterId(), Duration.ZERO));
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        if (loop != null) {
-            loop.close();
-        }
+        loop.close();
     }
 
     public void requested(EventEnvelope<?> event, ClusterDeletionRequested request) throws Exception {
@@ -97,7 +95,7 @@ public class DeprovisionService {
                 return Optional.empty();
             }
             if (!deletions.claim(clusterId, replica, LEASE)) {
-                return Optional.of(LEASE);
+                return Optional.of(config.pollInterval());
             }
             try {
                 return advance(clusterId);
@@ -127,6 +125,14 @@ public class DeprovisionService {
                         return Optional.empty();
                     }
                     boolean pivoted = pivot.isPresent() && pivot.get().step() == MoveStep.DONE;
+                    if (pivoted && management.secrets().inNamespace(deletion.namespace())
+                            .withName(MoverAccess.kubeconfigSecretName(clusterId)).get() == null) {
+                        fail(deletion, "pivot-service has no way into the workload cluster to move it back (Secret "
+                                + deletion.namespace() + "/" + MoverAccess.kubeconfigSecretName(clusterId)
+                                + " is missing: the cluster was pivoted by a version that kept none); move it back"
+                                + " with clusterctl move from the workload cluster's kubeconfig, then delete it again");
+                        return Optional.empty();
+                    }
                     if (pivoted) {
                         moves.reversePivot(pivot.get(), deletion.correlationId());
                     }

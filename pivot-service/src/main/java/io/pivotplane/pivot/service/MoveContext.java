@@ -42,8 +42,8 @@ final class MoveContext implements AutoCloseable {
 
     /**
      * The workload cluster, through pivot-service's own account there once it has one: the kubeconfig Secret Cluster
-     * API wrote is owned by the control plane, and goes with it when the move deletes the control plane from the
-     * management cluster (Kubernetes' garbage collector), while the move still has the unpause to do.
+     * API wrote moves with the cluster and leaves the management cluster before the move's unpause (deleted by the
+     * move, and by Kubernetes' garbage collector with the control plane that owns it).
      */
     KubernetesClient workload() {
         if (workload == null) {

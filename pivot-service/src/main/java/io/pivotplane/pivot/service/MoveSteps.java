@@ -14,7 +14,6 @@ import io.pivotplane.pivot.k8s.MoveOperations;
 import io.pivotplane.pivot.k8s.MoverAccess;
 import io.pivotplane.pivot.k8s.ProviderInstaller;
 import io.pivotplane.pivot.k8s.ProviderInventory;
-import io.pivotplane.pivot.k8s.UnplaceableObjectException;
 import io.pivotplane.pivot.k8s.WorkloadBootstrap;
 import io.pivotplane.pivot.persistence.Direction;
 import io.pivotplane.pivot.persistence.Move;
@@ -163,8 +162,11 @@ final class MoveSteps {
         List<String> providers = TargetProviders.check(ProviderInventory.read(context.source()),
                 ProviderInventory.read(context.target()), TargetProviders.usedBy(infrastructure));
         if (!providers.isEmpty()) {
-            return StepOutcome.failed(REASON_PREFLIGHT, "the " + targetName(move) + " cannot reconcile the cluster's"
-                    + " objects: " + String.join("; ", providers));
+            String why = "the " + targetName(move) + " cannot reconcile the cluster's objects: "
+                    + String.join("; ", providers);
+            // providers someone else installs (a node image, a GitOps tool) may still be on their way
+            return move.direction() == Direction.PIVOT && !config.installProviders() ? StepOutcome.waiting(why)
+                    : StepOutcome.failed(REASON_PREFLIGHT, why);
         }
         MovePlan plan = MoveOperations.plan(context.source(), context.sourceKinds(), move.namespace(),
                 move.clusterName());
@@ -295,10 +297,6 @@ final class MoveSteps {
         } catch (Exception e) {
             return java.util.Optional.of(String.valueOf(e.getMessage()));
         }
-    }
-
-    static boolean unplaceable(Throwable e) {
-        return e instanceof UnplaceableObjectException;
     }
 
     static String targetName(Move move) {

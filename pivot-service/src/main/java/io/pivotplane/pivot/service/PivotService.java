@@ -22,6 +22,7 @@ import io.pivotplane.pivot.persistence.Direction;
 import io.pivotplane.pivot.persistence.Move;
 import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
+import io.pivotplane.pivot.persistence.MovedObject;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -68,7 +69,7 @@ public class PivotService {
     private final HttpClient.Factory workloadHttpClients;
     private final String replica = "pivot-service-" + UUID.randomUUID();
     private final List<Consumer<Move>> endListeners = new CopyOnWriteArrayList<>();
-    private ReconcileLoop loop;
+    private final ReconcileLoop loop;
 
     public PivotService(KubernetesClient management, MoveStore store, Outbox outbox, PivotConfig config,
                         MessagingConfig messaging, MeterRegistry registry, Vertx vertx) {
@@ -81,10 +82,10 @@ public class PivotService {
         this.messaging = messaging;
         this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerComponentsDirectory(),
                 config.providerImageRepository()));
+        this.loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
     }
 
     void start(@Observes StartupEvent startup) throws Exception {
-        loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
         for (Move move : store.unfinished()) {
             LOG.infof("Resuming the move of %s/%s (%s) after step %s", move.namespace(), move.clusterName(),
                     move.direction(), move.step());
@@ -93,9 +94,7 @@ public class PivotService {
     }
 
     void stop(@Observes ShutdownEvent shutdown) {
-        if (loop != null) {
-            loop.close();
-        }
+        loop.close();
     }
 
     /** Tells {@code listener} of every move that ends, done or failed: a deletion may be waiting for it. */
@@ -109,7 +108,10 @@ public class PivotService {
         String clusterName = clusterName(ready);
         Move move = store.startOrResume(Move.starting(ready.clusterId(), Direction.PIVOT, namespace, clusterName,
                 event.correlationId(), ready.apiEndpoint()));
-        if (move.step().ended()) {
+        if (move.step() == MoveStep.FAILED && store.retry(move.clusterId(), Direction.PIVOT, REASON_INCOMPLETE,
+                List.of())) {
+            LOG.infof("The move of %s/%s goes on from where it stopped", namespace, clusterName);
+        } else if (move.step().ended()) {
             LOG.infof("The move of %s/%s has already ended (%s)", namespace, clusterName, move.step());
             return;
         }
@@ -120,6 +122,11 @@ public class PivotService {
     public Move reversePivot(Move pivot, String correlationId) throws Exception {
         Move reverse = store.startOrResume(Move.starting(pivot.clusterId(), Direction.REVERSE_PIVOT, pivot.namespace(),
                 pivot.clusterName(), correlationId, pivot.apiEndpoint()));
+        // a deletion asked for again takes up a reverse pivot that failed: where it stopped, or from the start
+        if (reverse.step() == MoveStep.FAILED && store.retry(reverse.clusterId(), Direction.REVERSE_PIVOT,
+                REASON_INCOMPLETE, List.of(REASON_PREFLIGHT, REASON_ROLLED_BACK))) {
+            reverse = store.find(reverse.clusterId(), Direction.REVERSE_PIVOT).orElseThrow();
+        }
         if (!reverse.step().ended()) {
             loop.enqueue(reverse.key(), Duration.ZERO);
         }
@@ -140,7 +147,7 @@ public class PivotService {
                 return Optional.empty();
             }
             if (!store.claim(clusterId, direction, replica, LEASE)) {
-                return Optional.of(LEASE);
+                return Optional.of(config.pollInterval());
             }
             try {
                 return advance(clusterId, direction);
@@ -171,8 +178,7 @@ public class PivotService {
                 try {
                     outcome = steps.run(next, context);
                 } catch (UnplaceableObjectException e) {
-                    outcome = StepOutcome.failed(move.step().beforePause() ? REASON_PREFLIGHT : REASON_ROLLED_BACK,
-                            e.getMessage());
+                    outcome = StepOutcome.failed(failureReason(move, next), e.getMessage());
                 } catch (RuntimeException e) {
                     if (move.attempts() + 1 < config.attempts()) {
                         LOG.warnf("Could not %s %s/%s (attempt %d of %d): %s", describe(next), move.namespace(),
@@ -180,7 +186,7 @@ public class PivotService {
                         store.waiting(clusterId, direction, "retrying after: " + e.getMessage(), true);
                         return Optional.of(backoff(move.attempts()));
                     }
-                    outcome = StepOutcome.failed(failureReason(move), "could not " + describe(next) + " after "
+                    outcome = StepOutcome.failed(failureReason(move, next), "could not " + describe(next) + " after "
                             + config.attempts() + " attempts: " + e.getMessage());
                 }
                 if (outcome instanceof StepOutcome.Done) {
@@ -193,7 +199,7 @@ public class PivotService {
                 } else if (outcome instanceof StepOutcome.Waiting waiting) {
                     Duration waited = Duration.between(move.stepStartedAt(), Instant.now());
                     if (waited.compareTo(steps.timeout(next)) > 0) {
-                        fail(context, StepOutcome.failed(failureReason(move), "gave up after " + waited.toSeconds()
+                        fail(context, StepOutcome.failed(failureReason(move, next), "gave up after " + waited.toSeconds()
                                 + " s waiting for " + waiting.why()));
                         return Optional.empty();
                     }
@@ -214,9 +220,13 @@ public class PivotService {
         return Duration.ofMillis(Math.min(30_000, 200L << Math.min(attempts, 10)));
     }
 
-    /** Before the pause nothing of the cluster changed; once objects exist in the target, they are rolled back. */
-    private static String failureReason(Move move) {
-        if (move.step().beforePause()) {
+    /**
+     * Before the pause nothing of the cluster changed; from the pause on, until every object exists in the target,
+     * the move is rolled back (which unpauses the source, also when the pause itself failed halfway); after that it
+     * can only go forward.
+     */
+    private static String failureReason(Move move, MoveStep failing) {
+        if (failing.beforePause()) {
             return REASON_PREFLIGHT;
         }
         return move.step().reached(MoveStep.CREATED) ? REASON_INCOMPLETE : REASON_ROLLED_BACK;
@@ -239,9 +249,12 @@ public class PivotService {
                         + "): the Cluster may be paused and half-moved";
             }
         } else {
+            List<String> left = store.objects(move.clusterId(), move.direction()).stream()
+                    .filter(o -> o.deleteFromSource() && !o.deleted()).map(MovedObject::describe).toList();
             message = "the move of " + move.namespace() + "/" + move.clusterName() + " stopped after every object"
-                    + " was created in the " + MoveSteps.targetName(move) + ": " + message
-                    + "; replaying the ControlPlaneReady event resumes it";
+                    + " was created in the " + MoveSteps.targetName(move) + ": " + message + "; still in the source: "
+                    + left + "; " + (move.direction() == Direction.PIVOT ? "its ControlPlaneReady event coming again"
+                    : "deleting the cluster again") + " takes it up where it stopped";
         }
         LOG.errorf("%s of %s/%s failed (%s): %s", move.direction(), move.namespace(), move.clusterName(), reason,
                 message);

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -41,11 +41,14 @@ final class ReconcileLoop implements AutoCloseable {
         this.name = name;
         this.reconcile = reconcile;
         AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newScheduledThreadPool(workers, runnable -> {
+        ScheduledThreadPoolExecutor pool = new ScheduledThreadPoolExecutor(workers, runnable -> {
             Thread thread = new Thread(runnable, name + "-" + threads.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
+        // at shutdown, what is only scheduled waits for the next start, which takes every unfinished key up again
+        pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.executor = pool;
     }
 
     /** Reconciles the key after {@code delay}, or sooner if it was due sooner already. */
@@ -105,12 +108,16 @@ final class ReconcileLoop implements AutoCloseable {
         return entries.size();
     }
 
+    /** Lets the reconciles that run finish (each ends at a recorded step) rather than interrupting their calls. */
     @Override
     public void close() {
-        executor.shutdownNow();
+        executor.shutdown();
         try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
+            if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
         } catch (InterruptedException e) {
+            executor.shutdownNow();
             Thread.currentThread().interrupt();
         }
     }
