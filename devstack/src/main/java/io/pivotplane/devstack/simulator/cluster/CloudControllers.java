@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The cloud-controller-managers a cluster runs (cloud-provider-aws, -azure, -vsphere, -gcp: a container started with
- * {@code --cloud-provider=<cloud>}): once one runs, its cloud-node controller initialises each node the kubelet
+ * {@code --cloud-provider=<cloud>}): once one runs, its cloud-node controller (unless turned off, as Azure's is, whose
+ * cloud-node-manager on each node does it) initialises each node the kubelet
  * registered with {@code cloud-provider: external}, as far as its cloud knows the node's machine: it sets the node's
  * provider id and addresses and removes the {@code node.cloudprovider.kubernetes.io/uninitialized} taint. A CCM of
  * another cloud than the machine's finds no instance and does nothing. The vSphere CCM first logs in to vCenter with
@@ -97,15 +98,48 @@ final class CloudControllers {
         return Optional.empty();
     }
 
-    /** The CCMs with a running pod initialise the nodes of their cloud. */
+    /**
+     * Whether a CCM's command line runs its cloud-node controller, which initialises nodes: every controller runs but
+     * those {@code --controllers} turns off ({@code -cloud-node}) or leaves out (a list without {@code *}). Azure's
+     * CCM runs with {@code --controllers=*,-cloud-node}: its cloud-node-manager initialises each node instead.
+     */
+    static boolean runsCloudNodeController(List<String> commandLine) {
+        for (String arg : commandLine) {
+            if (arg.startsWith("--controllers=")) {
+                List<String> controllers = List.of(arg.substring("--controllers=".length()).split(","));
+                return !controllers.contains("-cloud-node")
+                        && (controllers.contains("*") || controllers.contains("cloud-node"));
+            }
+        }
+        return true;
+    }
+
+    /** Whether the command line runs cloud-provider-azure's cloud-node-manager. */
+    static boolean isAzureCloudNodeManager(List<String> commandLine) {
+        return !commandLine.isEmpty() && commandLine.get(0).endsWith("cloud-node-manager");
+    }
+
+    /**
+     * The CCMs with a running pod initialise the nodes of their cloud; Azure's cloud-node-manager, a pod on each node,
+     * the node it runs on.
+     */
     void reconcile(ClusterObjects objects, List<ClusterInternals.Workload> workloads) {
         for (ClusterInternals.Workload workload : workloads) {
             if (workload.pods().stream().noneMatch(p -> p.running)) {
                 continue;
             }
             for (List<String> commandLine : workload.template().commandLines()) {
+                if (isAzureCloudNodeManager(commandLine)) {
+                    for (Pods.Pod pod : workload.pods()) {
+                        if (pod.running && pod.node != null) {
+                            objects.get(ClusterObjects.NODE, null, pod.node).ifPresent(node ->
+                                    initialise(objects.copy(node, Node.class), Cloud.AZURE));
+                        }
+                    }
+                    continue;
+                }
                 Optional<Cloud> cloud = cloudOf(commandLine);
-                if (cloud.isEmpty()) {
+                if (cloud.isEmpty() || !runsCloudNodeController(commandLine)) {
                     continue;
                 }
                 if (cloud.get() == Cloud.VSPHERE) {

@@ -128,6 +128,31 @@ class CloudControllerTest {
         eventually().until(() -> !taints(cluster.node("cp-0")).contains(UNINITIALIZED));
     }
 
+    @Test
+    void azuresCloudControllerManagerLeavesNodesToItsCloudNodeManagerWhichInitialisesTheNodeItRunsOn() {
+        cluster.controlPlaneNode("cp-0");
+        cluster.internals.machineProviderId("cp-0", "azure:///subscriptions/s/resourceGroups/rg/providers/"
+                + "Microsoft.Compute/virtualMachines/cp-0", "azure");
+        cluster.installCalico();
+        var azure = io.pivotplane.capi.bootstrap.CloudControllerManagers.forCluster(
+                io.pivotplane.devstack.testing.TestClusters.of("azure", "team-a", "edge", 1, 0, List.of()))
+                .orElseThrow();
+        var serialization = cluster.client.getKubernetesSerialization();
+        List<io.fabric8.kubernetes.api.model.HasMetadata> objects = azure.objects().stream()
+                .map(o -> (io.fabric8.kubernetes.api.model.HasMetadata) serialization.unmarshal(
+                        serialization.asJson(o))).toList();
+        // the CCM alone: it runs with --controllers=*,-cloud-node, and does not tolerate the uninitialized taint
+        objects.stream().filter(o -> !"DaemonSet".equals(o.getKind()))
+                .forEach(o -> cluster.client.resource(o).createOr(existing -> existing.update()));
+        throughout().until(() -> taints(cluster.node("cp-0")).contains(UNINITIALIZED));
+
+        objects.stream().filter(o -> "DaemonSet".equals(o.getKind())).forEach(o -> cluster.client.resource(o).create());
+        eventually().untilAsserted(() -> {
+            assertThat(cluster.node("cp-0").getSpec().getProviderID()).startsWith("azure:///subscriptions/s/");
+            assertThat(taints(cluster.node("cp-0"))).doesNotContain(UNINITIALIZED);
+        });
+    }
+
     /** cloud-provider-aws' DaemonSet, as its chart renders it. */
     static DaemonSet awsCcm() {
         return new DaemonSetBuilder().withNewMetadata().withName("aws-cloud-controller-manager")
