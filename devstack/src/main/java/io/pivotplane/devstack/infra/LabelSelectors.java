@@ -1,6 +1,8 @@
 package io.pivotplane.devstack.infra;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +10,22 @@ import java.util.Set;
 /** A {@code metav1.LabelSelector} ({@code matchLabels} and {@code matchExpressions}) against an object's labels. */
 public final class LabelSelectors {
 
+    private static final ObjectMapper MAPPER = Serialization.jsonMapper();
+
     private LabelSelectors() {
+    }
+
+    /**
+     * The same for a selector as a custom resource's fields hold it (maps and lists; one that is not a map selects all)
+     * and labels as a map.
+     */
+    public static boolean matches(Object selector, Map<String, String> labels) {
+        if (!(selector instanceof Map<?, ?>)) {
+            return true;
+        }
+        JsonNode selectorJson = MAPPER.valueToTree(selector);
+        JsonNode labelsJson = MAPPER.valueToTree(labels);
+        return matches(selectorJson, labelsJson);
     }
 
     /** Whether the selector (JSON) selects the labels (a JSON object, or missing); an empty selector selects all. */

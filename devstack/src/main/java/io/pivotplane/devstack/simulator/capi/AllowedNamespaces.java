@@ -1,6 +1,7 @@
 package io.pivotplane.devstack.simulator.capi;
 
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.pivotplane.devstack.infra.LabelSelectors;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +37,8 @@ final class AllowedNamespaces {
             return false;
         }
         return api.client().namespaces().list().getItems().stream()
-                .anyMatch(ns -> ns.getMetadata().getName().equals(namespace) && matches(selector, labels(ns)));
+                .anyMatch(ns -> ns.getMetadata().getName().equals(namespace)
+                        && LabelSelectors.matches(selector, labels(ns)));
     }
 
     /** CAPV's VSphereClusterIdentity: the selector must match the cluster's Namespace, which must exist. */
@@ -45,7 +47,7 @@ final class AllowedNamespaces {
         if (ns == null) {
             throw new IllegalStateException("namespaces \"" + namespace + "\" not found");
         }
-        return matches(selector, labels(ns));
+        return LabelSelectors.matches(selector, labels(ns));
     }
 
     private static Map<String, String> labels(Namespace namespace) {
@@ -59,39 +61,5 @@ final class AllowedNamespaces {
         boolean noLabels = !(s.get("matchLabels") instanceof Map<?, ?> m) || m.isEmpty();
         boolean noExpressions = !(s.get("matchExpressions") instanceof List<?> e) || e.isEmpty();
         return noLabels && noExpressions;
-    }
-
-    /** metav1.LabelSelectorAsSelector(selector).Matches(labels); an empty selector matches everything. */
-    static boolean matches(Object selector, Map<String, String> labels) {
-        if (!(selector instanceof Map<?, ?> s)) {
-            return true;
-        }
-        if (s.get("matchLabels") instanceof Map<?, ?> matchLabels) {
-            for (Map.Entry<?, ?> entry : matchLabels.entrySet()) {
-                if (!String.valueOf(entry.getValue()).equals(labels.get(String.valueOf(entry.getKey())))) {
-                    return false;
-                }
-            }
-        }
-        if (s.get("matchExpressions") instanceof List<?> expressions) {
-            for (Object item : expressions) {
-                Map<?, ?> expression = (Map<?, ?>) item;
-                String key = String.valueOf(expression.get("key"));
-                List<?> values = expression.get("values") instanceof List<?> v ? v : List.of();
-                boolean has = labels.containsKey(key);
-                boolean in = has && values.stream().map(String::valueOf).anyMatch(labels.get(key)::equals);
-                boolean ok = switch (String.valueOf(expression.get("operator"))) {
-                    case "In" -> in;
-                    case "NotIn" -> !in;
-                    case "Exists" -> has;
-                    case "DoesNotExist" -> !has;
-                    default -> false;
-                };
-                if (!ok) {
-                    return false;
-                }
-            }
-        }
-        return true;
     }
 }

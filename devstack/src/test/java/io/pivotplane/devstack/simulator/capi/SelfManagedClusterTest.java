@@ -98,8 +98,51 @@ class SelfManagedClusterTest {
         assertThat(management.simulator.workloadClusters()).isZero();
     }
 
-    /** clusterctl move, as far as this test needs it: pause, create owners first with new uids, delete, unpause. */
+    @Test
+    void movedWithoutItsCredentialsTheClusterNeverScales() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "stranded", 1, 1, List.of());
+        management.create(spec, RenderPhase.FULL);
+        KubernetesClient workload = management.awaitWorkload(NAMESPACE, "stranded");
+        ClusterAddons.install(management.client(), workload, spec);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(management.list(Kind.MACHINE, NAMESPACE))
+                .hasSize(2).allSatisfy(m -> assertThat(ObjectMaps.string(m, "status", "phase")).hasValue("Running")));
+        ClusterctlInit.install(workload, List.of(ProviderComponents.core(), ProviderComponents.kubeadmBootstrap(),
+                ProviderComponents.kubeadmControlPlane(), ProviderComponents.infrastructure("vsphere")),
+                ManagementCredentials.FAKE.variables());
+
+        // what a label-only discovery did: the vCenter Secret, owned by the VSphereCluster but unlabelled, stays behind
+        String credentials = spec.infrastructure().credentialsRef();
+        move(management.api, new Api(workload), "stranded", o -> credentials.equals(o.getMetadata().getName()));
+        workload.genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(NAMESPACE)
+                .withName("stranded").edit(kcp -> {
+                    ObjectMaps.mapAt(kcp, "spec").put("replicas", 3);
+                    return kcp;
+                });
+
+        Api self = new Api(workload);
+        throughout().untilAsserted(() -> {
+            assertThat(self.list(Kind.MACHINE, NAMESPACE, Map.of())).hasSize(2);
+            assertThat(ObjectMaps.isTrue(self.get(Kind.VSPHERE_CLUSTER, NAMESPACE, "stranded"), "status", "ready"))
+                    .isFalse();
+        });
+        assertThat(workload.nodes().list().getItems()).hasSize(2);
+    }
+
+    /** Holds for a while, as a cluster that cannot scale stays as it is. */
+    private static org.awaitility.core.ConditionFactory throughout() {
+        return await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10));
+    }
+
     private static void move(Api from, Api to, String cluster) {
+        move(from, to, cluster, o -> false);
+    }
+
+    /**
+     * clusterctl move, as far as these tests need it: pause, create owners first with new uids, delete, unpause;
+     * {@code leftBehind} objects are neither created in the target nor deleted from the source.
+     */
+    private static void move(Api from, Api to, String cluster,
+                             java.util.function.Predicate<GenericKubernetesResource> leftBehind) {
         TestCredentials.namespace(to.client(), NAMESPACE);
         GenericKubernetesResource source = from.get(Kind.CLUSTER, NAMESPACE, cluster);
         from.change(Kind.CLUSTER, source, c -> {
@@ -111,7 +154,7 @@ class SelfManagedClusterTest {
                 Kind.MACHINE, Kind.VSPHERE_MACHINE, Kind.VSPHERE_VM, Kind.KUBEADM_CONFIG, Kind.SECRET, Kind.CONFIG_MAP);
         Map<GenericKubernetesResource, Kind> objects = new LinkedHashMap<>();
         for (Kind kind : kinds) {
-            from.list(kind, NAMESPACE, Map.of()).forEach(o -> objects.put(o, kind));
+            from.list(kind, NAMESPACE, Map.of()).stream().filter(leftBehind.negate()).forEach(o -> objects.put(o, kind));
         }
         Map<String, String> uids = new HashMap<>();
         List<GenericKubernetesResource> pending = new ArrayList<>(objects.keySet());
