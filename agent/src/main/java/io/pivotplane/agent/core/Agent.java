@@ -15,8 +15,9 @@ import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
 import java.net.URI;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,7 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     static final String CONDITION_DELETED = "Deleted";
+    static final String UNNAMED_ADDON = "(none)";
 
     private final AgentConfig config;
     private final URI source;
@@ -40,7 +42,8 @@ public final class Agent implements AutoCloseable {
     private final AddonInstaller installer;
     private final AgentChannel channel;
     private final ScheduledExecutorService scheduler;
-    private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+    /** By the plural of their kind. */
+    private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
     private final AtomicBoolean lookPending = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean reportedScaled;
@@ -61,16 +64,15 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * Follows the cluster's CAPI objects once the cluster serves their kinds: the agent starts before Cluster API's
-     * providers are installed in its cluster, and looks on its heartbeat until then.
+     * Follows the cluster's CAPI objects of each kind once the cluster serves it: the agent starts before Cluster
+     * API's providers are installed in its cluster, one after the other, and looks on its heartbeat until then.
      */
     private void followCapiObjects() {
-        if (!informers.isEmpty() || !CapiKinds.served(client)) {
-            return;
-        }
         for (var kind : List.of(CapiKinds.CLUSTERS, CapiKinds.KUBEADM_CONTROL_PLANES, CapiKinds.MACHINE_DEPLOYMENTS)) {
-            informers.add(client.genericKubernetesResources(kind).inNamespace(config.namespace())
-                    .inform(new LookAgain(), 0));
+            if (!informers.containsKey(kind.getPlural()) && CapiKinds.served(client, kind)) {
+                informers.put(kind.getPlural(), client.genericKubernetesResources(kind)
+                        .inNamespace(config.namespace()).inform(new LookAgain(), 0));
+            }
         }
     }
 
@@ -138,15 +140,23 @@ public final class Agent implements AutoCloseable {
             return;
         }
         switch (command.kind()) {
-            case INSTALL_ADDON -> {
-                AddonResult result = installer.install(command.addon());
-                report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT, Instant.now(), null,
-                        List.of(), command.commandId(), result, List.of()), event.correlationId());
-            }
+            case INSTALL_ADDON -> report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT,
+                    Instant.now(), null, List.of(), command.commandId(), install(command), List.of()),
+                    event.correlationId());
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
         }
+    }
+
+    /** Installs the command's add-on; a command without one is answered as failed, saying so. */
+    private AddonResult install(AgentCommand command) {
+        if (command.addon() == null) {
+            LOG.warn("Agent of {} got command {} to install no add-on", config.clusterName(), command.commandId());
+            return new AddonResult(UNNAMED_ADDON, AddonResult.State.FAILED,
+                    "command " + command.commandId() + " names no add-on to install");
+        }
+        return installer.install(command.addon());
     }
 
     /**
@@ -176,7 +186,7 @@ public final class Agent implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        informers.forEach(SharedIndexInformer::close);
+        informers.values().forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
         channel.close();
         LOG.info("Agent of cluster {} stopped", config.clusterName());

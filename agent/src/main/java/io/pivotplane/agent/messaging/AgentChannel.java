@@ -17,15 +17,16 @@ public interface AgentChannel extends AutoCloseable {
 
     /**
      * Starts handing the commands keyed to this channel's cluster to {@code handler}, one at a time and in order,
-     * on a thread of the channel. A command whose handler throws {@link IllegalStateException} (its report could not
-     * be sent) is handed over again, after a pause, before any later one.
+     * on a thread of the channel. A command whose handler throws {@link ReportNotSentException} is handed over again,
+     * after a pause, before any later one; one whose handler fails otherwise is logged and passed over, and the
+     * channel goes on reading.
      */
     void receive(Consumer<EventEnvelope<?>> handler);
 
     /**
      * Sends a report, keyed by its cluster's id, and returns once Kafka has it.
      *
-     * @throws IllegalStateException when it cannot be sent
+     * @throws ReportNotSentException when it cannot be sent
      */
     void send(EventEnvelope<AgentReport> report);
 

@@ -88,12 +88,16 @@ public final class KafkaAgentChannel implements AgentChannel {
                             readable(record).ifPresent(handler);
                         }
                         next = record.offset() + 1;
-                    } catch (IllegalStateException e) {
+                    } catch (ReportNotSentException e) {
                         LOG.warn("Agent of {} retries the command at {}: {}", clusterId, record.offset(),
                                 e.getMessage());
                         consumer.seek(partition, record.offset());
                         Thread.sleep(RETRY_PAUSE.toMillis());
                         break;
+                    } catch (RuntimeException e) {
+                        LOG.error("Agent of {} passes over the command at {} it could not handle", clusterId,
+                                record.offset(), e);
+                        next = record.offset() + 1;
                     }
                 }
                 if (next >= 0) {
@@ -168,9 +172,9 @@ public final class KafkaAgentChannel implements AgentChannel {
                     .get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while sending " + report.payload().kind(), e);
+            throw new ReportNotSentException("interrupted while sending " + report.payload().kind(), e);
         } catch (Exception e) {
-            throw new IllegalStateException("cannot send " + report.payload().kind() + " of "
+            throw new ReportNotSentException("cannot send " + report.payload().kind() + " of "
                     + report.payload().clusterId(), e);
         }
     }

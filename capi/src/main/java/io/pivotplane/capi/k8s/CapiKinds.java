@@ -20,10 +20,16 @@ public final class CapiKinds {
     private CapiKinds() {
     }
 
-    /** Whether the cluster serves the core kinds yet, i.e. Cluster API's CRDs are installed there. */
-    public static boolean served(KubernetesClient client) {
-        return client.apiextensions().v1().customResourceDefinitions().withName(CLUSTERS.getPlural() + "."
-                + CLUSTERS.getGroup()).get() != null;
+    /**
+     * Whether the API server serves the kind: its CRD exists and is Established. A workload cluster's providers
+     * are installed one after the other, so one kind may be served while the next is not yet.
+     */
+    public static boolean served(KubernetesClient client, ResourceDefinitionContext kind) {
+        var crd = client.apiextensions().v1().customResourceDefinitions()
+                .withName(kind.getPlural() + "." + kind.getGroup()).get();
+        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static ResourceDefinitionContext context(String group, String kind, String plural) {

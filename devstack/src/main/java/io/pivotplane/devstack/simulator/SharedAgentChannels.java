@@ -1,6 +1,7 @@
 package io.pivotplane.devstack.simulator;
 
 import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.SerialExecutor;
@@ -214,7 +215,11 @@ final class SharedAgentChannels implements AutoCloseable {
                 try {
                     handler.accept(command);
                     return;
-                } catch (IllegalStateException e) {
+                } catch (RuntimeException e) {
+                    if (!(e instanceof ReportNotSentException)) {
+                        LOG.error("Agent of {} passes over a command it could not handle", clusterId, e);
+                        return;
+                    }
                     LOG.warn("Agent of {} retries a command: {}", clusterId, e.getMessage());
                     try {
                         Thread.sleep(AgentChannel.RETRY_PAUSE.toMillis());

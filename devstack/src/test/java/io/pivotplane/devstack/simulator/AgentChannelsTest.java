@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
@@ -90,7 +91,7 @@ class AgentChannelsTest {
             String id = ((AgentCommand) event.payload()).commandId();
             handled.add(id);
             if (id.equals("flaky") && failures.incrementAndGet() == 1) {
-                throw new IllegalStateException("the broker is away");
+                throw new ReportNotSentException("the broker is away", null);
             }
         });
 
@@ -99,6 +100,28 @@ class AgentChannelsTest {
 
         await().atMost(WAIT).until(() -> handled.contains("after"));
         assertThat(handled).containsExactly("flaky", "flaky", "after");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void aCommandItsHandlerFailsOnIsPassedOverAndTheChannelGoesOnReading(Kind kind) {
+        String cluster = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AgentChannel channel = open(kind, cluster);
+        channel.receive(event -> {
+            String id = ((AgentCommand) event.payload()).commandId();
+            handled.add(id);
+            if (id.equals("malformed")) {
+                throw new NullPointerException("the command has no add-on");
+            }
+        });
+
+        command(cluster, "malformed");
+        command(cluster, "after");
+
+        await().atMost(WAIT).until(() -> handled.contains("after"));
+        assertThat(handled).containsExactly("malformed", "after");
+        assertThat(channel.isReceiving()).isTrue();
     }
 
     @ParameterizedTest

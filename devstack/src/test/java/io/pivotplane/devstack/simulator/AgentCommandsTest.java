@@ -1,0 +1,111 @@
+package io.pivotplane.devstack.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.core.Agent;
+import io.pivotplane.agent.install.AgentManifests;
+import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.devstack.simulator.cluster.SimulatedCluster;
+import io.pivotplane.events.AgentCommand;
+import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.model.AddonResult;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** An agent answers every command it is given, those it cannot execute too, and goes on with the next. */
+class AgentCommandsTest {
+
+    static final String CLUSTER_ID = "id-commands";
+
+    final SimulatedCluster cluster = new SimulatedCluster();
+    final RecordingChannel channel = new RecordingChannel();
+    final Agent agent = Agent.start(new AgentConfig(CLUSTER_ID, "commands", "default", "127.0.0.1:1",
+            Duration.ofMinutes(10)), cluster.client, channel);
+
+    @BeforeEach
+    void agentNamespace() {
+        cluster.client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+                .withName(AgentManifests.NAMESPACE).endMetadata().build()).create();
+    }
+
+    @AfterEach
+    void stop() {
+        agent.close();
+        cluster.close();
+    }
+
+    @Test
+    void anInstallCommandWithoutItsAddonIsAnsweredAsFailedAndTheNextIsInstalled() {
+        channel.deliver(command("no-addon", null));
+        channel.deliver(command("with-addon", new Addon("team-namespace", "addon", "1.0", List.of("""
+                apiVersion: v1
+                kind: Namespace
+                metadata:
+                  name: team-a-apps
+                """))));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> channel.results().size() == 2);
+        assertThat(channel.results()).satisfiesExactly(
+                failed -> {
+                    assertThat(failed.commandId()).isEqualTo("no-addon");
+                    assertThat(failed.addon().state()).isEqualTo(AddonResult.State.FAILED);
+                    assertThat(failed.addon().message()).contains("names no add-on");
+                },
+                installed -> {
+                    assertThat(installed.commandId()).isEqualTo("with-addon");
+                    assertThat(installed.addon().state()).isEqualTo(AddonResult.State.INSTALLED);
+                });
+        assertThat(cluster.client.namespaces().withName("team-a-apps").get()).isNotNull();
+    }
+
+    private static EventEnvelope<AgentCommand> command(String commandId, Addon addon) {
+        return EventEnvelope.create(URI.create("/pivotplane/test"), commandId,
+                new AgentCommand(CLUSTER_ID, commandId, AgentCommand.Kind.INSTALL_ADDON, addon, Instant.now()));
+    }
+
+    /** Hands commands to the agent as a channel's reader thread would, and keeps its reports. */
+    static final class RecordingChannel implements AgentChannel {
+
+        private final List<AgentReport> reports = new CopyOnWriteArrayList<>();
+        private volatile Consumer<EventEnvelope<?>> handler;
+
+        void deliver(EventEnvelope<AgentCommand> command) {
+            handler.accept(command);
+        }
+
+        List<AgentReport> results() {
+            return reports.stream().filter(report -> report.kind() == AgentReport.Kind.ADDON_RESULT).toList();
+        }
+
+        @Override
+        public void receive(Consumer<EventEnvelope<?>> handler) {
+            this.handler = handler;
+        }
+
+        @Override
+        public void send(EventEnvelope<AgentReport> report) {
+            reports.add(report.payload());
+        }
+
+        @Override
+        public boolean isReceiving() {
+            return handler != null;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
