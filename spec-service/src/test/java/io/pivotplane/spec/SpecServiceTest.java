@@ -72,6 +72,9 @@ class SpecServiceTest {
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
 
+    @Inject
+    io.pivotplane.kit.messaging.EventConsumers consumers;
+
     @Test
     void createsTheFirstControlPlaneNodesObjectsLabelledAndPublishesSpecsCreated() {
         ClusterSpec spec = TestClusters.vsphere("team-spec", "alpha", 3, 3, List.of());
@@ -206,6 +209,25 @@ class SpecServiceTest {
                 }));
         assertThat(registry.find("pivotplane.events.dead.lettered").tags("topic", Topics.CLUSTER_REQUESTED).counter())
                 .isNotNull().satisfies(c -> assertThat(c.count()).isGreaterThanOrEqualTo(1));
+    }
+
+    @Test
+    void tombstonesGoToTheDeadLetterTopicAndEveryConsumerGoesOn() {
+        List<String> keys = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString(),
+                UUID.randomUUID().toString());
+        keys.forEach(key -> TopicWriter.sendRaw(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED, key, null));
+        EventEnvelope<ClusterRequested> next = request(TestClusters.vsphere("team-spec", "after-tombstones", 1, 0,
+                List.of()));
+        TopicWriter.send(kafka.bootstrapServers(), next);
+
+        awaitEvents(Topics.CLUSTER_SPECS_CREATED, next.subject(), 1);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.CLUSTER_REQUESTED)))
+                .filteredOn(record -> keys.contains(record.key()))
+                .hasSize(keys.size())
+                .allSatisfy(record -> assertThat(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER)
+                        .value(), StandardCharsets.UTF_8)).contains("tombstone")));
+        assertThat(consumers.notRunning()).isEmpty();
     }
 
     private static EventEnvelope<ClusterRequested> request(ClusterSpec spec) {

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -44,6 +46,7 @@ final class ConsumerLoop {
     private final DeadLetters deadLetters;
     private final MessagingMetrics metrics;
     private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
+    private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean running;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
@@ -82,7 +85,7 @@ final class ConsumerLoop {
     }
 
     void start() {
-        consumer = new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer = newConsumer();
         running = true;
         thread = new Thread(this::run, "consumer-" + name);
         thread.start();
@@ -90,8 +93,10 @@ final class ConsumerLoop {
 
     void stop() {
         running = false;
-        if (consumer != null) {
-            consumer.wakeup();
+        stopped.countDown();
+        KafkaConsumer<byte[], byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
         }
     }
 
@@ -105,41 +110,80 @@ final class ConsumerLoop {
         }
     }
 
+    /**
+     * Consumes until stopped. A consumer that fails outside the handling of a record (a commit refused after its
+     * group moved on, a bug) is closed and replaced after a pause, as a Deployment restarts a container: its
+     * uncommitted records come again, and the inbox drops those already done.
+     */
     private void run() {
-        try (KafkaConsumer<byte[], byte[]> kafka = consumer) {
-            kafka.subscribe(topics);
-            LOG.infof("Consumer %s of group %s reads %s", name, group, topics);
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofSeconds(1));
-                for (TopicPartition partition : records.partitions()) {
-                    // records passed over need no commit each: read again after a crash, they are passed over again
-                    long passedOverUpTo = -1;
-                    for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
-                        if (!running) {
-                            return;
-                        }
-                        if (handle(record)) {
-                            kafka.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
-                            passedOverUpTo = -1;
-                        } else {
-                            passedOverUpTo = record.offset() + 1;
-                        }
+        while (running) {
+            try {
+                consume(consumer);
+                return;
+            } catch (WakeupException e) {
+                if (!running) {
+                    return;
+                }
+                LOG.errorf(e, "Consumer %s woken up while running; restarting it", name);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | Error e) {
+                if (!running) {
+                    return;
+                }
+                LOG.errorf(e, "Consumer %s of group %s failed; a new one takes over in %s", name, group,
+                        config.retryBackoff());
+            } finally {
+                closeQuietly(consumer);
+            }
+            try {
+                if (stopped.await(config.retryBackoff().toMillis(), TimeUnit.MILLISECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            metrics.consumerRestarted(group, name);
+            consumer = newConsumer();
+            if (!running) {
+                closeQuietly(consumer);
+            }
+        }
+    }
+
+    private void consume(KafkaConsumer<byte[], byte[]> kafka) throws InterruptedException {
+        kafka.subscribe(topics);
+        LOG.infof("Consumer %s of group %s reads %s", name, group, topics);
+        while (running) {
+            ConsumerRecords<byte[], byte[]> records = kafka.poll(Duration.ofSeconds(1));
+            for (TopicPartition partition : records.partitions()) {
+                // records passed over need no commit each: read again after a crash, they are passed over again
+                long passedOverUpTo = -1;
+                for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                    if (!running) {
+                        return;
                     }
-                    if (passedOverUpTo >= 0) {
-                        kafka.commitSync(Map.of(partition, new OffsetAndMetadata(passedOverUpTo)));
+                    if (handle(record)) {
+                        kafka.commitSync(Map.of(partition, new OffsetAndMetadata(record.offset() + 1)));
+                        passedOverUpTo = -1;
+                    } else {
+                        passedOverUpTo = record.offset() + 1;
                     }
                 }
+                if (passedOverUpTo >= 0) {
+                    kafka.commitSync(Map.of(partition, new OffsetAndMetadata(passedOverUpTo)));
+                }
             }
-        } catch (WakeupException e) {
-            if (running) {
-                LOG.errorf(e, "Consumer %s woken up while running", name);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException | Error e) {
-            LOG.errorf(e, "Consumer %s stopped", name);
-        } finally {
-            running = false;
+        }
+    }
+
+    private void closeQuietly(KafkaConsumer<byte[], byte[]> kafka) {
+        try {
+            kafka.close(Duration.ofSeconds(5));
+        } catch (RuntimeException e) {
+            LOG.warnf("Consumer %s did not close cleanly: %s", name, e.toString());
         }
     }
 
@@ -148,6 +192,10 @@ final class ConsumerLoop {
      * needed (false).
      */
     private boolean handle(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        if (record.value() == null) {
+            deadLetter(record, null, "a record without a value (a tombstone) is not an event");
+            return true;
+        }
         EventEnvelope<?> event;
         try {
             event = deserializer.deserialize(record.topic(), record.headers(), record.value());
@@ -251,6 +299,10 @@ final class ConsumerLoop {
                         ? Duration.ofSeconds(30) : backoff.multipliedBy(2);
             }
         }
+    }
+
+    private KafkaConsumer<byte[], byte[]> newConsumer() {
+        return new KafkaConsumer<>(consumerConfig(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
     }
 
     private Map<String, Object> consumerConfig() {

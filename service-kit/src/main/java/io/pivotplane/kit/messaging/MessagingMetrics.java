@@ -15,7 +15,8 @@ import java.time.Instant;
  *   <li>{@code pivotplane_events_handling_seconds{consumer, type, outcome}}: from the event's time (when its producer
  *       wrote it) to its handling's end, so the queueing counts: the handoff of a stage;</li>
  *   <li>{@code pivotplane_events_produced_total{type, outcome}}: published or failed, by the outbox relay;</li>
- *   <li>{@code pivotplane_events_dead_lettered_total{consumer, topic}}.</li>
+ *   <li>{@code pivotplane_events_dead_lettered_total{consumer, topic}};</li>
+ *   <li>{@code pivotplane_consumer_restarts_total{consumer, thread}}: a consumer that failed and was replaced.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -65,6 +66,13 @@ public class MessagingMetrics {
                 .description("Messages sent to a dead-letter topic, with the reason in their headers")
                 .tag("consumer", consumer).tag("topic", topic)
                 .register(registry);
+    }
+
+    void consumerRestarted(String consumer, String thread) {
+        Counter.builder("pivotplane.consumer.restarts")
+                .description("Consumer threads replaced after their Kafka consumer failed")
+                .tag("consumer", consumer).tag("thread", thread)
+                .register(registry).increment();
     }
 
     void produced(String type, boolean published) {
