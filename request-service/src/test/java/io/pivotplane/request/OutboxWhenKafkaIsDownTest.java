@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The outbox: a request made while Kafka is down is accepted and stored, and its event goes out once Kafka is
- * back: each exactly once, in the order they were made.
+ * back: each exactly once, in the order they were made. Meanwhile the outbox's wellness check says it is stuck.
  */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
@@ -49,16 +49,24 @@ class OutboxWhenKafkaIsDownTest {
                 assertThat(publishedAt(id)).as("event of " + name + " waits in the outbox").isFalse();
             }
             given().get("/api/v1/clusters/" + ids.get(0)).then().statusCode(200);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(outboxProgress()).isEqualTo("DOWN"));
         } finally {
             kafka.restart();
         }
 
         await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream().allMatch(this::publishedAt));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(outboxProgress()).isEqualTo("UP"));
         List<String> publishedKeys = TopicReader.readAll(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED).stream()
                 .map(ConsumerRecord::key)
                 .filter(ids::contains)
                 .toList();
         assertThat(publishedKeys).as("ClusterRequested records, each once, in request order").isEqualTo(ids);
+    }
+
+    /** The wellness check that alerts on an outbox nobody empties (stall-after is 2 s in tests). */
+    private static String outboxProgress() {
+        return given().get("/q/health/well").then().extract().jsonPath()
+                .getString("checks.find { it.name == 'outbox-progress' }.status");
     }
 
     private boolean publishedAt(String clusterId) {

@@ -36,6 +36,10 @@ public interface MessagingConfig {
         @WithDefault("5s")
         Duration maxBackoff();
 
+        /** How long rows may wait without the relay publishing any before its health check says DOWN. */
+        @WithDefault("2m")
+        Duration stallAfter();
+
         /** How long published events and the inbox's entries stay in their tables before they are removed. */
         @WithDefault("P7D")
         Duration retention();

@@ -49,6 +49,10 @@ public class Outbox {
     }
 
     public void append(Connection transaction, EventEnvelope<?> event) throws SQLException {
+        insert(transaction, event);
+    }
+
+    static void insert(Connection transaction, EventEnvelope<?> event) throws SQLException {
         try (PreparedStatement insert = transaction.prepareStatement("""
                 INSERT INTO outbox_event (event_id, event_type, topic, record_key, source, event_time,
                                           correlation_id, payload, created_at)

@@ -5,6 +5,8 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.EventFormatException;
 import io.pivotplane.events.EventJson;
 import io.pivotplane.events.EventType;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.Stage;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.quarkus.runtime.ShutdownEvent;
@@ -24,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -32,6 +36,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RecordBatchTooLargeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -41,7 +50,9 @@ import org.jboss.logging.Logger;
  * per batch, so replicas never interleave one cluster's events; a row is marked published only after Kafka
  * acknowledged it. A crash between the acknowledgement and the mark sends that event again, with the same
  * {@code ce_id}, and consumers drop the duplicate. While Kafka is unreachable the rows wait and the relay
- * retries with backoff; requests keep being accepted.
+ * retries with backoff; requests keep being accepted. A row Kafka refuses for good (too large, unserializable) is
+ * set aside with its reason, and its cluster is failed with a {@code ProvisioningFailed} that says why, so that the
+ * rows behind it go on.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -49,6 +60,7 @@ public class OutboxRelay {
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Key of the advisory lock that makes one relay at a time publish ("pivotplane outbox"). */
     private static final long RELAY_LOCK = 0x7069766f746f7574L;
+    public static final String REASON_EVENT_REFUSED = "EventRefusedByKafka";
 
     private final AgroalDataSource dataSource;
     private final MessagingConfig.Outbox config;
@@ -59,6 +71,8 @@ public class OutboxRelay {
     private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
     private volatile boolean running;
     private volatile boolean kafkaReachable = true;
+    /** When the relay last published a row or found none waiting. */
+    private volatile Instant lastProgress = Instant.now();
     private KafkaProducer<String, EventEnvelope<?>> producer;
     private Thread thread;
 
@@ -109,6 +123,17 @@ public class OutboxRelay {
         return kafkaReachable;
     }
 
+    /** How long rows have waited without the relay publishing any; zero while it keeps up. */
+    public Duration stalledFor() {
+        Duration since = Duration.between(lastProgress, Instant.now());
+        return since.compareTo(config.pollInterval().multipliedBy(2).plus(config.sendTimeout())) <= 0
+                ? Duration.ZERO : since;
+    }
+
+    Duration stallAfter() {
+        return config.stallAfter();
+    }
+
     private void run() {
         Duration backoff = config.pollInterval();
         Instant nextCleanup = Instant.now();
@@ -153,7 +178,9 @@ public class OutboxRelay {
             connection.setAutoCommit(false);
             try {
                 if (!tryRelayLock(connection)) {
+                    // another replica relays; its own health check speaks for that
                     connection.commit();
+                    lastProgress = Instant.now();
                     return 0;
                 }
                 List<PendingEvent> pending = pendingEvents(connection);
@@ -161,6 +188,9 @@ public class OutboxRelay {
                 int count = published.size();
                 markPublished(connection, published);
                 connection.commit();
+                if (pending.isEmpty() || count > 0) {
+                    lastProgress = Instant.now();
+                }
                 return count;
             } catch (Exception e) {
                 connection.rollback();
@@ -204,27 +234,44 @@ public class OutboxRelay {
                 EventJson.read(row.getString("payload").getBytes(StandardCharsets.UTF_8), type.payloadClass()));
     }
 
-    /** Sends in order and returns the rows Kafka acknowledged, up to the first that it did not. */
+    /**
+     * Sends in order and returns the rows Kafka acknowledged, up to the first that it did not; a row it refuses for
+     * good is set aside on the way.
+     */
     private List<Long> send(Connection connection, List<PendingEvent> pending) throws Exception {
         List<Future<RecordMetadata>> acks = new ArrayList<>(pending.size());
         for (PendingEvent event : pending) {
-            Future<RecordMetadata> ack = producer.send(new ProducerRecord<>(event.envelope().topic(),
-                    event.envelope().subject(), event.envelope()));
+            Future<RecordMetadata> ack;
+            try {
+                ack = producer.send(new ProducerRecord<>(event.envelope().topic(), event.envelope().subject(),
+                        event.envelope()));
+            } catch (KafkaException e) {
+                ack = java.util.concurrent.CompletableFuture.failedFuture(e);
+            }
             acks.add(ack);
             // Kafka unreachable: send() waited max.block.ms and failed at once; the rest would each wait again.
-            if (ack.isDone() && failed(ack)) {
+            if (ack.isDone() && failure(ack).filter(failure -> !refusedForGood(failure)).isPresent()) {
                 break;
             }
         }
         List<Long> acknowledged = new ArrayList<>(pending.size());
         long deadline = System.nanoTime() + config.sendTimeout().toNanos();
         for (int i = 0; i < acks.size(); i++) {
+            PendingEvent event = pending.get(i);
             try {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                acknowledged.add(pending.get(i).rowId());
-                metrics.produced(pending.get(i).envelope().type().ceType(), true);
+                acknowledged.add(event.rowId());
+                metrics.produced(event.envelope().type().ceType(), true);
+            } catch (ExecutionException e) {
+                metrics.produced(event.envelope().type().ceType(), false);
+                if (!refusedForGood(e.getCause())) {
+                    markPublished(connection, acknowledged);
+                    connection.commit();
+                    throw e;
+                }
+                setAside(connection, event, e.getCause());
             } catch (Exception e) {
-                metrics.produced(pending.get(i).envelope().type().ceType(), false);
+                metrics.produced(event.envelope().type().ceType(), false);
                 markPublished(connection, acknowledged);
                 connection.commit();
                 throw e;
@@ -233,12 +280,48 @@ public class OutboxRelay {
         return acknowledged;
     }
 
-    private static boolean failed(Future<RecordMetadata> ack) {
+    /** What Kafka will refuse however often it is sent, as opposed to a broker that is away or busy. */
+    private static boolean refusedForGood(Throwable failure) {
+        return failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException
+                || failure instanceof InvalidRecordException || failure instanceof SerializationException;
+    }
+
+    private void setAside(Connection connection, PendingEvent event, Throwable failure) throws SQLException {
+        String reason = "Kafka refused it: " + failure;
+        LOG.errorf("Outbox row %d (%s of %s) is set aside: %s", event.rowId(), event.envelope().type().ceType(),
+                event.envelope().subject(), reason);
+        markFailed(connection, event.rowId(), reason);
+        Optional<Stage> reached = reachedBefore(event.envelope().type());
+        if (reached.isPresent()) {
+            Outbox.insert(connection, EventEnvelope.create(event.envelope().source(), event.envelope().correlationId(),
+                    new ProvisioningFailed(event.envelope().subject(), reached.get(), REASON_EVENT_REFUSED,
+                            "its " + event.envelope().type().payloadClass().getSimpleName()
+                                    + " event could not be published: " + reason, Instant.now())));
+        }
+    }
+
+    /**
+     * The stage a cluster has reached when an event of this type cannot go out: the one before it announces. Events
+     * that fail or delete a cluster, or report on it, change no stage by themselves.
+     */
+    private static Optional<Stage> reachedBefore(EventType type) {
+        return Optional.ofNullable(switch (type) {
+            case CLUSTER_REQUESTED_V1, SPECS_CREATED_V1 -> Stage.REQUESTED;
+            case CONTROL_PLANE_READY_V1 -> Stage.SPECS_CREATED;
+            case PIVOTED_V1 -> Stage.CONTROL_PLANE_READY;
+            case ADDONS_INSTALLED_V1, AGENT_COMMAND_V1 -> Stage.PIVOTED;
+            default -> null;
+        });
+    }
+
+    private static Optional<Throwable> failure(Future<RecordMetadata> ack) {
         try {
             ack.get();
-            return false;
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            return Optional.of(e.getCause());
         } catch (Exception e) {
-            return true;
+            return Optional.of(e);
         }
     }
 
