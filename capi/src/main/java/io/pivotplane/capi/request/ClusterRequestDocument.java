@@ -20,11 +20,17 @@ public final class ClusterRequestDocument {
     public static final String API_VERSION = "pivotplane.io/v1alpha1";
     public static final String KIND = "ClusterRequest";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-    /** Unknown fields are errors: a typo in a request should not silently fall back to a default. */
+    /** A key given twice is an error, as in the REST API, rather than the last one winning. */
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /**
+     * Unknown fields are errors: a typo in a request should not silently fall back to a default; nor are 2.5
+     * replicas rounded.
+     */
     private static final ObjectMapper STRICT = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     private ClusterRequestDocument() {
     }

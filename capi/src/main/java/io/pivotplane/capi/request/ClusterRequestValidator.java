@@ -13,6 +13,7 @@ import io.pivotplane.capi.request.ClusterRequestInput.InfrastructureInput;
 import io.pivotplane.capi.request.ClusterRequestInput.ProfileInput;
 import io.pivotplane.capi.request.ClusterRequestInput.WorkerPoolInput;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -31,6 +32,12 @@ public final class ClusterRequestValidator {
 
     /** Kubernetes object names and namespaces: a DNS-1123 label. */
     static final int MAX_NAME_LENGTH = 63;
+    /** etcd's own advice: more members than seven make writes slower and the cluster no safer. */
+    static final int MAX_CONTROL_PLANE_REPLICAS = 7;
+    /** Kubernetes' tested limit of nodes in one cluster (kubernetes.io, "Considerations for large clusters"). */
+    static final int MAX_NODES = 5000;
+    /** The manifests of a profile, all told: every event that carries the spec must stay under Kafka's 1 MiB. */
+    public static final int MAX_PROFILE_MANIFEST_BYTES = 768 * 1024;
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_1123_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -198,6 +205,9 @@ public final class ClusterRequestValidator {
             violations.add(new Violation("controlPlane.replicas", "is required"));
         } else if (cp.replicas() < 1) {
             violations.add(new Violation("controlPlane.replicas", "must be at least 1, is " + cp.replicas()));
+        } else if (cp.replicas() > MAX_CONTROL_PLANE_REPLICAS) {
+            violations.add(new Violation("controlPlane.replicas", "must be at most " + MAX_CONTROL_PLANE_REPLICAS
+                    + " (etcd members), is " + cp.replicas()));
         } else if (cp.replicas() % 2 == 0) {
             violations.add(new Violation("controlPlane.replicas", "must be odd (stacked etcd needs a majority), is "
                     + cp.replicas()));
@@ -209,6 +219,12 @@ public final class ClusterRequestValidator {
                                          List<WorkerPoolInput> pools) {
         if (pools == null) {
             return;
+        }
+        long workers = pools.stream().filter(p -> p != null && p.replicas() != null && p.replicas() > 0)
+                .mapToLong(WorkerPoolInput::replicas).sum();
+        if (workers > MAX_NODES) {
+            violations.add(new Violation("workerPools", "must add up to at most " + MAX_NODES
+                    + " nodes (Kubernetes' limit of nodes in a cluster), are " + workers));
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < pools.size(); i++) {
@@ -228,6 +244,9 @@ public final class ClusterRequestValidator {
                 violations.add(new Violation(path + ".replicas", "is required"));
             } else if (pool.replicas() < 0) {
                 violations.add(new Violation(path + ".replicas", "must be 0 or more, is " + pool.replicas()));
+            } else if (pool.replicas() > MAX_NODES) {
+                violations.add(new Violation(path + ".replicas", "must be at most " + MAX_NODES
+                        + " (Kubernetes' limit of nodes in a cluster), is " + pool.replicas()));
             }
             checkMachine(violations, provider, path + ".machine", pool.machine());
         }
@@ -287,6 +306,14 @@ public final class ClusterRequestValidator {
             if (addon.manifests() == null || addon.manifests().stream().allMatch(m -> m == null || m.isBlank())) {
                 violations.add(new Violation(path + ".manifests", "must hold at least one Kubernetes manifest"));
             }
+        }
+        long bytes = profile.addons().stream().filter(a -> a != null && a.manifests() != null)
+                .flatMap(a -> a.manifests().stream()).filter(m -> m != null)
+                .mapToLong(m -> m.getBytes(StandardCharsets.UTF_8).length).sum();
+        if (bytes > MAX_PROFILE_MANIFEST_BYTES) {
+            violations.add(new Violation("profile.addons", "manifests add up to " + (bytes + 1023) / 1024
+                    + " KiB, more than the " + MAX_PROFILE_MANIFEST_BYTES / 1024 + " KiB that fit in the events"
+                    + " that carry the cluster's spec (Kafka takes 1 MiB a record)"));
         }
     }
 

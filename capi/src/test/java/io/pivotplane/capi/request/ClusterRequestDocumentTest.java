@@ -38,6 +38,23 @@ class ClusterRequestDocumentTest {
     }
 
     @Test
+    void aFractionalReplicaCountIsNamedRatherThanRounded() {
+        String yaml = Examples.yaml("aws").replaceFirst("    replicas: 3\n    machine:", "    replicas: 2.5\n    machine:");
+
+        assertThat(violations(yaml)).singleElement().satisfies(v ->
+                assertThat(v.field()).isEqualTo("spec.controlPlane.replicas"));
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedRatherThanTheLastOneWinning() {
+        String yaml = Examples.yaml("aws").replaceFirst("(?m)^  kubernetesVersion: (.*)$",
+                "  kubernetesVersion: $1\n  kubernetesVersion: v1.29.0");
+
+        assertThat(violations(yaml)).singleElement().satisfies(v ->
+                assertThat(v.message()).contains("Duplicate field 'kubernetesVersion'"));
+    }
+
+    @Test
     void nameOrProjectUnderSpecPointsToMetadata() {
         String yaml = Examples.yaml("aws").replaceFirst("(?m)^spec:\n", "spec:\n  name: other\n");
 

@@ -64,8 +64,8 @@ class ClusterRequestValidatorTest {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {0, -1, 2, 4})
-    void evenOrNonPositiveControlPlaneReplicasAreRefused(int replicas) {
+    @ValueSource(ints = {0, -1, 2, 4, 9})
+    void evenNonPositiveOrMoreThanSevenControlPlaneReplicasAreRefused(int replicas) {
         Map<String, Object> body = body("vsphere");
         child(body, "controlPlane").put("replicas", replicas);
 
@@ -82,6 +82,42 @@ class ClusterRequestValidatorTest {
 
         pool.put("replicas", 0);
         assertThat(validator.validate(input(body)).workerPools().get(0).replicas()).isZero();
+    }
+
+    @org.junit.jupiter.api.Test
+    void moreWorkersThanKubernetesTakesInOneClusterAreRefused() {
+        Map<String, Object> body = body("vsphere");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pools = (List<Map<String, Object>>) body.get("workerPools");
+        pools.get(0).put("replicas", 5001);
+        assertThat(violations(body)).extracting(Violation::field)
+                .containsExactlyInAnyOrder("workerPools", "workerPools[0].replicas");
+
+        pools.get(0).put("replicas", 3000);
+        Map<String, Object> second = new java.util.LinkedHashMap<>(pools.get(0));
+        second.put("name", "second");
+        pools.add(second);
+        assertThat(violations(body)).extracting(Violation::field).containsExactly("workerPools");
+
+        second.put("replicas", 2000);
+        assertThat(validator.validate(input(body)).workerPools()).hasSize(2);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aProfileWhoseManifestsWouldNotFitInAnEventIsRefused() {
+        Map<String, Object> body = body("vsphere");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> addons = (List<Map<String, Object>>) child(body, "profile").get("addons");
+        String big = "# " + "x".repeat(ClusterRequestValidator.MAX_PROFILE_MANIFEST_BYTES / 2) + "\n"
+                + "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: big\n";
+        addons.add(new java.util.LinkedHashMap<>(Map.of("name", "big-1", "manifests", List.of(big))));
+        assertThat(validator.validate(input(body))).isNotNull();
+
+        addons.add(new java.util.LinkedHashMap<>(Map.of("name", "big-2", "manifests", List.of(big))));
+        assertThat(violations(body)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("profile.addons");
+            assertThat(v.message()).contains("KiB");
+        });
     }
 
     @ParameterizedTest

@@ -17,8 +17,8 @@ public class ClusterRepository implements PanacheRepositoryBase<ClusterEntity, U
         return find("project = ?1 and name = ?2", project, name).firstResult();
     }
 
-    public Uni<ClusterEntity> findByIdempotencyKey(String key) {
-        return find("idempotencyKey", key).firstResult();
+    public Uni<ClusterEntity> findByIdempotencyKey(String project, String key) {
+        return find("project = ?1 and idempotencyKey = ?2", project, key).firstResult();
     }
 
     public Uni<List<ClusterEntity>> page(String project, int page, int size) {

@@ -14,11 +14,13 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class ClusterResource {
 
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
     static final int DEFAULT_PAGE_SIZE = 20;
     static final int MAX_PAGE_SIZE = 100;
 
@@ -57,9 +60,21 @@ public class ClusterResource {
     @APIResponse(responseCode = "415", description = "The body is not application/json")
     @APIResponse(responseCode = "422", description = "The Idempotency-Key was used for a different request")
     public Uni<Response> create(ClusterRequestInput body,
-                                @Parameter(description = "Makes a retried POST return the first answer")
+                                @Parameter(description = "Makes a retried POST of the same project return the first "
+                                        + "answer; at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters")
                                 @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey,
+                                @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                 UriInfo uri) {
+        if (contentType == null) {
+            // without one, RESTEasy would read the body as JSON all the same
+            return Uni.createFrom().failure(new NotSupportedException(
+                    "a cluster request is sent as Content-Type: application/json"));
+        }
+        if (idempotencyKey != null && idempotencyKey.length() > MAX_IDEMPOTENCY_KEY_LENGTH) {
+            return Uni.createFrom().failure(new InvalidClusterRequestException(List.of(new Violation(IDEMPOTENCY_KEY,
+                    "must be at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters, is "
+                            + idempotencyKey.length()))));
+        }
         return service.request(body, blankToNull(idempotencyKey)).map(admission -> {
             ClusterView view = mapper.view(admission.cluster());
             return Response.created(uri.getAbsolutePathBuilder().path(view.id()).build()).entity(view).build();

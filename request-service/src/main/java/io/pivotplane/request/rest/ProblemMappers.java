@@ -109,6 +109,9 @@ public class ProblemMappers {
 
     /** The JSON name of what was expected, rather than a Java class name. */
     private static String jsonTypeOf(Class<?> type) {
+        if (List.of(Integer.class, Long.class, Short.class, int.class, long.class, short.class).contains(type)) {
+            return "a whole number";
+        }
         if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
             return "a number";
         }

@@ -135,15 +135,16 @@ public class ClusterRequestService {
     }
 
     private Uni<Admission> admit(ClusterSpec spec, String idempotencyKey, String requestHash) {
-        return Panache.withTransaction(() -> replayFor(idempotencyKey, requestHash)
+        return Panache.withTransaction(() -> replayFor(spec.project(), idempotencyKey, requestHash)
                 .onItem().ifNull().switchTo(() -> create(spec, idempotencyKey, requestHash)));
     }
 
-    private Uni<Admission> replayFor(String idempotencyKey, String requestHash) {
+    /** An Idempotency-Key is a project's own: another project's use of the same key is none of its business. */
+    private Uni<Admission> replayFor(String project, String idempotencyKey, String requestHash) {
         if (idempotencyKey == null) {
             return Uni.createFrom().nullItem();
         }
-        return clusters.findByIdempotencyKey(idempotencyKey).map(first -> {
+        return clusters.findByIdempotencyKey(project, idempotencyKey).map(first -> {
             if (first == null) {
                 return null;
             }

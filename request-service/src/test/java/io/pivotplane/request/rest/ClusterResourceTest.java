@@ -43,6 +43,9 @@ class ClusterResourceTest {
 
     private static final String CLUSTERS = "/api/v1/clusters";
 
+    @io.quarkus.test.common.http.TestHTTPResource(CLUSTERS)
+    java.net.URI clusters;
+
     @Inject
     AgroalDataSource dataSource;
 
@@ -177,7 +180,64 @@ class ClusterResourceTest {
 
         assertRefused(body, 400)
                 .body("errors.field", hasItem("controlPlane.replicas"))
-                .body("errors.message", hasItem("must be a number"));
+                .body("errors.message", hasItem("must be a whole number"));
+    }
+
+    @Test
+    void aFractionalReplicaCountIsRefusedRatherThanRounded() {
+        Map<String, Object> body = ClusterRequests.vsphere(uniqueName());
+        ClusterRequests.child(body, "controlPlane").put("replicas", 2.5);
+
+        assertRefused(body, 400)
+                .body("errors.field", hasItem("controlPlane.replicas"))
+                .body("errors.message", hasItem("must be a whole number"));
+    }
+
+    @Test
+    void aFieldGivenTwiceIsRefusedRatherThanTheLastOneWinning() {
+        String name = uniqueName();
+        String body = json(ClusterRequests.vsphere(name))
+                .replaceFirst("\\{", "{\"name\": \"" + name + "-other\", ");
+
+        assertRefused(body, ContentType.JSON.toString(), 400)
+                .body("type", equalTo("urn:pivotplane:problem:malformed-body"))
+                .body("detail", containsString("Duplicate field 'name'"));
+    }
+
+    @Test
+    void aBodyWithoutContentTypeIsUnsupportedMediaType() throws Exception {
+        String body = json(ClusterRequests.vsphere(uniqueName()));
+        long before = count("SELECT count(*) FROM cluster");
+        java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(clusters).POST(java.net.http.HttpRequest.BodyPublishers
+                        .ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+
+        assertThat(response.statusCode()).isEqualTo(415);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("application/problem+json"));
+        assertThat(count("SELECT count(*) FROM cluster")).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyOverOneMebibyteIsRefusedBeforeItIsReadAndNothingIsStored() {
+        Map<String, Object> body = ClusterRequests.vsphere(uniqueName());
+        body.put("padding", "x".repeat(3 * 512 * 1024));
+
+        assertRefused(body, 413).body("detail", containsString("at most 1048576"));
+    }
+
+    @Test
+    void aProfileTooLargeForItsEventsIsAProblemNamingIt() {
+        Map<String, Object> body = ClusterRequests.vsphere(uniqueName());
+        @SuppressWarnings("unchecked")
+        List<Object> addons = new java.util.ArrayList<>((List<Object>) ClusterRequests.child(body, "profile")
+                .get("addons"));
+        String manifest = "# " + "x".repeat(400 * 1024) + "\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: big\n";
+        addons.add(Map.of("name", "big-1", "manifests", List.of(manifest)));
+        addons.add(Map.of("name", "big-2", "manifests", List.of(manifest)));
+        body.put("profile", Map.of("name", "default", "addons", addons));
+
+        assertRefused(body, 400).body("errors.field", hasItem("profile.addons"));
     }
 
     @Test
@@ -240,6 +300,29 @@ class ClusterResourceTest {
 
         given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(ClusterRequests.gcp(uniqueName()))
                 .post(CLUSTERS).then().statusCode(422).contentType("application/problem+json");
+    }
+
+    @Test
+    void anIdempotencyKeyLongerThan255CharactersIsAProblemNamingTheHeader() {
+        assertNothingStoredOrPublished(() -> given().header("Idempotency-Key", "k".repeat(256))
+                .contentType(ContentType.JSON).body(ClusterRequests.gcp(uniqueName())).post(CLUSTERS).then()
+                .statusCode(400).contentType("application/problem+json")
+                .body("errors.field", hasItem("Idempotency-Key")));
+    }
+
+    @Test
+    void anIdempotencyKeyIsAProjectsOwn() {
+        String key = UUID.randomUUID().toString();
+        Map<String, Object> teamA = ClusterRequests.gcp(uniqueName());
+        Map<String, Object> teamB = ClusterRequests.gcp(uniqueName());
+        teamB.put("project", "team-b");
+
+        String first = given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(teamA)
+                .post(CLUSTERS).then().statusCode(201).extract().path("id");
+        String second = given().header("Idempotency-Key", key).contentType(ContentType.JSON).body(teamB)
+                .post(CLUSTERS).then().statusCode(201).extract().path("id");
+
+        assertThat(second).isNotEqualTo(first);
     }
 
     @Test
@@ -324,6 +407,14 @@ class ClusterResourceTest {
                 .filter(r -> clusterId.equals(r.key()))
                 .<EventEnvelope<?>>map(ConsumerRecord::value)
                 .toList();
+    }
+
+    private static String json(Map<String, Object> body) {
+        try {
+            return new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static ValidatableResponse post(Map<String, Object> body) {
