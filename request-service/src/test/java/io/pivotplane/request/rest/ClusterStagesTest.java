@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.equalTo;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.EventType;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Stage;
@@ -32,18 +34,22 @@ class ClusterStagesTest {
     String bootstrapServers;
 
     @Test
-    void theStageOnlyMovesForwardWhateverOrderTheTopicsDeliverIn() {
+    void theStageOnlyMovesForwardAndTheTimelineIsInTimeOrderWhateverOrderTheTopicsDeliverIn() {
         String id = create();
+        Instant specsCreatedAt = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MICROS);
 
         publish(new ControlPlaneReady(id, "https://10.0.0.10:6443", new SecretReference("team-a", "x-kubeconfig",
                 "value"), Instant.now()));
         awaitStage(id, "ControlPlaneReady");
-        publish(new SpecsCreated(id, "team-a", List.of(), Instant.now()));
+        SpecsCreated late = new SpecsCreated(id, "team-a", List.of(), specsCreatedAt);
+        io.pivotplane.devstack.testing.TopicWriter.send(bootstrapServers, new EventEnvelope<>(
+                java.util.UUID.randomUUID().toString(), EventType.of(late), java.net.URI.create("/pivotplane/test"), id,
+                specsCreatedAt, "corr", late));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get(CLUSTERS + "/" + id).then()
                 .statusCode(200)
                 .body("stage", equalTo("ControlPlaneReady"))
-                .body("timeline.stage", equalTo(List.of("Requested", "ControlPlaneReady", "SpecsCreated"))));
+                .body("timeline.stage", equalTo(List.of("Requested", "SpecsCreated", "ControlPlaneReady"))));
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).containsPattern(
                 "pivotplane_cluster_stage_latency_seconds_count\\{[^}]*provider=\"vsphere\"[^}]*stage=\"ControlPlaneReady\"")
