@@ -10,4 +10,15 @@ public interface AddonConfig {
     /** Installs of one add-on before the cluster fails on it. */
     @WithDefault("3")
     int maxAttempts();
+
+    /**
+     * How long a command may go unanswered by the cluster's agent before it counts as a failed attempt: the agent
+     * applies an add-on's manifests and answers, it does not wait for them to roll out.
+     */
+    @WithDefault("5m")
+    java.time.Duration commandTimeout();
+
+    /** How often unanswered commands are looked for. */
+    @WithDefault("15s")
+    java.time.Duration sweepInterval();
 }

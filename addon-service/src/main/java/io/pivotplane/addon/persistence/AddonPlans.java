@@ -9,6 +9,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -23,7 +25,7 @@ public final class AddonPlans {
 
     /** An add-on's row. */
     public record Install(int position, String name, int layerRank, Addon addon, PlanProgress.InstallState state,
-                          int attempts, String commandId, String message) {
+                          int attempts, String commandId, String message, Instant sentAt) {
 
         public PlanProgress.Item item() {
             return new PlanProgress.Item(position, name, layerRank, state);
@@ -103,15 +105,15 @@ public final class AddonPlans {
     public static List<Install> installs(Connection tx, String clusterId) throws SQLException {
         List<Install> installs = new ArrayList<>();
         try (PreparedStatement select = tx.prepareStatement("""
-                SELECT position, name, layer_rank, addon, state, attempts, command_id, message FROM addon_install
-                WHERE cluster_id = ? ORDER BY position""")) {
+                SELECT position, name, layer_rank, addon, state, attempts, command_id, message, sent_at
+                FROM addon_install WHERE cluster_id = ? ORDER BY position""")) {
             select.setString(1, clusterId);
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     installs.add(new Install(rows.getInt(1), rows.getString(2), rows.getInt(3),
                             EventJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), Addon.class),
                             PlanProgress.InstallState.valueOf(rows.getString(5)), rows.getInt(6), rows.getString(7),
-                            rows.getString(8)));
+                            rows.getString(8), rows.getTimestamp(9) == null ? null : rows.getTimestamp(9).toInstant()));
                 }
             }
         }
@@ -125,13 +127,28 @@ public final class AddonPlans {
     /** Records a command sent for the add-on: a new command id per attempt, so a late result of an old one is told apart. */
     public static void sent(Connection tx, String clusterId, int position, String commandId) throws SQLException {
         try (PreparedStatement update = tx.prepareStatement("""
-                UPDATE addon_install SET state = 'SENT', attempts = attempts + 1, command_id = ?
+                UPDATE addon_install SET state = 'SENT', attempts = attempts + 1, command_id = ?, sent_at = now()
                 WHERE cluster_id = ? AND position = ?""")) {
             update.setString(1, commandId);
             update.setString(2, clusterId);
             update.setInt(3, position);
             update.executeUpdate();
         }
+    }
+
+    /** The clusters with a command sent before {@code cutoff} and not answered. */
+    public static List<String> unansweredSince(Connection tx, Instant cutoff) throws SQLException {
+        List<String> clusters = new ArrayList<>();
+        try (PreparedStatement select = tx.prepareStatement(
+                "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'SENT' AND sent_at < ?")) {
+            select.setTimestamp(1, Timestamp.from(cutoff));
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    clusters.add(rows.getString(1));
+                }
+            }
+        }
+        return clusters;
     }
 
     public static void result(Connection tx, String clusterId, int position, PlanProgress.InstallState state,

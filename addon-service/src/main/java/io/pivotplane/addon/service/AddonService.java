@@ -31,6 +31,7 @@ import org.jboss.logging.Logger;
 public class AddonService {
 
     public static final String REASON_ADDON_FAILED = "AddonFailed";
+    public static final String REASON_COMMAND_UNANSWERED = "AddonCommandUnanswered";
     static final String PLAN_INSTALLING = "INSTALLING";
     static final String PLAN_INSTALLED = "INSTALLED";
     static final String PLAN_FAILED = "FAILED";
@@ -93,18 +94,46 @@ public class AddonService {
             return false;
         }
         String why = report.addon().message() == null ? "no reason given" : report.addon().message();
+        attemptFailed(tx, plan, sent, REASON_ADDON_FAILED, why, caused);
+        return true;
+    }
+
+    /** Sends the add-on again while it has attempts left; fails the plan and the cluster after the last. */
+    private void attemptFailed(Connection tx, AddonPlans.Plan plan, AddonPlans.Install sent, String reason, String why,
+                               List<EventEnvelope<?>> caused) throws Exception {
         if (sent.attempts() < config.maxAttempts()) {
             LOG.warnf("Add-on %s failed (attempt %d of %d): %s; sending it again", sent.name(), sent.attempts(),
                     config.maxAttempts(), why);
             caused.add(command(plan, sent, tx));
-            return true;
+            return;
         }
         AddonPlans.result(tx, plan.clusterId(), sent.position(), PlanProgress.InstallState.FAILED, why);
         AddonPlans.setState(tx, plan.clusterId(), PLAN_FAILED);
         caused.add(outcome(plan, new ProvisioningFailed(plan.clusterId(), Stage.ADDONS_INSTALLED,
-                REASON_ADDON_FAILED, "add-on '" + sent.name() + "' failed " + sent.attempts() + " time(s): " + why,
+                reason, "add-on '" + sent.name() + "' failed " + sent.attempts() + " time(s): " + why,
                 Instant.now())));
-        return true;
+    }
+
+    /**
+     * Gives up on the commands of the cluster that got no answer within the command timeout, each as a failed
+     * attempt: an agent that is gone, or that cannot read its commands, does not hold the cluster at Pivoted.
+     */
+    public List<EventEnvelope<?>> expireUnanswered(Connection tx, String clusterId) throws Exception {
+        List<EventEnvelope<?>> caused = new ArrayList<>();
+        AddonPlans.Plan plan = AddonPlans.lock(tx, clusterId);
+        if (!PLAN_INSTALLING.equals(plan.state())) {
+            return caused;
+        }
+        Instant cutoff = Instant.now().minus(config.commandTimeout());
+        for (AddonPlans.Install install : AddonPlans.installs(tx, clusterId)) {
+            if (install.state() == PlanProgress.InstallState.SENT && install.sentAt() != null
+                    && install.sentAt().isBefore(cutoff) && !PLAN_FAILED.equals(plan.state())) {
+                attemptFailed(tx, plan, install, REASON_COMMAND_UNANSWERED, "the cluster's agent did not answer"
+                        + " command " + install.commandId() + " within " + config.commandTimeout(), caused);
+                plan = AddonPlans.lock(tx, clusterId);
+            }
+        }
+        return caused;
     }
 
     private void advance(Connection tx, AddonPlans.Plan plan, EventEnvelope<?> cause, List<EventEnvelope<?>> caused)

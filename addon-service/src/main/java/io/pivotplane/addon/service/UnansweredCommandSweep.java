@@ -1,0 +1,81 @@
+package io.pivotplane.addon.service;
+
+import io.pivotplane.addon.config.AddonConfig;
+import io.pivotplane.addon.persistence.AddonPlans;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.kit.messaging.Outbox;
+import io.pivotplane.kit.persistence.Transactions;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Looks every {@code sweep-interval} for add-on commands no agent answered within {@code command-timeout} and
+ * gives up on them ({@link AddonService#expireUnanswered}); what that causes goes out through the outbox. Replicas
+ * may sweep at the same time: the plan's row lock and the timeout checked again under it make one of them act.
+ */
+@ApplicationScoped
+public class UnansweredCommandSweep {
+
+    private static final Logger LOG = Logger.getLogger(UnansweredCommandSweep.class);
+
+    private final AddonService addons;
+    private final AddonConfig config;
+    private final Transactions transactions;
+    private final Outbox outbox;
+    private ScheduledExecutorService scheduler;
+
+    public UnansweredCommandSweep(AddonService addons, AddonConfig config, Transactions transactions, Outbox outbox) {
+        this.addons = addons;
+        this.config = config;
+        this.transactions = transactions;
+        this.outbox = outbox;
+    }
+
+    void start(@Observes StartupEvent startup) {
+        scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "unanswered-command-sweep");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.sweepInterval().toMillis();
+        scheduler.scheduleWithFixedDelay(this::sweep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+
+    void sweep() {
+        try {
+            Instant cutoff = Instant.now().minus(config.commandTimeout());
+            List<String> clusters = transactions.inTransaction(tx -> AddonPlans.unansweredSince(tx, cutoff));
+            for (String clusterId : clusters) {
+                boolean caused = transactions.inTransaction(tx -> {
+                    List<EventEnvelope<?>> events = addons.expireUnanswered(tx, clusterId);
+                    for (EventEnvelope<?> event : events) {
+                        outbox.append(tx, event);
+                    }
+                    return !events.isEmpty();
+                });
+                if (caused) {
+                    outbox.wakeUp();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // the next sweep tries again: nothing was committed for the cluster that failed
+            LOG.warnf("Looking for unanswered add-on commands failed: %s", e.toString());
+        }
+    }
+}
