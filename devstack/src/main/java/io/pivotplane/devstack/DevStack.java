@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +40,10 @@ public final class DevStack implements Callable<Integer> {
     @Option(names = "--kube-port", description = "Port of the management cluster's Kubernetes API (default: ${DEFAULT-VALUE})",
             defaultValue = "${env:PIVOTPLANE_KUBE_PORT:-16443}")
     int kubePort;
+
+    @Option(names = "--admin-port", description = "Port of the stack's admin endpoint, which kills, stops and "
+            + "starts its parts (default: ${DEFAULT-VALUE})", defaultValue = "${env:PIVOTPLANE_ADMIN_PORT:-8079}")
+    int adminPort;
 
     @Option(names = "--partitions", description = "Partitions of each topic (default: ${DEFAULT-VALUE})",
             defaultValue = "3")
@@ -102,6 +105,9 @@ public final class DevStack implements Callable<Integer> {
         // what an operator creates before the first request: the credentials the examples name (fake values)
         out.printf("  %-20s in project team-a, with fake values: %s%n", "example credentials",
                 String.join(", ", ExampleCredentials.create(stack.management().client(), projectDir, "team-a")));
+        StackAdmin admin = StackAdmin.start(stack, adminPort);
+        out.printf("  %-20s curl -X POST http://127.0.0.1:%d/<service|kafka|postgres>/<kill|stop|start|restart>"
+                + "  (e.g. /pivot-service/kill: a service that exits is started again)%n", "admin", admin.port());
         out.println("Service logs are shown with a [service] prefix. Press Ctrl-C to stop everything.");
         out.println("READY");
         if (demo) {
@@ -116,13 +122,8 @@ public final class DevStack implements Callable<Integer> {
             demoThread.start();
         }
 
-        CompletableFuture<?>[] exits = Service.all().stream()
-                .map(service -> stack.process(service).process().onExit()).toArray(CompletableFuture[]::new);
-        CompletableFuture.anyOf(exits).join();
-        if (stopped.getCount() > 0) {
-            out.println("A service exited on its own; stopping");
-            return 1;
-        }
+        stack.superviseServices();
+        stopped.await();
         return 0;
     }
 

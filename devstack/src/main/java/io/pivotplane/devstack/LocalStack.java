@@ -53,6 +53,9 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedPostgresServer postgres;
     private KubernetesApiServer management;
     private InfrastructureSimulator simulator;
+    private StackLeftovers leftovers;
+    private Process reaper;
+    private volatile boolean closing;
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -62,8 +65,19 @@ public final class LocalStack implements AutoCloseable {
         for (Service service : Service.all()) {
             runnerJar(settings.projectDir(), service);
         }
+        List<String> removed = StackLeftovers.removeAbandoned(settings.projectDir());
+        if (!removed.isEmpty()) {
+            settings.out().println("Removed what an earlier local stack left behind when it was killed: "
+                    + String.join(", ", removed));
+        }
+        requireFree(settings.kafkaPort(), "Kafka", "--kafka-port");
+        requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
+        requireFree(settings.managementApiPort(), "the management cluster's API", "--kube-port");
+        requireFree(settings.apiPort(), "the request API", "--api-port");
         LocalStack stack = new LocalStack(settings);
         try {
+            stack.leftovers = StackLeftovers.create(settings.projectDir());
+            stack.reaper = stack.leftovers.startReaper(ProcessHandle.current());
             stack.startInfrastructure();
             stack.startServices();
             return stack;
@@ -81,7 +95,9 @@ public final class LocalStack implements AutoCloseable {
         CompletableFuture<KubernetesApiServer> managementStarting = CompletableFuture.supplyAsync(
                 () -> KubernetesApiServer.start(settings.managementApiPort()));
         postgres = keep(postgresStarting.join());
+        leftovers.directory(postgres.dataDir());
         kafka = keep(kafkaStarting.join());
+        leftovers.directory(kafka.dataDir());
         management = keep(managementStarting.join());
         simulator = keep(InfrastructureSimulator.start(management.client(), settings.simulator()));
         for (Service service : Service.all()) {
@@ -93,11 +109,40 @@ public final class LocalStack implements AutoCloseable {
         for (Service service : Service.all()) {
             ports.put(service, service == Service.REQUEST && settings.apiPort() != 0 ? settings.apiPort()
                     : FreePorts.find());
-            services.put(service, ServiceProcess.start(service.module(), runnerJar(settings.projectDir(), service),
-                    ports.get(service), environment(service), settings.out()));
+            launch(service, environment(service));
         }
-        for (ServiceProcess process : services.values()) {
-            process.awaitReady(READY_TIMEOUT);
+        for (Service service : Service.all()) {
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    services.get(service).awaitReady(READY_TIMEOUT);
+                    break;
+                } catch (IllegalStateException exited) {
+                    boolean chosenHere = !(service == Service.REQUEST && settings.apiPort() != 0);
+                    if (!chosenHere || services.get(service).process().isAlive() || attempt == 3) {
+                        throw exited;
+                    }
+                    // the free port found for it was taken before it bound it: another one
+                    ports.put(service, FreePorts.find());
+                    settings.out().printf("%s did not start (%s); trying port %d%n", service.module(),
+                            exited.getMessage(), ports.get(service));
+                    launch(service, environment(service));
+                }
+            }
+        }
+    }
+
+    private void launch(Service service, Map<String, String> environment) {
+        ServiceProcess process = ServiceProcess.start(service.module(), runnerJar(settings.projectDir(), service),
+                ports.get(service), environment, settings.out());
+        services.put(service, process);
+        leftovers.process(service.module(), process.process().toHandle());
+    }
+
+    /** Refuses a fixed port something already listens on, rather than talking to whatever that is. */
+    static void requireFree(int port, String what, String option) {
+        if (port != 0 && FreePorts.isListening(port)) {
+            throw new IllegalStateException("port " + port + " for " + what + " is taken: something listens there"
+                    + " already (another local stack?); stop it, or choose another port with " + option);
         }
     }
 
@@ -124,17 +169,55 @@ public final class LocalStack implements AutoCloseable {
     }
 
     /** Starts the service again, as it was, and waits until it is ready. */
-    public void restart(Service service, Map<String, String> environmentOverrides) throws Exception {
+    public synchronized void restart(Service service, Map<String, String> environmentOverrides) throws Exception {
         ServiceProcess old = services.get(service);
         if (old.process().isAlive()) {
             old.close();
         }
         Map<String, String> environment = environment(service);
         environment.putAll(environmentOverrides);
-        ServiceProcess process = ServiceProcess.start(service.module(), runnerJar(settings.projectDir(), service),
-                ports.get(service), environment, settings.out());
-        services.put(service, process);
-        process.awaitReady(READY_TIMEOUT);
+        launch(service, environment);
+        services.get(service).awaitReady(READY_TIMEOUT);
+    }
+
+    /**
+     * From now on a service that exits is started again, as its Deployment's pods would be, after a pause that
+     * doubles with each restart in a row (up to 30 s), and the stack goes on.
+     */
+    public void superviseServices() {
+        Thread supervisor = new Thread(() -> {
+            Map<Service, Integer> restarts = new EnumMap<>(Service.class);
+            while (!closing) {
+                for (Service service : Service.all()) {
+                    ServiceProcess process = services.get(service);
+                    if (closing || process == null || process.process().isAlive()) {
+                        continue;
+                    }
+                    int count = restarts.merge(service, 1, Integer::sum);
+                    Duration pause = Duration.ofSeconds(Math.min(30, 1L << Math.min(count - 1, 5)));
+                    settings.out().printf("%s exited with code %d; starting it again in %d s (restart %d)%n",
+                            service.module(), process.process().exitValue(), pause.toSeconds(), count);
+                    try {
+                        Thread.sleep(pause.toMillis());
+                        if (!closing) {
+                            restart(service, Map.of());
+                            settings.out().printf("%s is ready again%n", service.module());
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        settings.out().printf("%s did not start again: %s%n", service.module(), e.getMessage());
+                    }
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "local-stack-supervisor");
+        supervisor.setDaemon(true);
+        supervisor.start();
     }
 
     public String apiUrl() {
@@ -188,7 +271,14 @@ public final class LocalStack implements AutoCloseable {
 
     /** Stops the services, then the simulator and the infrastructure: the reverse of the start. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        closing = true;
+        synchronized (this) {
+            stopEverything();
+        }
+    }
+
+    private void stopEverything() {
         List<ServiceProcess> processes = new ArrayList<>(services.values());
         services.clear();
         processes.parallelStream().forEach(ServiceProcess::close);
@@ -200,5 +290,12 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         parts.clear();
+        if (leftovers != null) {
+            leftovers.forget();
+        }
+        if (reaper != null) {
+            // it ignores SIGTERM, to outlive a stack whose process group is told to stop
+            reaper.destroyForcibly();
+        }
     }
 }

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The README's path for a new user: {@code bin/devstack --demo} starts the stack and takes the example cluster of
- * each infrastructure to AddonsInstalled, the README's curl POST is accepted and published, and Ctrl-C leaves no
- * process, port or temporary directory behind.
+ * each infrastructure to AddonsInstalled, the README's curl POST is accepted and published, a service killed through
+ * the admin endpoint is started again, and Ctrl-C leaves no process, port or temporary directory behind.
  */
 class LocalStackTest {
 
@@ -39,12 +39,13 @@ class LocalStackTest {
     private final List<String> output = new CopyOnWriteArrayList<>();
 
     @Test
-    void devstackDemoTakesAClusterOfEachInfrastructureToTheEndAcceptsTheReadmeRequestAndStopsCleanlyOnCtrlC()
+    void devstackDemoTakesAClusterOfEachInfrastructureToTheEndRestartsAKilledServiceAndStopsCleanlyOnCtrlC()
             throws Exception {
         int apiPort = FreePorts.find();
         int kafkaPort = FreePorts.find();
         int postgresPort = FreePorts.find();
         int kubePort = FreePorts.find();
+        int adminPort = FreePorts.find();
         Set<Path> tempDirsBefore = pivotplaneTempDirs();
 
         // setsid: a process group of its own, as a terminal gives it, so Ctrl-C (SIGINT) reaches the whole stack;
@@ -52,7 +53,7 @@ class LocalStackTest {
         Process devstack = new ProcessBuilder("setsid", "env", "--default-signal=INT", "bin/devstack",
                 "--api-port", Integer.toString(apiPort), "--kafka-port", Integer.toString(kafkaPort),
                 "--postgres-port", Integer.toString(postgresPort), "--kube-port", Integer.toString(kubePort),
-                "--demo")
+                "--admin-port", Integer.toString(adminPort), "--demo")
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
                 .start();
@@ -80,6 +81,13 @@ class LocalStackTest {
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     TopicReader.readAll("127.0.0.1:" + kafkaPort, Topics.CLUSTER_REQUESTED).stream()
                             .anyMatch(r -> clusterId.equals(r.key())));
+
+            // a service killed through the admin endpoint is started again, as its Deployment would be
+            HttpResponse<String> killed = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + adminPort + "/pivot-service/kill")).POST(HttpRequest.BodyPublishers.noBody())
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(killed.statusCode()).as(killed.body()).isEqualTo(200);
+            await().atMost(Duration.ofMinutes(2)).until(() -> output.contains("pivot-service is ready again"));
 
             signal("INT", devstack.pid());
             assertThat(devstack.onExit().get(90, java.util.concurrent.TimeUnit.SECONDS).isAlive()).isFalse();

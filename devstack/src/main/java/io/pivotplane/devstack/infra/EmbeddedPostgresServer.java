@@ -17,40 +17,75 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
 
-    private final EmbeddedPostgres postgres;
     private final Path dataDir;
+    private final int port;
+    private EmbeddedPostgres postgres;
 
-    private EmbeddedPostgresServer(EmbeddedPostgres postgres, Path dataDir) {
-        this.postgres = postgres;
+    private EmbeddedPostgresServer(Path dataDir, int port) {
         this.dataDir = dataDir;
+        this.port = port;
     }
 
     /**
      * @param port 0 for a free port
      */
     public static EmbeddedPostgresServer start(int port) {
-        Path dataDir = TempDirs.create("pivotplane-pg-");
+        EmbeddedPostgresServer server = new EmbeddedPostgresServer(TempDirs.create("pivotplane-pg-"),
+                FreePorts.orFree(port));
         try {
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                    .setPort(FreePorts.orFree(port))
-                    .setDataDirectory(dataDir)
-                    .setCleanDataDirectory(true)
-                    .setRegisterShutdownHook(false)
-                    .setServerConfig("max_connections", "200")
-                    .start();
-            return new EmbeddedPostgresServer(postgres, dataDir);
-        } catch (IOException e) {
-            TempDirs.deleteRecursively(dataDir);
-            throw new UncheckedIOException("PostgreSQL did not start", e);
+            server.restart();
+            return server;
+        } catch (RuntimeException e) {
+            TempDirs.deleteRecursively(server.dataDir);
+            throw e;
         }
     }
 
     public int port() {
-        return postgres.getPort();
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public synchronized boolean isRunning() {
+        return postgres != null;
+    }
+
+    /** Stops the server and keeps its data, so that {@link #restart()} brings the same databases back. */
+    public synchronized void stop() {
+        if (postgres == null) {
+            return;
+        }
+        try {
+            postgres.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL did not stop cleanly", e);
+        } finally {
+            postgres = null;
+        }
+    }
+
+    /** Starts the server on its data directory, which is initialised the first time; a running one is stopped first. */
+    public synchronized void restart() {
+        stop();
+        try {
+            postgres = EmbeddedPostgres.builder()
+                    .setPort(port)
+                    .setDataDirectory(dataDir)
+                    // the directory is this server's own: close() removes it, a restart keeps what it holds
+                    .setCleanDataDirectory(false)
+                    .setRegisterShutdownHook(false)
+                    .setServerConfig("max_connections", "200")
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException("PostgreSQL did not start", e);
+        }
     }
 
     /** Creates {@code database} unless it exists. */
-    public void createDatabase(String database) {
+    public synchronized void createDatabase(String database) {
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
             var exists = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");
@@ -74,9 +109,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     @Override
     public void close() {
         try {
-            postgres.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException("PostgreSQL did not stop cleanly", e);
+            stop();
         } finally {
             TempDirs.deleteRecursively(dataDir);
         }
