@@ -35,8 +35,9 @@ class OverlayRbacTest {
     void aSubresourceIsGrantedOnlyByName() {
         assertThat(production.allows("request-service", "pivotplane", "patch", "pivotplane.io",
                 "clusterrequests/status", "team-a")).isTrue();
+        // clusterrequests is granted patch (its finalizer): that grants none of its other subresources
         assertThat(production.allows("request-service", "pivotplane", "patch", "pivotplane.io",
-                "clusterrequests", "team-a")).isFalse();
+                "clusterrequests/scale", "team-a")).isFalse();
     }
 
     @Test

@@ -44,6 +44,8 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    /** The namespace pivotplane runs in, as deploy/ names it. */
+    public static final String PLANE_NAMESPACE = "pivotplane";
 
     private final Settings settings;
     private final List<AutoCloseable> parts = new ArrayList<>();
@@ -99,6 +101,9 @@ public final class LocalStack implements AutoCloseable {
         kafka = keep(kafkaStarting.join());
         leftovers.directory(kafka.dataDir());
         management = keep(managementStarting.join());
+        // what deploy/base/namespace.yaml makes: where the services' own objects (request-service's Lease) live
+        management.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata().withName(PLANE_NAMESPACE).endMetadata().build()).create();
         simulator = keep(InfrastructureSimulator.start(management.client(), settings.simulator()));
         for (Service service : Service.all()) {
             postgres.createDatabase(service.database());

@@ -24,7 +24,7 @@ class BenchmarkSmokeTest {
         Path output = PROJECT.resolve("e2e/target/benchmark-smoke");
         Path log = PROJECT.resolve("e2e/target/e2e-logs/benchmark-smoke.log");
         Files.createDirectories(log.getParent());
-        Process benchmark = new ProcessBuilder("bin/benchmark", "--clusters", "10", "--warmup", "2",
+        Process benchmark = new ProcessBuilder("bin/benchmark", "--clusters", "5", "--warmup", "1",
                 "--output", output.toString())
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
@@ -38,16 +38,16 @@ class BenchmarkSmokeTest {
         assertThat(exited).as("bin/benchmark finished; its output:%n%s", printed).isTrue();
         assertThat(benchmark.exitValue()).as(printed).isZero();
 
-        assertThat(printed).contains("10 of 10 clusters reached AddonsInstalled", "stage handoff", "-> SpecsCreated",
+        assertThat(printed).contains("5 of 5 clusters reached AddonsInstalled", "stage handoff", "-> SpecsCreated",
                 "bare Kafka relay", "heap after a full GC");
         JsonNode figures = json(output.resolve("benchmark.json"));
-        assertThat(figures.path("installed").asInt()).isEqualTo(10);
+        assertThat(figures.path("installed").asInt()).isEqualTo(5);
         assertThat(figures.path("lost").asInt()).isZero();
         assertThat(figures.path("failed").asInt()).isZero();
         assertThat(figures.path("clustersPerSecond").asDouble()).isPositive();
         assertThat(figures.path("stageHandoffMillis").fieldNames()).toIterable()
                 .containsExactly("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted", "AddonsInstalled");
-        figures.path("stageHandoffMillis").forEach(stage -> assertThat(stage.path("count").asInt()).isEqualTo(10));
+        figures.path("stageHandoffMillis").forEach(stage -> assertThat(stage.path("count").asInt()).isEqualTo(5));
         assertThat(figures.path("processes").fieldNames()).toIterable().contains("spec-service", "pivot-service");
         assertThat(figures.path("baseline").path("lost").asInt()).isZero();
         assertThat(figures.path("baseline").path("messagesPerSecond").asDouble()).isPositive();

@@ -35,12 +35,16 @@ import org.jboss.logging.Logger;
  * The declarative path: a {@code ClusterRequest} resource in the management cluster becomes a cluster request
  * exactly as a POST would (same validation, same events; its uid is the idempotency key, so seeing it again after
  * a restart changes nothing), its status shows the cluster's id and stage, and deleting it deprovisions the cluster.
+ * The resource carries a finalizer from the start, so a deletion made while request-service is down is found when
+ * it comes back, and the resource goes only once its cluster is deleted.
  */
 @ApplicationScoped
 public class ClusterRequestResources {
 
     private static final Logger LOG = Logger.getLogger(ClusterRequestResources.class);
     private static final List<String> FINAL = List.of("Deleted", ClusterRequestCrd.STAGE_INVALID);
+    static final String FINALIZER = "pivotplane.io/cluster-request";
+    static final String LEASE = "pivotplane-cluster-requests";
 
     private final KubernetesClient client;
     private final ClusterRequestService service;
@@ -50,52 +54,89 @@ public class ClusterRequestResources {
     private final ExecutorService admissions = Executors.newSingleThreadExecutor(r -> new Thread(r, "cluster-requests"));
     private final ScheduledExecutorService sync = Executors.newSingleThreadScheduledExecutor(
             r -> new Thread(r, "cluster-requests-status"));
-    private SharedIndexInformer<GenericKubernetesResource> informer;
+    private final String leaseNamespace;
+    private volatile SharedIndexInformer<GenericKubernetesResource> informer;
+    private volatile java.util.concurrent.ScheduledFuture<?> syncing;
+    private LeaderOnly leader;
 
     public ClusterRequestResources(KubernetesClient client, ClusterRequestService service, TimelineReader reader,
                                    @ConfigProperty(name = "pivotplane.cluster-requests.enabled") boolean enabled,
                                    @ConfigProperty(name = "pivotplane.cluster-requests.status-interval",
-                                           defaultValue = "1s") Duration syncInterval) {
+                                           defaultValue = "1s") Duration syncInterval,
+                                   @ConfigProperty(name = "pivotplane.cluster-requests.lease-namespace",
+                                           defaultValue = "pivotplane") String leaseNamespace) {
         this.client = client;
         this.service = service;
         this.reader = reader;
         this.enabled = enabled;
         this.syncInterval = syncInterval;
+        this.leaseNamespace = leaseNamespace;
     }
 
+    /** Watches the resources on the replica that holds the lease {@code pivotplane-cluster-requests}, one at a time. */
     void start(@Observes StartupEvent startup) {
         if (!enabled) {
             LOG.info("ClusterRequest resources are not watched (pivotplane.cluster-requests.enabled=false)");
             return;
         }
+        String identity = System.getenv().getOrDefault("HOSTNAME", "request-service") + "-"
+                + java.util.UUID.randomUUID().toString().substring(0, 8);
+        leader = new LeaderOnly(client, leaseNamespace, LEASE, identity, LeaderOnly.Timing.CONTROLLERS, this::watch,
+                this::unwatch);
+        leader.start();
+    }
+
+    private synchronized void watch() {
         informer = client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
                 .inAnyNamespace().inform(new ResourceEventHandler<>() {
                     @Override
                     public void onAdd(GenericKubernetesResource resource) {
-                        admissions.execute(() -> admit(resource));
+                        admissions.execute(() -> reconcile(resource));
                     }
 
                     @Override
                     public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource resource) {
-                        admissions.execute(() -> admit(resource));
+                        admissions.execute(() -> reconcile(resource));
                     }
 
                     @Override
                     public void onDelete(GenericKubernetesResource resource, boolean deletedFinalStateUnknown) {
-                        admissions.execute(() -> deprovision(resource));
+                        // gone after its finalizer was removed: its cluster is deleted already
                     }
                 }, 0);
-        sync.scheduleWithFixedDelay(this::syncStatuses, syncInterval.toMillis(), syncInterval.toMillis(),
+        syncing = sync.scheduleWithFixedDelay(this::syncStatuses, syncInterval.toMillis(), syncInterval.toMillis(),
                 TimeUnit.MILLISECONDS);
         LOG.info("Watching ClusterRequest resources");
     }
 
-    void stop(@Observes ShutdownEvent shutdown) {
+    private synchronized void unwatch() {
         if (informer != null) {
             informer.close();
+            informer = null;
+        }
+        if (syncing != null) {
+            syncing.cancel(false);
+        }
+        LOG.info("No longer watching ClusterRequest resources");
+    }
+
+    void stop(@Observes ShutdownEvent shutdown) {
+        if (leader != null) {
+            leader.close();
         }
         sync.shutdownNow();
         admissions.shutdownNow();
+    }
+
+    private void reconcile(GenericKubernetesResource resource) {
+        if (resource.getMetadata().getDeletionTimestamp() != null) {
+            deprovision(resource);
+        } else if (!resource.getMetadata().getFinalizers().contains(FINALIZER)) {
+            // the update this makes brings the resource back here, to be admitted
+            editFinalizers(resource, finalizers -> finalizers.add(FINALIZER));
+        } else {
+            admit(resource);
+        }
     }
 
     /** A resource without a cluster id in its status is requested, as a POST of its spec would be. */
@@ -140,26 +181,57 @@ public class ClusterRequestResources {
                 ObjectMaps.at(resource, "status", "observedGeneration").map(g -> ((Number) g).longValue()).orElse(null));
     }
 
+    /**
+     * Asks for the deletion of the resource's cluster (again and again is fine: a deletion that runs is left to
+     * run); the finalizer goes once the cluster is deleted, or at once when the resource never became a cluster.
+     */
     private void deprovision(GenericKubernetesResource resource) {
-        ObjectMaps.string(resource, "status", "clusterId").ifPresent(id -> {
-            try {
-                VertxContextSupport.subscribeAndAwait(() -> service.requestDeletion(id));
-                LOG.infof("ClusterRequest %s/%s deleted: cluster %s is deprovisioned",
-                        resource.getMetadata().getNamespace(), resource.getMetadata().getName(), id);
-            } catch (ClusterDeletedException e) {
-                LOG.debugf("cluster %s was deleted already", id);
-            } catch (Throwable e) {
-                LOG.errorf("The deletion of cluster %s could not be requested yet, retrying: %s", id, e.toString());
-                sync.schedule(() -> admissions.execute(() -> deprovision(resource)), 2, TimeUnit.SECONDS);
-            }
-        });
+        if (!resource.getMetadata().getFinalizers().contains(FINALIZER)) {
+            return;
+        }
+        var id = ObjectMaps.string(resource, "status", "clusterId");
+        if (id.isEmpty()) {
+            editFinalizers(resource, finalizers -> finalizers.remove(FINALIZER));
+            return;
+        }
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> service.requestDeletion(id.get()));
+            LOG.infof("ClusterRequest %s/%s deleted: cluster %s is deprovisioned",
+                    resource.getMetadata().getNamespace(), resource.getMetadata().getName(), id.get());
+        } catch (ClusterDeletedException e) {
+            editFinalizers(resource, finalizers -> finalizers.remove(FINALIZER));
+        } catch (Throwable e) {
+            LOG.errorf("The deletion of cluster %s could not be requested yet, retrying: %s", id.get(), e.toString());
+            sync.schedule(() -> admissions.execute(() -> deprovision(resource)), 2, TimeUnit.SECONDS);
+        }
+    }
+
+    private void editFinalizers(GenericKubernetesResource resource, java.util.function.Consumer<List<String>> change) {
+        try {
+            client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                    .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
+                    .edit(current -> {
+                        List<String> finalizers = new java.util.ArrayList<>(current.getMetadata().getFinalizers());
+                        change.accept(finalizers);
+                        current.getMetadata().setFinalizers(finalizers);
+                        return current;
+                    });
+        } catch (KubernetesClientException e) {
+            LOG.warnf("Cannot change the finalizers of ClusterRequest %s/%s yet, retrying: %s",
+                    resource.getMetadata().getNamespace(), resource.getMetadata().getName(), e.getMessage());
+            sync.schedule(() -> admissions.execute(() -> reconcile(resource)), 2, TimeUnit.SECONDS);
+        }
     }
 
     /** Writes each watched cluster's stage (and its last error) into its resource's status. */
     private void syncStatuses() {
+        var watching = informer;
+        if (watching == null) {
+            return;
+        }
         try {
             Map<String, GenericKubernetesResource> byCluster = new LinkedHashMap<>();
-            for (GenericKubernetesResource resource : informer.getStore().list()) {
+            for (GenericKubernetesResource resource : watching.getStore().list()) {
                 ObjectMaps.string(resource, "status", "clusterId")
                         .filter(id -> !FINAL.contains(ObjectMaps.string(resource, "status", "stage").orElse("")))
                         .ifPresent(id -> byCluster.put(id, resource));
@@ -169,6 +241,10 @@ public class ClusterRequestResources {
             }
             for (TimelineReader.ClusterStage current : reader.stages(byCluster.keySet())) {
                 GenericKubernetesResource resource = byCluster.get(current.clusterId());
+                if (current.stage().equals("Deleted") && resource.getMetadata().getDeletionTimestamp() != null) {
+                    admissions.execute(() -> editFinalizers(resource, finalizers -> finalizers.remove(FINALIZER)));
+                    continue;
+                }
                 if (!current.stage().equals(ObjectMaps.string(resource, "status", "stage").orElse(""))) {
                     Map<String, Object> status = new LinkedHashMap<>(ObjectMaps.mapAt(resource, "status"));
                     status.put("stage", current.stage());

@@ -18,6 +18,7 @@ import io.pivotplane.devstack.testing.KubernetesApiResource;
 import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterDeleted;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
@@ -65,6 +66,8 @@ class ClusterRequestResourcesTest {
     @org.junit.jupiter.api.BeforeEach
     void projectNamespace() {
         TestCredentials.namespace(management.client(), NAMESPACE);
+        // where the watching replica holds its lease, as deploy/ installs it
+        TestCredentials.namespace(management.client(), "pivotplane");
     }
 
     @Test
@@ -86,10 +89,33 @@ class ClusterRequestResourcesTest {
                 new SpecsCreated(id, NAMESPACE, List.of(), Instant.now())));
         await().atMost(Duration.ofSeconds(30)).until(() -> "SpecsCreated".equals(status(resource, "stage")));
 
+        assertThat(resource.get().getMetadata().getFinalizers()).contains(ClusterRequestResources.FINALIZER);
         resource.delete();
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 TopicReader.payloads(bootstrapServers, Topics.CLUSTER_DELETION_REQUESTED, id)).singleElement()
                 .satisfies(event -> assertThat(((ClusterDeletionRequested) event).namespace()).isEqualTo(NAMESPACE)));
+        // the resource stays, marked for deletion, until its cluster is gone
+        await().atMost(Duration.ofSeconds(30)).until(() -> "Deleting".equals(status(resource, "stage")));
+        assertThat(resource.get().getMetadata().getDeletionTimestamp()).isNotNull();
+
+        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr",
+                new ClusterDeleted(id, ClusterDeleted.MANAGEMENT, List.of(), Instant.now())));
+        await().atMost(Duration.ofSeconds(30)).until(() -> resource.get() == null);
+        given().get("/api/v1/clusters/" + id).then().body("stage", equalTo("Deleted"));
+    }
+
+    @Test
+    void aResourceThatNeverBecameAClusterGoesAtOnceWhenDeleted() throws Exception {
+        GenericKubernetesResource invalid = fromExample("vsphere", "declared-gone");
+        ObjectMaps.mapAt(invalid, "spec", "controlPlane").put("replicas", 4);
+        management.client().resource(invalid).create();
+        Resource<GenericKubernetesResource> resource = resource("declared-gone");
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ClusterRequestCrd.STAGE_INVALID.equals(status(resource, "stage")));
+
+        resource.delete();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> resource.get() == null);
     }
 
     @Test
