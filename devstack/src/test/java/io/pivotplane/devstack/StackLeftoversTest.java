@@ -36,9 +36,7 @@ class StackLeftoversTest {
         Process jvm = sleeper();
         Process service = sleeper();
         Path dataDir = Files.createDirectories(project.resolve("pivotplane-kafka-1"));
-        StackLeftovers leftovers = StackLeftovers.create(project, jvm.toHandle());
-        leftovers.process("pivot-service", service.toHandle());
-        leftovers.directory(dataDir);
+        StackLeftovers leftovers = recorded(jvm, service, dataDir);
         started.add(leftovers.startReaper(jvm.toHandle()));
 
         jvm.destroyForcibly();
@@ -52,9 +50,7 @@ class StackLeftoversTest {
         Process jvm = sleeper();
         Process service = sleeper();
         Path dataDir = Files.createDirectories(project.resolve("pivotplane-pg-1"));
-        StackLeftovers leftovers = StackLeftovers.create(project, jvm.toHandle());
-        leftovers.process("request-service", service.toHandle());
-        leftovers.directory(dataDir);
+        StackLeftovers leftovers = recorded(jvm, service, dataDir);
         jvm.destroyForcibly();
         jvm.waitFor();
 
@@ -100,6 +96,14 @@ class StackLeftoversTest {
                 assertThat(connection.isValid(5)).isTrue();
             }
         }
+    }
+
+    /** A stack run by {@code jvm}, with one service and one data directory. */
+    private StackLeftovers recorded(Process jvm, Process service, Path dataDir) {
+        StackLeftovers leftovers = StackLeftovers.create(project, jvm.toHandle());
+        leftovers.process("pivot-service", service.toHandle());
+        leftovers.directory(dataDir);
+        return leftovers;
     }
 
     private Process sleeper() throws IOException {

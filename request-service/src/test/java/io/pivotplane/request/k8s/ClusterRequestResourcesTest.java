@@ -106,12 +106,7 @@ class ClusterRequestResourcesTest {
 
     @Test
     void aResourceThatNeverBecameAClusterGoesAtOnceWhenDeleted() throws Exception {
-        GenericKubernetesResource invalid = fromExample("vsphere", "declared-gone");
-        ObjectMaps.mapAt(invalid, "spec", "controlPlane").put("replicas", 4);
-        management.client().resource(invalid).create();
-        Resource<GenericKubernetesResource> resource = resource("declared-gone");
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> ClusterRequestCrd.STAGE_INVALID.equals(status(resource, "stage")));
+        Resource<GenericKubernetesResource> resource = refusedWithEvenReplicas("declared-gone");
 
         resource.delete();
 
@@ -120,17 +115,23 @@ class ClusterRequestResourcesTest {
 
     @Test
     void aResourceTheApiWouldRefuseShowsWhyInItsStatusAndRequestsNothing() throws Exception {
-        GenericKubernetesResource invalid = fromExample("vsphere", "declared-even");
-        ObjectMaps.mapAt(invalid, "spec", "controlPlane").put("replicas", 2);
-        management.client().resource(invalid).create();
-        Resource<GenericKubernetesResource> resource = resource("declared-even");
+        Resource<GenericKubernetesResource> resource = refusedWithEvenReplicas("declared-even");
 
-        await().atMost(Duration.ofSeconds(30))
-                .until(() -> ClusterRequestCrd.STAGE_INVALID.equals(status(resource, "stage")));
         assertThat(status(resource, "message")).contains("controlPlane.replicas", "odd");
         assertThat(status(resource, "clusterId")).isNull();
         given().get("/api/v1/clusters?project=" + NAMESPACE + "&size=100").then()
                 .body("items.name", org.hamcrest.Matchers.not(org.hamcrest.Matchers.hasItem("declared-even")));
+    }
+
+    /** A resource the API would refuse (two control-plane replicas), once its status says so. */
+    private Resource<GenericKubernetesResource> refusedWithEvenReplicas(String name) throws IOException {
+        GenericKubernetesResource invalid = fromExample("vsphere", name);
+        ObjectMaps.mapAt(invalid, "spec", "controlPlane").put("replicas", 2);
+        management.client().resource(invalid).create();
+        Resource<GenericKubernetesResource> resource = resource(name);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> ClusterRequestCrd.STAGE_INVALID.equals(status(resource, "stage")));
+        return resource;
     }
 
     private static GenericKubernetesResource fromExample(String provider, String name) throws IOException {
