@@ -83,6 +83,7 @@ public final class DevStack implements Callable<Integer> {
         out.printf("Starting Kafka (KRaft) on %d, PostgreSQL on %d, the management cluster's API on %d, the "
                 + "infrastructure simulator (machines take %s) and the five services ...%n", kafkaPort, postgresPort,
                 kubePort, machineDelay);
+        StackAdmin admin = StackAdmin.start(() -> stack, adminPort);
         stack = LocalStack.start(new LocalStack.Settings(projectDir, apiPort, kafkaPort, postgresPort, kubePort,
                 partitions, new SimulatorSettings(infrastructureDelay, machineDelay), Map.of(), out));
 
@@ -105,7 +106,6 @@ public final class DevStack implements Callable<Integer> {
         // what an operator creates before the first request: the credentials the examples name (fake values)
         out.printf("  %-20s in project team-a, with fake values: %s%n", "example credentials",
                 String.join(", ", ExampleCredentials.create(stack.management().client(), projectDir, "team-a")));
-        StackAdmin admin = StackAdmin.start(stack, adminPort);
         out.printf("  %-20s curl -X POST http://127.0.0.1:%d/<service|kafka|postgres>/<kill|stop|start|restart>"
                 + "  (e.g. /pivot-service/kill: a service that exits is started again)%n", "admin", admin.port());
         out.println("Service logs are shown with a [service] prefix. Press Ctrl-C to stop everything.");

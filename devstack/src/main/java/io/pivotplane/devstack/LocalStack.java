@@ -113,7 +113,7 @@ public final class LocalStack implements AutoCloseable {
     private void startServices() throws Exception {
         for (Service service : Service.all()) {
             ports.put(service, service == Service.REQUEST && settings.apiPort() != 0 ? settings.apiPort()
-                    : FreePorts.find());
+                    : freePortOfNoOtherPart());
             launch(service, environment(service));
         }
         for (Service service : Service.all()) {
@@ -127,11 +127,26 @@ public final class LocalStack implements AutoCloseable {
                         throw exited;
                     }
                     // the free port found for it was taken before it bound it: another one
-                    ports.put(service, FreePorts.find());
+                    ports.put(service, freePortOfNoOtherPart());
                     settings.out().printf("%s did not start (%s); trying port %d%n", service.module(),
                             exited.getMessage(), ports.get(service));
                     launch(service, environment(service));
                 }
+            }
+        }
+    }
+
+    /**
+     * A free port that no other part of the stack has been given: a port is free until its server binds it, so a
+     * fixed port not bound yet (the request API's) or one just given to another service can come up again.
+     */
+    private int freePortOfNoOtherPart() {
+        java.util.Set<Integer> given = new java.util.HashSet<>(ports.values());
+        given.addAll(List.of(settings.apiPort(), settings.managementApiPort(), kafka.port(), postgres.port()));
+        while (true) {
+            int port = FreePorts.find();
+            if (!given.contains(port)) {
+                return port;
             }
         }
     }

@@ -25,7 +25,11 @@ final class StackAdmin implements AutoCloseable {
         this.server = server;
     }
 
-    static StackAdmin start(LocalStack stack, int port) {
+    /**
+     * Listens before the stack starts, so that no part of the stack is given its port; it answers 503 until
+     * {@code stack} has one.
+     */
+    static StackAdmin start(java.util.function.Supplier<LocalStack> stack, int port) {
         LocalStack.requireFree(port, "the admin endpoint", "--admin-port");
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -46,8 +50,14 @@ final class StackAdmin implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void handle(LocalStack stack, HttpExchange exchange) throws IOException {
+    private static void handle(java.util.function.Supplier<LocalStack> stacks, HttpExchange exchange)
+            throws IOException {
         try (exchange) {
+            LocalStack stack = stacks.get();
+            if (stack == null) {
+                answer(exchange, 503, "the stack is starting");
+                return;
+            }
             String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/")).filter(p -> !p.isEmpty())
                     .toArray(String[]::new);
             if (!exchange.getRequestMethod().equals("POST")) {

@@ -41,11 +41,13 @@ class LocalStackTest {
     @Test
     void devstackDemoTakesAClusterOfEachInfrastructureToTheEndRestartsAKilledServiceAndStopsCleanlyOnCtrlC()
             throws Exception {
-        int apiPort = FreePorts.find();
-        int kafkaPort = FreePorts.find();
-        int postgresPort = FreePorts.find();
-        int kubePort = FreePorts.find();
-        int adminPort = FreePorts.find();
+        // a port is free until something binds it, so the same one can come up twice
+        List<Integer> ports = java.util.stream.Stream.generate(FreePorts::find).distinct().limit(5).toList();
+        int apiPort = ports.get(0);
+        int kafkaPort = ports.get(1);
+        int postgresPort = ports.get(2);
+        int kubePort = ports.get(3);
+        int adminPort = ports.get(4);
         Set<Path> tempDirsBefore = pivotplaneTempDirs();
 
         // setsid: a process group of its own, as a terminal gives it, so Ctrl-C (SIGINT) reaches the whole stack;
