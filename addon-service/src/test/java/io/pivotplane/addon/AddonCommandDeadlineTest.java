@@ -25,7 +25,15 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.agroal.api.AgroalDataSource;
+import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.kit.messaging.DeadLetters;
+import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,23 +41,30 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** A command no agent answers is given up on after the command timeout, as a failed attempt. */
+/**
+ * A command no agent answers is given up on after the command timeout, as a failed attempt; a plan whose cluster
+ * was never requested is removed after the profile wait.
+ */
 @QuarkusTest
 @TestProfile(AddonCommandDeadlineTest.ShortDeadline.class)
 @WithTestResource(value = KafkaAndPostgresResource.class,
         initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons-deadline"))
 class AddonCommandDeadlineTest {
 
-    /** Two attempts of two seconds each, looked at every 200 ms. */
+    /** Two attempts of two seconds each, a request awaited two seconds, looked at every 200 ms. */
     public static class ShortDeadline implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("pivotplane.addons.command-timeout", "2s", "pivotplane.addons.sweep-interval", "200ms");
+            return Map.of("pivotplane.addons.command-timeout", "2s", "pivotplane.addons.profile-wait", "2s",
+                    "pivotplane.addons.sweep-interval", "200ms");
         }
     }
 
     @InjectInfrastructure
     EmbeddedKafkaBroker kafka;
+
+    @Inject
+    AgroalDataSource dataSource;
 
     @Test
     void aCommandNobodyAnswersIsSentAgainThenTheClusterFailsSayingNoAgentAnswered() {
@@ -71,9 +86,51 @@ class AddonCommandDeadlineTest {
         assertThat(events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId)).isEmpty();
     }
 
-    private void publish(ClusterEvent payload) {
-        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(URI.create("/pivotplane/test"),
-                "corr-" + payload.clusterId(), payload));
+    @Test
+    void eventsOfAClusterNeverRequestedLeaveNoPlanAndAResultOfNoCommandIsDeadLettered() throws Exception {
+        String pivotedOnly = UUID.randomUUID().toString();
+        String resultOnly = UUID.randomUUID().toString();
+        EventEnvelope<?> pivot = publish(new Pivoted(pivotedOnly, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(new AgentReport(resultOnly, AgentReport.Kind.ADDON_RESULT, Instant.now(), null, List.of(),
+                UUID.randomUUID().toString(), new AddonResult("calico", AddonResult.State.INSTALLED, "applied"),
+                List.of()));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.AGENT_REPORTS)))
+                .filteredOn(record -> resultOnly.equals(record.key()))
+                .singleElement()
+                .satisfies(record -> assertThat(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER)
+                        .value(), StandardCharsets.UTF_8)).contains("no plan", "sent no command")));
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled(pivot) && !planExists(pivotedOnly));
+        assertThat(planExists(resultOnly)).isFalse();
+        assertThat(events(Topics.AGENT_COMMANDS, pivotedOnly)).isEmpty();
+    }
+
+    private boolean planExists(String clusterId) throws Exception {
+        return count("SELECT count(*) FROM addon_plan WHERE cluster_id = ?", clusterId) > 0;
+    }
+
+    private boolean handled(EventEnvelope<?> event) throws Exception {
+        return count("SELECT count(*) FROM processed_event WHERE event_id = ? AND dead_letter_reason IS NULL",
+                event.id()) > 0;
+    }
+
+    private long count(String sql, String value) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, value);
+            try (ResultSet row = select.executeQuery()) {
+                row.next();
+                return row.getLong(1);
+            }
+        }
+    }
+
+    private EventEnvelope<?> publish(ClusterEvent payload) {
+        EventEnvelope<?> event = EventEnvelope.create(URI.create("/pivotplane/test"), "corr-" + payload.clusterId(),
+                payload);
+        TopicWriter.send(kafka.bootstrapServers(), event);
+        return event;
     }
 
     private List<ClusterEvent> events(String topic, String clusterId) {

@@ -31,11 +31,18 @@ import io.pivotplane.events.model.ObjectReference;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.pivotplane.kit.messaging.DeadLetters;
+import io.pivotplane.kit.messaging.EventConsumers;
+import jakarta.inject.Inject;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,6 +59,9 @@ class ProvisionerServiceTest {
 
     @InjectInfrastructure
     KubernetesApiServer management;
+
+    @Inject
+    EventConsumers consumers;
 
     InfrastructureSimulator simulator;
 
@@ -86,12 +96,8 @@ class ProvisionerServiceTest {
 
     @Test
     void aControlPlaneThatNeverComesUpFailsAfterTheTimeoutSayingWhatIsMissing() {
-        ClusterSpec spec = TestClusters.vsphere("team-prov", "never", 1, 0, List.of());
-        String clusterId = UUID.randomUUID().toString();
-        EventEnvelope<SpecsCreated> specsCreated = EventEnvelope.create(URI.create("/pivotplane/test"),
-                UUID.randomUUID().toString(), new SpecsCreated(clusterId, "team-prov",
-                        List.of(new ObjectReference(Capi.CORE_API_VERSION, Capi.CLUSTER, "team-prov", spec.name())),
-                        Instant.now()));
+        EventEnvelope<SpecsCreated> specsCreated = specsOfAClusterThatNeverComesUp("never");
+        String clusterId = specsCreated.subject();
 
         TopicWriter.send(kafka.bootstrapServers(), specsCreated);
 
@@ -99,7 +105,7 @@ class ProvisionerServiceTest {
         ProvisioningFailed failed = (ProvisioningFailed) events(Topics.CLUSTER_FAILED, clusterId).get(0);
         assertThat(failed.stage()).isEqualTo(Stage.CONTROL_PLANE_READY);
         assertThat(failed.reason()).isEqualTo("ControlPlaneTimeout");
-        assertThat(failed.message()).contains("ControlPlaneInitialized", "kubeconfig");
+        assertThat(failed.message()).contains("infrastructureReady", "ControlPlaneInitialized", "kubeconfig");
         assertThat(events(Topics.CLUSTER_CONTROL_PLANE_READY, clusterId)).isEmpty();
     }
 
@@ -110,9 +116,7 @@ class ProvisionerServiceTest {
         var deletion = TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(URI.create("/pivotplane/test"),
                 deleted.correlationId(), new ClusterDeletionRequested(deleted.subject(), "deleted-early", "team-prov",
                         Instant.now())));
-        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
-                "provisioner-service", new org.apache.kafka.common.TopicPartition(deletion.topic(),
-                        deletion.partition())) > deletion.offset());
+        awaitCommitted(deletion);
         // a cluster awaited from now on times out later: once it has, the deleted one would have too
         EventEnvelope<SpecsCreated> sentinel = specsOfAClusterThatNeverComesUp("sentinel");
         TopicWriter.send(kafka.bootstrapServers(), sentinel);
@@ -121,17 +125,62 @@ class ProvisionerServiceTest {
         assertThat(events(Topics.CLUSTER_FAILED, deleted.subject())).isEmpty();
     }
 
-    private static EventEnvelope<SpecsCreated> specsOfAClusterThatNeverComesUp(String name) {
-        return EventEnvelope.create(URI.create("/pivotplane/test"), UUID.randomUUID().toString(),
-                new SpecsCreated(UUID.randomUUID().toString(), "team-prov",
-                        List.of(new ObjectReference(Capi.CORE_API_VERSION, Capi.CLUSTER, "team-prov", name)),
+    @Test
+    void specsOfAClusterThatIsNotInTheManagementClusterAreDeadLetteredNotAwaited() {
+        EventEnvelope<SpecsCreated> unknown = EventEnvelope.create(URI.create("/pivotplane/test"),
+                UUID.randomUUID().toString(), new SpecsCreated(UUID.randomUUID().toString(), "team-prov",
+                        List.of(new ObjectReference(Capi.CORE_API_VERSION, Capi.CLUSTER, "team-prov", "nowhere")),
                         Instant.now()));
+        EventEnvelope<SpecsCreated> stolen = specsOfAClusterThatNeverComesUp("owned");
+        EventEnvelope<SpecsCreated> ofAnother = EventEnvelope.create(URI.create("/pivotplane/test"),
+                UUID.randomUUID().toString(), new SpecsCreated(UUID.randomUUID().toString(), "team-prov",
+                        stolen.payload().objects(), Instant.now()));
+
+        TopicWriter.send(kafka.bootstrapServers(), unknown);
+        TopicWriter.send(kafka.bootstrapServers(), ofAnother);
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterReasons(unknown.subject()))
+                .singleElement(InstanceOfAssertFactories.STRING).contains("team-prov/nowhere", "not in the management cluster"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deadLetterReasons(ofAnother.subject()))
+                .singleElement(InstanceOfAssertFactories.STRING).contains("belongs to cluster '" + stolen.subject() + "'"));
+        // once the owner's watch timed out, one registered for the others would have too
+        TopicWriter.send(kafka.bootstrapServers(), stolen);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_FAILED, stolen.subject()).isEmpty());
+        assertThat(events(Topics.CLUSTER_FAILED, unknown.subject())).isEmpty();
+        assertThat(events(Topics.CLUSTER_FAILED, ofAnother.subject())).isEmpty();
+        assertThat(consumers.notRunning()).isEmpty();
+    }
+
+    /**
+     * A cluster whose objects exist, made without the vCenter credentials its identityRef names: as with real CAPV,
+     * its infrastructure never becomes ready.
+     */
+    private EventEnvelope<SpecsCreated> specsOfAClusterThatNeverComesUp(String name) {
+        return specsOf(TestClusters.vsphere("team-prov", name, 1, 0, List.of()));
     }
 
     private EventEnvelope<SpecsCreated> createSpecs(ClusterSpec spec) {
-        String clusterId = UUID.randomUUID().toString();
         // what the operator created next to the management cluster's providers: the vCenter credentials it names
         TestCredentials.create(management.client(), spec);
+        return specsOf(spec);
+    }
+
+    private void awaitCommitted(RecordMetadata record) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.committedOffset(kafka.bootstrapServers(),
+                "provisioner-service", new TopicPartition(record.topic(), record.partition())) > record.offset());
+    }
+
+    private List<String> deadLetterReasons(String clusterId) {
+        return TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.CLUSTER_SPECS_CREATED)).stream()
+                .filter(record -> clusterId.equals(record.key()))
+                .map(record -> new String(record.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+                        StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    private EventEnvelope<SpecsCreated> specsOf(ClusterSpec spec) {
+        String clusterId = UUID.randomUUID().toString();
+        TestCredentials.namespace(management.client(), spec.project());
         List<GenericKubernetesResource> objects = Renderers.forProvider("vsphere")
                 .render(clusterId, spec, RenderPhase.MANAGEMENT);
         objects.forEach(object -> management.client().resource(object).create());

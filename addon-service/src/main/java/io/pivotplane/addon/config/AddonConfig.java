@@ -18,7 +18,14 @@ public interface AddonConfig {
     @WithDefault("5m")
     java.time.Duration commandTimeout();
 
-    /** How often unanswered commands are looked for. */
+    /**
+     * How long a plan made by a cluster's pivot or its agent's reports waits for the cluster's request (topics are
+     * read in any order) before it is removed as the plan of a cluster that was never requested.
+     */
+    @WithDefault("1h")
+    java.time.Duration profileWait();
+
+    /** How often unanswered commands and plans without a request are looked for. */
     @WithDefault("15s")
     java.time.Duration sweepInterval();
 }

@@ -54,6 +54,35 @@ public final class AddonPlans {
         }
     }
 
+    public static boolean exists(Connection tx, String clusterId) throws SQLException {
+        try (PreparedStatement select = tx.prepareStatement("SELECT 1 FROM addon_plan WHERE cluster_id = ?")) {
+            select.setString(1, clusterId);
+            try (ResultSet row = select.executeQuery()) {
+                return row.next();
+            }
+        }
+    }
+
+    /**
+     * Removes the plans whose profile never came, untouched since {@code cutoff}: made by a pivot or an agent's report
+     * of a cluster no ClusterRequested ever named.
+     *
+     * @return their clusters
+     */
+    public static List<String> removeWithoutProfileSince(Connection tx, Instant cutoff) throws SQLException {
+        List<String> clusters = new ArrayList<>();
+        try (PreparedStatement delete = tx.prepareStatement(
+                "DELETE FROM addon_plan WHERE profile IS NULL AND updated_at < ? RETURNING cluster_id")) {
+            delete.setTimestamp(1, Timestamp.from(cutoff));
+            try (ResultSet rows = delete.executeQuery()) {
+                while (rows.next()) {
+                    clusters.add(rows.getString(1));
+                }
+            }
+        }
+        return clusters;
+    }
+
     /** Records the profile once, with its add-ons in install order. */
     public static void setProfile(Connection tx, String clusterId, String correlationId, List<Addon> addons)
             throws SQLException {

@@ -14,6 +14,7 @@ import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.kit.config.MessagingConfig;
+import io.pivotplane.kit.messaging.PermanentEventException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
 import java.time.Instant;
@@ -58,6 +59,12 @@ public class AddonService {
     /** Every event is a step of one plan's state machine; the same event twice leaves it where it is. */
     public List<EventEnvelope<?>> on(EventEnvelope<?> event, Connection tx) throws Exception {
         String clusterId = event.subject();
+        if (event.payload() instanceof AgentReport report && report.kind() == AgentReport.Kind.ADDON_RESULT
+                && !AddonPlans.exists(tx, clusterId)) {
+            // a result answers a command, and commands are sent only from a plan
+            throw new PermanentEventException("an add-on result from the agent of " + clusterId
+                    + ", a cluster of which addon-service has no plan and sent no command");
+        }
         AddonPlans.Plan plan = AddonPlans.lock(tx, clusterId);
         List<EventEnvelope<?>> caused = new ArrayList<>();
         Object payload = event.payload();

@@ -18,7 +18,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Looks every {@code sweep-interval} for add-on commands no agent answered within {@code command-timeout} and
- * gives up on them ({@link AddonService#expireUnanswered}); what that causes goes out through the outbox. Replicas
+ * gives up on them ({@link AddonService#expireUnanswered}); what that causes goes out through the outbox. Removes the
+ * plans of clusters never requested after {@code profile-wait}. Replicas
  * may sweep at the same time: the plan's row lock and the timeout checked again under it make one of them act.
  */
 @ApplicationScoped
@@ -57,6 +58,12 @@ public class UnansweredCommandSweep {
 
     void sweep() {
         try {
+            Instant requestedBefore = Instant.now().minus(config.profileWait());
+            for (String clusterId : transactions.inTransaction(tx ->
+                    AddonPlans.removeWithoutProfileSince(tx, requestedBefore))) {
+                LOG.warnf("Removed the add-on plan of %s: its cluster was never requested (no ClusterRequested"
+                        + " within %s of its pivot or its agent's reports)", clusterId, config.profileWait());
+            }
             Instant cutoff = Instant.now().minus(config.commandTimeout());
             List<String> clusters = transactions.inTransaction(tx -> AddonPlans.unansweredSince(tx, cutoff));
             for (String clusterId : clusters) {

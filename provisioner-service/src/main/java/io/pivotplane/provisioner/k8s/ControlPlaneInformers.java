@@ -86,6 +86,20 @@ public class ControlPlaneInformers {
         return informer;
     }
 
+    /**
+     * The pivotplane cluster id that the management cluster's {@code Cluster} carries, read from the API server (a
+     * cache just started may not have it yet); empty when there is no such Cluster.
+     */
+    public Optional<String> clusterIdOf(String namespace, String clusterName) {
+        GenericKubernetesResource cluster = client.genericKubernetesResources(CapiKinds.CLUSTERS)
+                .inNamespace(namespace).withName(clusterName).get();
+        if (cluster == null) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = cluster.getMetadata().getLabels();
+        return Optional.of(labels == null ? "" : labels.getOrDefault(Capi.CLUSTER_ID_LABEL, ""));
+    }
+
     public Signals signals(String namespace, String clusterName) {
         GenericKubernetesResource cluster = clusters.getIndexer().getByKey(namespace + "/" + clusterName);
         GenericKubernetesResource controlPlane = cluster == null ? null : controlPlaneOf(cluster);

@@ -78,11 +78,28 @@ public class ProvisionerService {
                 .findFirst()
                 .orElseThrow(() -> new PermanentEventException("SpecsCreated of " + created.clusterId()
                         + " names no Cluster"));
+        requireKnown(created, clusterName);
         ControlPlaneWatch watch = new ControlPlaneWatch(created.clusterId(), created.namespace(), clusterName,
                 event.correlationId(), Instant.now().plus(config.controlPlaneTimeout()));
         if (transactions.inTransaction(connection -> ControlPlaneWatches.register(connection, watch))) {
             follow(watch);
             evaluate(watch.key());
+        }
+    }
+
+    /**
+     * Awaits only a Cluster that exists and belongs to the event's cluster: an event for anything else (forged,
+     * replayed from another installation, or outrun by the cluster's deletion) would be watched until it timed out
+     * and then fail a cluster that is not there.
+     */
+    private void requireKnown(SpecsCreated created, String clusterName) {
+        String key = created.namespace() + "/" + clusterName;
+        String owner = informers.clusterIdOf(created.namespace(), clusterName)
+                .orElseThrow(() -> new PermanentEventException("SpecsCreated of " + created.clusterId()
+                        + " names the Cluster " + key + ", which is not in the management cluster"));
+        if (!owner.equals(created.clusterId())) {
+            throw new PermanentEventException("SpecsCreated of " + created.clusterId() + " names the Cluster " + key
+                    + ", which belongs to cluster '" + owner + "'");
         }
     }
 
