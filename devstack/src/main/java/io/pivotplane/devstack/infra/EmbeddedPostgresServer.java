@@ -86,6 +86,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Creates {@code database} unless it exists. */
     public synchronized void createDatabase(String database) {
+        if (postgres == null) {
+            throw new IllegalStateException("cannot create database " + database + ": PostgreSQL is stopped");
+        }
         try (Connection connection = postgres.getPostgresDatabase().getConnection();
              Statement statement = connection.createStatement()) {
             var exists = statement.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + database.replace("'", "''") + "'");

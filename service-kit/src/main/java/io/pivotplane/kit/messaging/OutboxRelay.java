@@ -262,19 +262,16 @@ public class OutboxRelay {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 acknowledged.add(event.rowId());
                 metrics.produced(event.envelope().type().ceType(), true);
-            } catch (ExecutionException e) {
+            } catch (Exception e) {
                 metrics.produced(event.envelope().type().ceType(), false);
-                if (!refusedForGood(e.getCause())) {
+                Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
+                if (!refusedForGood(failure)) {
+                    // what Kafka took stays taken; this row and those behind it wait for the next attempt
                     markPublished(connection, acknowledged);
                     connection.commit();
                     throw e;
                 }
-                setAside(connection, event, e.getCause());
-            } catch (Exception e) {
-                metrics.produced(event.envelope().type().ceType(), false);
-                markPublished(connection, acknowledged);
-                connection.commit();
-                throw e;
+                setAside(connection, event, failure);
             }
         }
         return acknowledged;

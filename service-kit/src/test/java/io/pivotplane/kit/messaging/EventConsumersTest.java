@@ -1,0 +1,150 @@
+package io.pivotplane.kit.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.testing.InjectInfrastructure;
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.ClusterRequested;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The kit's consumers against a real broker and PostgreSQL: whatever a record holds and whatever its handler does,
+ * the record ends handled once or dead-lettered with its reason, and every consumer thread goes on.
+ */
+@QuarkusTest
+@WithTestResource(KafkaAndPostgresResource.class)
+class EventConsumersTest {
+
+    private static final URI SOURCE = URI.create("/pivotplane/test");
+
+    @InjectInfrastructure
+    EmbeddedKafkaBroker kafka;
+
+    @Inject
+    ScriptedSubscriptions subscriptions;
+
+    @Inject
+    EventConsumers consumers;
+
+    @Inject
+    MeterRegistry registry;
+
+    @AfterEach
+    void everyConsumerStillRuns() {
+        await().atMost(Duration.ofSeconds(30)).until(consumers::allRunning);
+    }
+
+    @Test
+    void recordsNoHandlerCanReadAreDeadLetteredWithTheirReasonAndTheNextEventIsHandled() {
+        String tombstone = UUID.randomUUID().toString();
+        String garbage = UUID.randomUUID().toString();
+        TopicWriter.sendRaw(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED, tombstone, null);
+        TopicWriter.sendRaw(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED, garbage,
+                "{not an event".getBytes(StandardCharsets.UTF_8));
+        EventEnvelope<ClusterRequested> next = send("after-the-poison");
+
+        awaitHandled(next);
+        assertThat(deadLetterReason(tombstone)).contains("tombstone");
+        assertThat(deadLetterReason(garbage)).contains("unreadable event");
+    }
+
+    @Test
+    void anEventWhoseHandlerKeepsFailingIsDeadLetteredAfterItsAttemptsWithTheLastError() {
+        EventEnvelope<ClusterRequested> failing = send(ScriptedSubscriptions.FAILS_ALWAYS);
+        EventEnvelope<ClusterRequested> next = send("after-the-failing-one");
+
+        awaitHandled(next);
+        assertThat(deadLetterReason(failing.subject())).contains("failed 3 times", "the backend is down");
+        assertThat(subscriptions.attempts(failing.id())).isEqualTo(3);
+        assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.CLUSTER_SPECS_CREATED, failing.subject()))
+                .isEmpty();
+    }
+
+    @Test
+    void anEventThatCanNeverBeHandledIsDeadLetteredAtOnce() {
+        EventEnvelope<ClusterRequested> wrong = send(ScriptedSubscriptions.PERMANENTLY_WRONG);
+        EventEnvelope<ClusterRequested> next = send("after-the-wrong-one");
+
+        awaitHandled(next);
+        assertThat(deadLetterReason(wrong.subject())).isEqualTo("this request can never be handled");
+        assertThat(subscriptions.attempts(wrong.id())).isEqualTo(1);
+    }
+
+    @Test
+    void theSameEventDeliveredTwiceIsHandledAndAnsweredOnce() {
+        EventEnvelope<ClusterRequested> twice = send("sent-twice");
+        TopicWriter.send(kafka.bootstrapServers(), twice);
+        EventEnvelope<ClusterRequested> next = send("after-the-repeat");
+
+        awaitHandled(next);
+        await().atMost(Duration.ofSeconds(30)).until(() -> !TopicReader.payloads(kafka.bootstrapServers(),
+                Topics.CLUSTER_SPECS_CREATED, next.subject()).isEmpty());
+        assertThat(subscriptions.handled(twice.id())).isEqualTo(1);
+        assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.CLUSTER_SPECS_CREATED, twice.subject()))
+                .hasSize(1);
+    }
+
+    @Test
+    void aConsumerThreadABugEndsIsReplacedCountedAndItsRecordComesAgain() {
+        double restartsBefore = restarts();
+        EventEnvelope<ClusterRequested> breaking = send(ScriptedSubscriptions.BREAKS_ITS_THREAD_ONCE);
+
+        awaitHandled(breaking);
+        assertThat(subscriptions.attempts(breaking.id())).isEqualTo(2);
+        assertThat(restarts()).isGreaterThan(restartsBefore);
+        assertThat(TopicReader.payloads(kafka.bootstrapServers(), Topics.CLUSTER_SPECS_CREATED, breaking.subject()))
+                .hasSize(1);
+    }
+
+    private EventEnvelope<ClusterRequested> send(String name) {
+        String clusterId = UUID.randomUUID().toString();
+        EventEnvelope<ClusterRequested> event = EventEnvelope.create(SOURCE, UUID.randomUUID().toString(),
+                new ClusterRequested(clusterId, TestClusters.vsphere("team-kit", name, 1, 0, List.of()),
+                        Instant.now()));
+        TopicWriter.send(kafka.bootstrapServers(), event);
+        return event;
+    }
+
+    private void awaitHandled(EventEnvelope<?> event) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> subscriptions.handled(event.id()) > 0);
+    }
+
+    private String deadLetterReason(String key) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetters(key).size() == 1);
+        ConsumerRecord<String, byte[]> letter = deadLetters(key).get(0);
+        assertThat(new String(letter.headers().lastHeader(DeadLetters.CONSUMER_GROUP_HEADER).value(),
+                StandardCharsets.UTF_8)).isEqualTo("kit-test");
+        assertThat(new String(letter.headers().lastHeader(DeadLetters.ORIGIN_HEADER).value(),
+                StandardCharsets.UTF_8)).startsWith(Topics.CLUSTER_REQUESTED + "/");
+        return new String(letter.headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8);
+    }
+
+    private List<ConsumerRecord<String, byte[]>> deadLetters(String key) {
+        return TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.CLUSTER_REQUESTED)).stream()
+                .filter(record -> key.equals(record.key())).toList();
+    }
+
+    private double restarts() {
+        return registry.find("pivotplane.consumer.restarts").counters().stream().mapToDouble(Counter::count).sum();
+    }
+}

@@ -1,0 +1,149 @@
+package io.pivotplane.kit.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.agroal.api.AgroalDataSource;
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.testing.InjectInfrastructure;
+import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.events.ClusterRequested;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.ProvisioningFailed;
+import io.pivotplane.events.SpecsCreated;
+import io.pivotplane.events.Stage;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.model.Addon;
+import io.pivotplane.kit.persistence.Transactions;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.health.api.Wellness;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outbox relay against a real broker and PostgreSQL: every committed event reaches Kafka once and in order,
+ * whenever Kafka comes back; what Kafka refuses for good is set aside and failed without holding the others.
+ */
+@QuarkusTest
+@WithTestResource(KafkaAndPostgresResource.class)
+class OutboxRelayTest {
+
+    private static final URI SOURCE = URI.create("/pivotplane/test");
+
+    @InjectInfrastructure
+    EmbeddedKafkaBroker kafka;
+
+    @Inject
+    Outbox outbox;
+
+    @Inject
+    Transactions transactions;
+
+    @Inject
+    AgroalDataSource dataSource;
+
+    @Inject
+    @Wellness
+    OutboxProgressHealthCheck progress;
+
+    @Test
+    void eventsCommittedWhileKafkaIsDownArePublishedOnceEachInOrderWhenItIsBackAndTheStallIsReported()
+            throws Exception {
+        List<String> clusters = new ArrayList<>();
+        kafka.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                String clusterId = UUID.randomUUID().toString();
+                append(specsCreated(clusterId));
+                clusters.add(clusterId);
+            }
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> progress.call().getStatus() == HealthCheckResponse.Status.DOWN);
+            assertThat(clusters).noneMatch(this::published);
+        } finally {
+            kafka.restart();
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> clusters.stream().allMatch(this::published));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> progress.call().getStatus() == HealthCheckResponse.Status.UP);
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), Topics.CLUSTER_SPECS_CREATED).stream()
+                .map(ConsumerRecord::key).filter(clusters::contains).toList())
+                .as("each event once, in the order of its commit")
+                .isEqualTo(clusters);
+    }
+
+    @Test
+    void anEventKafkaRefusesIsSetAsideWithItsReasonItsClusterFailsAndTheEventsBehindItArePublished()
+            throws Exception {
+        String oversized = UUID.randomUUID().toString();
+        Addon huge = new Addon("huge", "addon", "1.0", List.of("# " + "x".repeat(2 * 1024 * 1024)));
+        append(EventEnvelope.create(SOURCE, oversized, new ClusterRequested(oversized,
+                TestClusters.vsphere("team-kit", "huge", 1, 0, List.of(huge)), Instant.now())));
+        String behind = UUID.randomUUID().toString();
+        append(specsCreated(behind));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> published(behind));
+        assertThat(setAsideBecause(oversized)).contains("Kafka refused it", "RecordTooLargeException");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicReader.payloads(
+                kafka.bootstrapServers(), Topics.CLUSTER_FAILED, oversized)).singleElement().satisfies(payload -> {
+                    ProvisioningFailed failed = (ProvisioningFailed) payload;
+                    assertThat(failed.stage()).isEqualTo(Stage.REQUESTED);
+                    assertThat(failed.reason()).isEqualTo(OutboxRelay.REASON_EVENT_REFUSED);
+                    assertThat(failed.message()).contains("ClusterRequested", "RecordTooLargeException");
+                }));
+        assertThat(TopicReader.readRaw(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED))
+                .noneMatch(record -> oversized.equals(record.key()));
+        assertThat(progress.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    }
+
+    private static EventEnvelope<SpecsCreated> specsCreated(String clusterId) {
+        return EventEnvelope.create(SOURCE, clusterId, new SpecsCreated(clusterId, "team-kit", List.of(),
+                Instant.now()));
+    }
+
+    private void append(EventEnvelope<?> event) throws Exception {
+        transactions.inTransaction(connection -> {
+            outbox.append(connection, event);
+            return null;
+        });
+        outbox.wakeUp();
+    }
+
+    private boolean published(String clusterId) {
+        return outboxColumn("published_at IS NOT NULL", clusterId).equals("t");
+    }
+
+    private String setAsideBecause(String clusterId) {
+        return outboxColumn("failure", clusterId);
+    }
+
+    private String outboxColumn(String column, String clusterId) {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement select = connection.prepareStatement("SELECT " + column
+                     + " FROM outbox_event WHERE record_key = ? AND topic <> ?")) {
+            select.setString(1, clusterId);
+            select.setString(2, Topics.CLUSTER_FAILED);
+            try (ResultSet row = select.executeQuery()) {
+                assertThat(row.next()).as("outbox row of " + clusterId).isTrue();
+                return String.valueOf(row.getString(1));
+            }
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
