@@ -206,6 +206,7 @@ class OverlaysTest {
             expected.put(topic, replicas);
             expected.put(Topics.deadLetter(topic), replicas);
         });
+        expected.put(Topics.OUTBOX_PROGRESS, replicas);
         assertThat(topics).isEqualTo(expected);
         @SuppressWarnings("unchecked")
         Map<String, Object> config = (Map<String, Object>) ((Map<String, Object>) spec(kafka).get("kafka")).get("config");

@@ -24,6 +24,12 @@ public final class Topics {
             CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, CLUSTER_DELETION_REQUESTED, CLUSTER_DELETED, AGENT_REPORTS,
             AGENT_COMMANDS);
 
+    /**
+     * Not an event topic: the outbox relays commit, in each Kafka transaction, which outbox rows it published, as the
+     * offsets of their consumer group {@code <service>-outbox} on this topic's one partition. Nothing is written to it.
+     */
+    public static final String OUTBOX_PROGRESS = "pivotplane.outbox-progress";
+
     private Topics() {
     }
 

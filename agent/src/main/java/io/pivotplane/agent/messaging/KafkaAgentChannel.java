@@ -59,7 +59,9 @@ public final class KafkaAgentChannel implements AgentChannel {
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "pivotplane-agent-" + config.clusterId(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                // commands come through addon-service's transactional outbox: an aborted one never happened
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
                 new StringDeserializer(), new ByteArrayDeserializer());
     }
 

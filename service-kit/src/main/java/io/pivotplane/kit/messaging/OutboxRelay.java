@@ -32,12 +32,19 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import io.pivotplane.events.Topics;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -46,11 +53,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Publishes the outbox to Kafka, in order, at least once. One relay at a time holds a PostgreSQL advisory lock
- * per batch, so replicas never interleave one cluster's events; a row is marked published only after Kafka
- * acknowledged it. A crash between the acknowledgement and the mark sends that event again, with the same
- * {@code ce_id}, and consumers drop the duplicate. While Kafka is unreachable the rows wait and the relay
- * retries with backoff; requests keep being accepted. A row Kafka refuses for good (too large, unserializable) is
+ * Publishes the outbox to Kafka, in order, exactly once. One relay at a time holds a PostgreSQL advisory lock per
+ * batch, so replicas never interleave one cluster's events. Each batch is one Kafka transaction, which also commits
+ * the batch's row ids as the offset metadata of the group {@code <service>-outbox} on {@link Topics#OUTBOX_PROGRESS};
+ * the rows are marked published after it. A relay that starts (or starts again after a failure) first fences the one
+ * before it (same {@code transactional.id}, so a transaction it left open is aborted) and marks what the last
+ * committed transaction published: a crash between Kafka's commit and the database's sends nothing twice. Consumers
+ * read committed records only. While Kafka is unreachable the rows wait and the relay retries with backoff;
+ * requests keep being accepted. A row Kafka refuses for good (too large, unserializable) is
  * set aside with its reason, and its cluster is failed with a {@code ProvisioningFailed} that says why, so that the
  * rows behind it go on.
  */
@@ -59,12 +69,15 @@ public class OutboxRelay {
 
     private static final Logger LOG = Logger.getLogger(OutboxRelay.class);
     /** Key of the advisory lock that makes one relay at a time publish ("pivotplane outbox"). */
-    private static final long RELAY_LOCK = 0x7069766f746f7574L;
+    static final long RELAY_LOCK = 0x7069766f746f7574L;
+    private static final TopicPartition PROGRESS = new TopicPartition(Topics.OUTBOX_PROGRESS, 0);
     public static final String REASON_EVENT_REFUSED = "EventRefusedByKafka";
 
     private final AgroalDataSource dataSource;
     private final MessagingConfig.Outbox config;
     private final String clientId;
+    private final String transactionalId;
+    private final String progressGroup;
     private final String bootstrapServers;
     private final MessagingMetrics metrics;
     /** Holds at most one pending wake-up: many requests during one batch cause one more look, not many. */
@@ -84,11 +97,12 @@ public class OutboxRelay {
         this.dataSource = dataSource;
         this.config = config.outbox();
         this.clientId = applicationName + "-outbox";
+        this.transactionalId = applicationName + "-outbox";
+        this.progressGroup = applicationName + "-outbox";
         this.bootstrapServers = bootstrapServers;
     }
 
     void start(@Observes StartupEvent startup) {
-        producer = new KafkaProducer<>(producerConfig(), new StringSerializer(), new EventEnvelopeSerializer());
         running = true;
         thread = new Thread(this::run, "outbox-relay");
         thread.setDaemon(true);
@@ -105,9 +119,7 @@ public class OutboxRelay {
                 Thread.currentThread().interrupt();
             }
         }
-        if (producer != null) {
-            producer.close(Duration.ofSeconds(5));
-        }
+        closeProducer(Duration.ofSeconds(5));
     }
 
     /** Tells the relay there is something to publish, so it need not wait for its next poll. */
@@ -183,8 +195,11 @@ public class OutboxRelay {
                     lastProgress = Instant.now();
                     return 0;
                 }
+                if (producer == null) {
+                    startProducer(connection);
+                }
                 List<PendingEvent> pending = pendingEvents(connection);
-                List<Long> published = send(connection, pending);
+                List<Long> published = pending.isEmpty() ? new ArrayList<>() : send(connection, pending);
                 int count = published.size();
                 markPublished(connection, published);
                 connection.commit();
@@ -194,7 +209,69 @@ public class OutboxRelay {
                 return count;
             } catch (Exception e) {
                 connection.rollback();
+                // whether Kafka committed what the database did not is known only to a producer started anew
+                closeProducer(Duration.ZERO);
                 throw e;
+            }
+        }
+    }
+
+    /**
+     * Starts a transactional producer, fencing any relay of this service still holding the same transactional id and
+     * ending the transaction it left open, then marks the rows of the last committed transaction published.
+     */
+    private void startProducer(Connection connection) throws Exception {
+        KafkaProducer<String, EventEnvelope<?>> started = new KafkaProducer<>(producerConfig(), new StringSerializer(),
+                new EventEnvelopeSerializer());
+        try {
+            started.initTransactions();
+            requireProgressTopic(started);
+            List<Long> committed = lastCommittedRows();
+            int recovered = markPublished(connection, committed);
+            if (recovered > 0) {
+                LOG.infof("%d outbox row(s) were in Kafka already (committed before the relay stopped)", recovered);
+            }
+        } catch (Exception e) {
+            started.close(Duration.ZERO);
+            throw e;
+        }
+        producer = started;
+    }
+
+    /**
+     * The broker takes progress offsets only on a topic that exists: asking for its partitions has a broker that
+     * creates topics create it, and one that does not (production) say it is missing.
+     */
+    private static void requireProgressTopic(KafkaProducer<String, EventEnvelope<?>> started) {
+        try {
+            started.partitionsFor(Topics.OUTBOX_PROGRESS);
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new IllegalStateException("Kafka has no topic " + Topics.OUTBOX_PROGRESS + ", where the outbox"
+                    + " relays record their progress (deploy/base/kafka/topics.yaml creates it)", e);
+        }
+    }
+
+    private List<Long> lastCommittedRows() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-progress",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis()))) {
+            OffsetAndMetadata progress = admin.listConsumerGroupOffsets(progressGroup,
+                            new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .get(PROGRESS);
+            return progress == null ? new ArrayList<>() : PublishedRows.decode(progress.metadata());
+        }
+    }
+
+    private void closeProducer(Duration timeout) {
+        KafkaProducer<String, EventEnvelope<?>> current = producer;
+        producer = null;
+        if (current != null) {
+            try {
+                current.close(timeout);
+            } catch (RuntimeException e) {
+                LOG.debugf("Outbox producer did not close cleanly: %s", e);
             }
         }
     }
@@ -235,12 +312,18 @@ public class OutboxRelay {
     }
 
     /**
-     * Sends in order and returns the rows Kafka acknowledged, up to the first that it did not; a row it refuses for
-     * good is set aside on the way.
+     * Sends the rows in order in one Kafka transaction, with their ids as the relay's progress, and returns them once
+     * it is committed. When Kafka refuses one for good, the transaction is aborted and that row set aside: the others
+     * go in the next batch.
      */
     private List<Long> send(Connection connection, List<PendingEvent> pending) throws Exception {
-        List<Future<RecordMetadata>> acks = new ArrayList<>(pending.size());
-        for (PendingEvent event : pending) {
+        List<Long> rowIds = new ArrayList<>(pending.stream().map(PendingEvent::rowId).toList());
+        int size = PublishedRows.fitting(rowIds);
+        List<PendingEvent> batch = pending.subList(0, size);
+        rowIds = new ArrayList<>(rowIds.subList(0, size));
+        producer.beginTransaction();
+        List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
+        for (PendingEvent event : batch) {
             Future<RecordMetadata> ack;
             try {
                 ack = producer.send(new ProducerRecord<>(event.envelope().topic(), event.envelope().subject(),
@@ -249,32 +332,40 @@ public class OutboxRelay {
                 ack = java.util.concurrent.CompletableFuture.failedFuture(e);
             }
             acks.add(ack);
-            // Kafka unreachable: send() waited max.block.ms and failed at once; the rest would each wait again.
-            if (ack.isDone() && failure(ack).filter(failure -> !refusedForGood(failure)).isPresent()) {
+            if (ack.isDone() && failure(ack).isPresent()) {
                 break;
             }
         }
-        List<Long> acknowledged = new ArrayList<>(pending.size());
         long deadline = System.nanoTime() + config.sendTimeout().toNanos();
         for (int i = 0; i < acks.size(); i++) {
-            PendingEvent event = pending.get(i);
+            PendingEvent event = batch.get(i);
             try {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                acknowledged.add(event.rowId());
-                metrics.produced(event.envelope().type().ceType(), true);
             } catch (Exception e) {
                 metrics.produced(event.envelope().type().ceType(), false);
+                abortQuietly();
                 Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
                 if (!refusedForGood(failure)) {
-                    // what Kafka took stays taken; this row and those behind it wait for the next attempt
-                    markPublished(connection, acknowledged);
-                    connection.commit();
                     throw e;
                 }
                 setAside(connection, event, failure);
+                return new ArrayList<>();
             }
         }
-        return acknowledged;
+        producer.sendOffsetsToTransaction(Map.of(PROGRESS, new OffsetAndMetadata(rowIds.get(rowIds.size() - 1),
+                PublishedRows.encode(rowIds))), new ConsumerGroupMetadata(progressGroup));
+        producer.commitTransaction();
+        batch.forEach(event -> metrics.produced(event.envelope().type().ceType(), true));
+        return rowIds;
+    }
+
+    private void abortQuietly() {
+        try {
+            producer.abortTransaction();
+        } catch (RuntimeException e) {
+            // a producer that cannot abort is closed; the next one fences what it left
+            closeProducer(Duration.ZERO);
+        }
     }
 
     /** What Kafka will refuse however often it is sent, as opposed to a broker that is away or busy. */
@@ -332,17 +423,16 @@ public class OutboxRelay {
         }
     }
 
-    private static void markPublished(Connection connection, List<Long> rowIds) throws SQLException {
+    private static int markPublished(Connection connection, List<Long> rowIds) throws SQLException {
         if (rowIds.isEmpty()) {
-            return;
+            return 0;
         }
         try (PreparedStatement update = connection.prepareStatement(
-                "UPDATE outbox_event SET published_at = now() WHERE id = ANY (?)")) {
+                "UPDATE outbox_event SET published_at = now() WHERE id = ANY (?) AND published_at IS NULL")) {
             Array ids = connection.createArrayOf("bigint", rowIds.toArray());
             update.setArray(1, ids);
-            update.executeUpdate();
+            return update.executeUpdate();
         }
-        rowIds.clear();
     }
 
     private static void markFailed(Connection connection, long rowId, String reason) throws SQLException {
@@ -375,6 +465,7 @@ public class OutboxRelay {
                 ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId,
                 ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout,
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,

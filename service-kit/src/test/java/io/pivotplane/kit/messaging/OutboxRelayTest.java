@@ -30,7 +30,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
@@ -109,6 +118,50 @@ class OutboxRelayTest {
         assertThat(TopicReader.readRaw(kafka.bootstrapServers(), Topics.CLUSTER_REQUESTED))
                 .noneMatch(record -> oversized.equals(record.key()));
         assertThat(progress.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    }
+
+    /**
+     * A relay that crashed after Kafka committed its transaction and before the database marked the rows: the test
+     * holds the relay's lock, plays that relay with the same transactional id, and lets go.
+     */
+    @Test
+    void rowsKafkaCommittedBeforeTheRelayCouldMarkThemAreNotPublishedAgain() throws Exception {
+        String committed = UUID.randomUUID().toString();
+        String next = UUID.randomUUID().toString();
+        try (Connection lock = dataSource.getConnection()) {
+            try (PreparedStatement take = lock.prepareStatement("SELECT pg_advisory_lock(?)")) {
+                take.setLong(1, OutboxRelay.RELAY_LOCK);
+                take.execute();
+            }
+            EventEnvelope<SpecsCreated> event = specsCreated(committed);
+            append(event);
+            long rowId = Long.parseLong(outboxColumn("id", committed));
+            KafkaProducer<String, EventEnvelope<?>> crashed = new KafkaProducer<>(Map.of(
+                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                    ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kit-test-outbox",
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000),
+                    new StringSerializer(), new EventEnvelopeSerializer());
+            try {
+                crashed.initTransactions();
+                crashed.beginTransaction();
+                crashed.send(new ProducerRecord<>(event.topic(), event.subject(), event));
+                crashed.sendOffsetsToTransaction(Map.of(new TopicPartition(Topics.OUTBOX_PROGRESS, 0),
+                        new OffsetAndMetadata(rowId, Long.toString(rowId))), new ConsumerGroupMetadata("kit-test-outbox"));
+                crashed.commitTransaction();
+            } finally {
+                crashed.close(Duration.ofSeconds(5));
+            }
+            append(specsCreated(next));
+            try (PreparedStatement release = lock.prepareStatement("SELECT pg_advisory_unlock(?)")) {
+                release.setLong(1, OutboxRelay.RELAY_LOCK);
+                release.execute();
+            }
+        }
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> published(committed) && published(next));
+        assertThat(TopicReader.readAll(kafka.bootstrapServers(), Topics.CLUSTER_SPECS_CREATED).stream()
+                .map(ConsumerRecord::key).filter(key -> key.equals(committed) || key.equals(next)).toList())
+                .containsExactly(committed, next);
     }
 
     private static EventEnvelope<SpecsCreated> specsCreated(String clusterId) {
