@@ -38,6 +38,7 @@ public final class ClusterRequestValidator {
     static final int MAX_NODES = 5000;
     /** The manifests of a profile, all told: every event that carries the spec must stay under Kafka's 1 MiB. */
     public static final int MAX_PROFILE_MANIFEST_BYTES = 768 * 1024;
+    private static final Set<String> RESERVED_PROJECTS = Set.of("default", "cert-manager", "pivotplane");
     private static final Pattern DNS_1123_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern DNS_1123_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
@@ -54,7 +55,7 @@ public final class ClusterRequestValidator {
             throw new InvalidClusterRequestException(List.of(new Violation("", "a cluster request body is required")));
         }
         List<Violation> violations = new ArrayList<>();
-        checkLabel(violations, "project", input.project());
+        checkProject(violations, input.project());
         Optional<Provider> provider = checkInfrastructure(violations, input.infrastructure());
         checkClusterName(violations, provider, input.name());
         checkVersion(violations, input.kubernetesVersion());
@@ -67,6 +68,21 @@ public final class ClusterRequestValidator {
             throw new InvalidClusterRequestException(violations);
         }
         return toSpec(input, provider.orElseThrow());
+    }
+
+    /**
+     * A project's clusters live in the management namespace named after it, so a project may not be named as a
+     * namespace the platform owns: Kubernetes' own ({@code default}, {@code kube-*}), the providers'
+     * ({@code *-system}, as clusterctl installs them), cert-manager's and pivotplane's.
+     */
+    private static void checkProject(List<Violation> violations, String project) {
+        checkLabel(violations, "project", project);
+        if (project != null && (RESERVED_PROJECTS.contains(project) || project.startsWith("kube-")
+                || project.endsWith("-system"))) {
+            violations.add(new Violation("project", "'" + project + "' names a namespace of the management cluster"
+                    + " that Kubernetes, a provider or pivotplane owns ('default', 'kube-*', '*-system',"
+                    + " 'cert-manager', 'pivotplane'): choose another project name"));
+        }
     }
 
     /** The cluster's name, within the length its provider leaves once it derives other names from it. */
@@ -305,6 +321,12 @@ public final class ClusterRequestValidator {
             }
             if (addon.manifests() == null || addon.manifests().stream().allMatch(m -> m == null || m.isBlank())) {
                 violations.add(new Violation(path + ".manifests", "must hold at least one Kubernetes manifest"));
+            } else {
+                for (int m = 0; m < addon.manifests().size(); m++) {
+                    if (addon.manifests().get(m) != null) {
+                        ManifestAdmission.check(violations, path + ".manifests[" + m + "]", addon.manifests().get(m));
+                    }
+                }
             }
         }
         long bytes = profile.addons().stream().filter(a -> a != null && a.manifests() != null)

@@ -227,7 +227,8 @@ class ClusterRequestValidatorTest {
     }
 
     private static Map<String, Object> cni(String name) {
-        return Map.of("name", name, "layer", "cni", "manifests", List.of("apiVersion: apps/v1\nkind: DaemonSet\n"));
+        return Map.of("name", name, "layer", "cni", "manifests", List.of("apiVersion: apps/v1\nkind: DaemonSet\n"
+                + "metadata:\n  name: " + name + "\n  namespace: kube-system\n"));
     }
 
     @org.junit.jupiter.api.Test
@@ -270,6 +271,69 @@ class ClusterRequestValidatorTest {
 
         child(azure, "infrastructure").remove("credentialsRef");
         assertThat(validator.validate(input(azure)).infrastructure().credentialsRef()).isNull();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "kube-system", "kube-public", "capi-system", "capv-system", "cert-manager",
+            "pivotplane"})
+    void aProjectNamedAsANamespaceThePlatformOwnsIsRefused(String project) {
+        Map<String, Object> body = body("vsphere");
+        body.put("project", project);
+
+        assertThat(violations(body)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("project");
+            assertThat(v.message()).contains("'" + project + "'", "choose another project name");
+        });
+    }
+
+    @org.junit.jupiter.api.Test
+    void manifestsThatAreNotKubernetesObjectsAreRefusedNamingTheDocument() {
+        Map<String, Object> body = body("vsphere");
+        body.put("profile", Map.of("addons", List.of(cni("flannel"), Map.of("name", "odd", "manifests", List.of(
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: fine\n---\nkind: ConfigMap\n",
+                "key: [unclosed",
+                "- just\n- a list\n")))));
+
+        assertThat(violations(body)).extracting(Violation::field, Violation::message).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("profile.addons[1].manifests[0]",
+                        "document 2: a Kubernetes object needs apiVersion, kind and metadata.name"),
+                org.assertj.core.groups.Tuple.tuple("profile.addons[1].manifests[1]",
+                        violations(body).get(1).message()),
+                org.assertj.core.groups.Tuple.tuple("profile.addons[1].manifests[2]",
+                        "document 1: must be a Kubernetes object (a mapping), is array"));
+        assertThat(violations(body).get(1).message()).startsWith("document 1 is not YAML: ");
+    }
+
+    @org.junit.jupiter.api.Test
+    void anInlineSecretAndAClusterAdminBindingForAnonymousCallersAreRefused() {
+        Map<String, Object> body = body("vsphere");
+        body.put("profile", Map.of("addons", List.of(cni("flannel"), Map.of("name", "unsafe", "manifests", List.of(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: vcenter\nstringData:\n  password: hunter2\n",
+                """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata:
+                  name: open-door
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+                subjects:
+                - {apiGroup: rbac.authorization.k8s.io, kind: User, name: system:anonymous}
+                """,
+                """
+                apiVersion: rbac.authorization.k8s.io/v1
+                kind: ClusterRoleBinding
+                metadata:
+                  name: operators
+                roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+                subjects:
+                - {kind: ServiceAccount, name: operator, namespace: ops}
+                """)))));
+
+        List<Violation> violations = violations(body);
+
+        assertThat(violations).extracting(Violation::field)
+                .containsExactly("profile.addons[1].manifests[0]", "profile.addons[1].manifests[1]");
+        assertThat(violations.get(0).message()).contains("Secret 'vcenter'", "in clear").doesNotContain("hunter2");
+        assertThat(violations.get(1).message()).contains("'open-door'", "cluster-admin", "system:anonymous");
     }
 
     @org.junit.jupiter.api.Test
