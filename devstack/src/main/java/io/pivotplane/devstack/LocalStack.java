@@ -177,7 +177,11 @@ public final class LocalStack implements AutoCloseable {
             environment.put("QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", management.url());
             environment.put("QUARKUS_KUBERNETES_CLIENT_TRUST_CERTS", "true");
             // Stands for the token of the service's ServiceAccount in deploy/: the API server records who did what.
-            environment.put("QUARKUS_KUBERNETES_CLIENT_TOKEN", service.module());
+            // fabric8 reads it (Quarkus' own token property is fixed at build time, and logs the value it is given);
+            // a developer's kubeconfig and service account stay out of the local stack.
+            environment.put("KUBERNETES_AUTH_TOKEN", service.module());
+            environment.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
+            environment.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
         }
         environment.putAll(settings.serviceEnvironment().getOrDefault(service, Map.of()));
         return environment;
