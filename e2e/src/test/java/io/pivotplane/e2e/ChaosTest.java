@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Thirty clusters in flight while every service is killed with SIGKILL in turn, Kafka is restarted and so is
  * PostgreSQL: each cluster still reaches {@code AddonsInstalled}, each stage is published once, the CAPI objects end
- * in the workload clusters once each and nowhere else, and every consumer of every service runs.
+ * in the workload clusters once each and nowhere else, and every channel of every service runs.
  */
 class ChaosTest {
 
@@ -121,7 +121,8 @@ class ChaosTest {
         }
         assertCapiObjectsEndedInTheirWorkloadClusterOnceEach(ids);
         for (Service service : Service.all()) {
-            assertThat(readiness(service)).as("%s: every consumer runs", service.module()).isEqualTo(200);
+            assertThat(health(service, "ready")).as("%s is ready", service.module()).isEqualTo(200);
+            assertThat(health(service, "live")).as("%s: every channel runs", service.module()).isEqualTo(200);
         }
     }
 
@@ -190,8 +191,8 @@ class ChaosTest {
                 .filter(ids::contains).toList();
     }
 
-    private int readiness(Service service) throws Exception {
+    private int health(Service service, String probe) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + stack.port(service)
-                + "/q/health/ready")).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+                + "/q/health/" + probe)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }

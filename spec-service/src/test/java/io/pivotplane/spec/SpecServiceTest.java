@@ -3,6 +3,7 @@ package io.pivotplane.spec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.agroal.api.AgroalDataSource;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -31,13 +32,12 @@ import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.kit.messaging.DeadLetters;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.agroal.api.AgroalDataSource;
 import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -71,9 +71,6 @@ class SpecServiceTest {
 
     @Inject
     io.micrometer.core.instrument.MeterRegistry registry;
-
-    @Inject
-    io.pivotplane.kit.messaging.EventConsumers consumers;
 
     @Test
     void createsTheFirstControlPlaneNodesObjectsLabelledAndPublishesSpecsCreated() {
@@ -227,7 +224,6 @@ class SpecServiceTest {
                 .hasSize(keys.size())
                 .allSatisfy(record -> assertThat(new String(record.headers().lastHeader(DeadLetters.REASON_HEADER)
                         .value(), StandardCharsets.UTF_8)).contains("tombstone")));
-        assertThat(consumers.notRunning()).isEmpty();
     }
 
     private static EventEnvelope<ClusterRequested> request(ClusterSpec spec) {

@@ -1,12 +1,13 @@
 package io.pivotplane.addon.messaging;
 
 import io.pivotplane.addon.service.AddonService;
-import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Subscribes addon-service to the profile ({@code cluster.requested}), the pivot ({@code cluster.pivoted}) and
@@ -24,8 +25,12 @@ public class AddonEventsConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumers.subscribeTransactional("addon-plans",
-                List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.AGENT_REPORTS), AddonService::needs,
-                addons::on);
+        consumers.subscribeTransactional("addon-plans", AddonService::needs, addons::on);
+    }
+
+    @Incoming("addon-plans")
+    @Blocking
+    public void addonPlans(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("addon-plans", record);
     }
 }

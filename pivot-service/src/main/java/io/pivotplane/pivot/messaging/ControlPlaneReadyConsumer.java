@@ -2,16 +2,18 @@ package io.pivotplane.pivot.messaging;
 
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
-import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.pivotplane.kit.messaging.Payloads;
 import io.pivotplane.pivot.persistence.Direction;
 import io.pivotplane.pivot.service.DeprovisionService;
 import io.pivotplane.pivot.service.PivotService;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /** Subscribes pivot-service to {@code cluster.control-plane-ready}. */
@@ -32,7 +34,7 @@ public class ControlPlaneReadyConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumers.subscribe("control-plane-ready", List.of(Topics.CLUSTER_CONTROL_PLANE_READY), this::handle);
+        consumers.subscribe("control-plane-ready", this::handle);
     }
 
     /**
@@ -48,5 +50,11 @@ public class ControlPlaneReadyConsumer {
         }
         pivots.pivot(event, ready);
         return List.of();
+    }
+
+    @Incoming("control-plane-ready")
+    @Blocking
+    public void controlPlaneReady(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("control-plane-ready", record);
     }
 }

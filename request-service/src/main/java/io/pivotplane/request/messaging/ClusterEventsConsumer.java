@@ -2,20 +2,18 @@ package io.pivotplane.request.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /** Subscribes request-service to every stage of the pipeline, to keep each cluster's stage and timeline. */
 @ApplicationScoped
 public class ClusterEventsConsumer {
-
-    static final List<String> STAGE_TOPICS = List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_SPECS_CREATED,
-            Topics.CLUSTER_CONTROL_PLANE_READY, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_ADDONS_INSTALLED,
-            Topics.CLUSTER_FAILED, Topics.CLUSTER_DELETION_REQUESTED, Topics.CLUSTER_DELETED);
 
     private final EventConsumers consumers;
     private final MeterRegistry registry;
@@ -26,7 +24,7 @@ public class ClusterEventsConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumers.subscribeTransactional("stages", STAGE_TOPICS, (event, tx) -> {
+        consumers.subscribeTransactional("stages", (event, tx) -> {
             StageRecorder.record(event, tx).ifPresent(this::measure);
             return List.of();
         });
@@ -41,5 +39,11 @@ public class ClusterEventsConsumer {
                 .publishPercentileHistogram()
                 .register(registry)
                 .record(reached.sinceRequested().isNegative() ? java.time.Duration.ZERO : reached.sinceRequested());
+    }
+
+    @Incoming("stages")
+    @Blocking
+    public void stages(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("stages", record);
     }
 }

@@ -53,8 +53,8 @@ public interface MessagingConfig {
         String group();
 
         /**
-         * Consumer threads per subscription; each takes a share of the partitions, so more threads than
-         * partitions idle. Events of one cluster stay on one partition, hence in order.
+         * Consumers per subscription (the channels' {@code concurrency}); each takes a share of the partitions, so
+         * more consumers than partitions idle. Events of one cluster stay on one partition, hence in order.
          */
         @WithDefault("3")
         int concurrency();
@@ -66,9 +66,5 @@ public interface MessagingConfig {
         /** Wait before the first retry; it doubles with each attempt. */
         @WithDefault("500ms")
         Duration retryBackoff();
-
-        /** Records fetched per poll. */
-        @WithDefault("100")
-        int maxPollRecords();
     }
 }

@@ -16,7 +16,8 @@ import java.time.Instant;
  *       wrote it) to its handling's end, so the queueing counts: the handoff of a stage;</li>
  *   <li>{@code pivotplane_events_produced_total{type, outcome}}: published or failed, by the outbox relay;</li>
  *   <li>{@code pivotplane_events_dead_lettered_total{consumer, topic}};</li>
- *   <li>{@code pivotplane_consumer_restarts_total{consumer, thread}}: a consumer that failed and was replaced.</li>
+ *   <li>{@code pivotplane_consumer_retries_total{consumer, channel}}: a record whose handling failed outside its
+ *       handler (the inbox, a bug) and was tried again.</li>
  * </ul>
  */
 @ApplicationScoped
@@ -68,10 +69,10 @@ public class MessagingMetrics {
                 .register(registry);
     }
 
-    void consumerRestarted(String consumer, String thread) {
-        Counter.builder("pivotplane.consumer.restarts")
-                .description("Consumer threads replaced after their Kafka consumer failed")
-                .tag("consumer", consumer).tag("thread", thread)
+    void handlingRetried(String consumer, String channel) {
+        Counter.builder("pivotplane.consumer.retries")
+                .description("Records whose handling failed outside their handler and were tried again")
+                .tag("consumer", consumer).tag("channel", channel)
                 .register(registry).increment();
     }
 

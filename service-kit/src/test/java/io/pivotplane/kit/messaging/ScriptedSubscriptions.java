@@ -3,9 +3,9 @@ package io.pivotplane.kit.messaging;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.SpecsCreated;
-import io.pivotplane.events.Topics;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * The kit's test application: one subscription to {@code cluster.requested} whose handler does what the requested
@@ -26,7 +28,7 @@ public class ScriptedSubscriptions {
     static final String FAILS_ALWAYS = "fails-always";
     /** Fails with an error that no retry mends. */
     static final String PERMANENTLY_WRONG = "permanently-wrong";
-    /** Throws an {@link Error} the first time, as a bug that escapes every handler would, then succeeds. */
+    /** Throws an {@link Error} the first time, as a bug would that escapes every handler's catch, then succeeds. */
     static final String BREAKS_ITS_THREAD_ONCE = "breaks-its-thread-once";
 
     private final EventConsumers consumers;
@@ -41,7 +43,13 @@ public class ScriptedSubscriptions {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumers.subscribe("scripted", List.of(Topics.CLUSTER_REQUESTED), this::handle);
+        consumers.subscribe("scripted", this::handle);
+    }
+
+    @Incoming("scripted")
+    @Blocking
+    public void scripted(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("scripted", record);
     }
 
     private List<EventEnvelope<?>> handle(EventEnvelope<?> event) {

@@ -3,15 +3,17 @@ package io.pivotplane.spec.messaging;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
-import io.pivotplane.events.Topics;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.pivotplane.kit.messaging.Payloads;
+import io.pivotplane.spec.persistence.DeletedClusters;
 import io.pivotplane.spec.service.SpecService;
 import io.quarkus.runtime.StartupEvent;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import io.pivotplane.spec.persistence.DeletedClusters;
 import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,9 +36,8 @@ public class ClusterRequestedConsumer {
     }
 
     void start(@Observes StartupEvent startup) {
-        consumers.subscribe("requested", List.of(Topics.CLUSTER_REQUESTED), this::handle);
-        consumers.subscribeTransactional("deletion-requested", List.of(Topics.CLUSTER_DELETION_REQUESTED),
-                (event, tx) -> {
+        consumers.subscribe("requested", this::handle);
+        consumers.subscribeTransactional("deletion-requested", (event, tx) -> {
                     DeletedClusters.record(tx, Payloads.expect(event, ClusterDeletionRequested.class).clusterId());
                     return List.of();
                 });
@@ -50,5 +51,17 @@ public class ClusterRequestedConsumer {
             return List.of();
         }
         return List.of(specs.createSpecs(event, requested));
+    }
+
+    @Incoming("requested")
+    @Blocking
+    public void requested(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("requested", record);
+    }
+
+    @Incoming("deletion-requested")
+    @Blocking
+    public void deletionRequested(ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
+        consumers.process("deletion-requested", record);
     }
 }
