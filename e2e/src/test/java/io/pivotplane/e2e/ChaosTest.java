@@ -53,17 +53,13 @@ class ChaosTest {
     @BeforeAll
     static void startStack() throws Exception {
         output = new StackOutput(PipelineTest.PROJECT.resolve("e2e/target/e2e-logs/chaos-stack.log"));
-        stack = LocalStack.start(LocalStack.Settings.forTests(PipelineTest.PROJECT, output.printStream())
-                .withServiceEnvironment(Service.PIVOT, PipelineTest.FAST_AGENTS));
+        stack = PipelineTest.startStack(output);
         api = new PivotplaneApi(stack.apiUrl());
     }
 
     @AfterAll
     static void stopStack() throws IOException {
-        if (stack != null) {
-            stack.close();
-        }
-        output.close();
+        PipelineTest.stopStack(stack, output);
     }
 
     @Test

@@ -69,13 +69,22 @@ class PipelineTest {
     @BeforeAll
     static void startStack() throws Exception {
         output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/pipeline-stack.log"));
-        stack = LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream())
-                .withServiceEnvironment(Service.PIVOT, FAST_AGENTS));
+        stack = startStack(output);
         api = new PivotplaneApi(stack.apiUrl());
     }
 
     @AfterAll
     static void stopStack() throws IOException {
+        stopStack(stack, output);
+    }
+
+    /** The local stack of the end-to-end tests, its agents reporting every second. */
+    static LocalStack startStack(StackOutput output) throws Exception {
+        return LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream())
+                .withServiceEnvironment(Service.PIVOT, FAST_AGENTS));
+    }
+
+    static void stopStack(LocalStack stack, StackOutput output) throws IOException {
         if (stack != null) {
             stack.close();
         }
