@@ -222,6 +222,15 @@ public class EventConsumers {
             } catch (InterruptedException e) {
                 throw e;
             } catch (Exception e) {
+                if (unreachable(e)) {
+                    // the database or an API server is away: the event is not at fault, so it waits, uncounted
+                    LOG.warnf("Handling %s waits for what it needs, unreachable now: %s", event.type().ceType(),
+                            e.toString());
+                    Thread.sleep(backoff.toMillis());
+                    backoff = min(backoff.multipliedBy(2), Duration.ofSeconds(30));
+                    attempt--;
+                    continue;
+                }
                 if (attempt >= config.maxAttempts()) {
                     deadLetter(group, record, event, "failed " + attempt + " times, last: " + e);
                     return;
@@ -256,6 +265,26 @@ public class EventConsumers {
                 backoff = min(backoff.multipliedBy(2), Duration.ofSeconds(30));
             }
         }
+    }
+
+    /**
+     * Whether a failure says a dependency cannot be reached (a connection refused or lost, PostgreSQL's class 08),
+     * rather than that the event cannot be handled.
+     */
+    static boolean unreachable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.ConnectException || cause instanceof java.net.NoRouteToHostException
+                    || cause instanceof java.sql.SQLTransientConnectionException
+                    || cause instanceof java.sql.SQLNonTransientConnectionException
+                    || (cause instanceof java.sql.SQLException sql && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08"))) {
+                return true;
+            }
+            if (cause.getCause() == cause) {
+                break;
+            }
+        }
+        return false;
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.TestClusters;
@@ -40,6 +41,9 @@ class EventConsumersTest {
 
     @InjectInfrastructure
     EmbeddedKafkaBroker kafka;
+
+    @InjectInfrastructure
+    EmbeddedPostgresServer postgres;
 
     @Inject
     ScriptedSubscriptions subscriptions;
@@ -89,6 +93,25 @@ class EventConsumersTest {
         awaitHandled(next);
         assertThat(deadLetterReason(wrong.subject())).isEqualTo("this request can never be handled");
         assertThat(subscriptions.attempts(wrong.id())).isEqualTo(1);
+    }
+
+    @Test
+    void anEventWhoseDatabaseGoesAwayWhileItIsHandledWaitsForItUncountedInsteadOfBeingDeadLettered() {
+        EventEnvelope<ClusterRequested> waiting = send(ScriptedSubscriptions.WAITS_FOR_RELEASE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> subscriptions.attempts(waiting.id()) == 1);
+        postgres.stop();
+        try {
+            subscriptions.release();
+            // more attempts than the three a failing handler gets, none of them counted against the event
+            await().atMost(Duration.ofSeconds(60)).until(() -> subscriptions.attempts(waiting.id()) > 4);
+        } finally {
+            postgres.restart();
+        }
+
+        awaitHandled(waiting);
+        assertThat(deadLetters(waiting.subject())).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> TopicReader.payloads(kafka.bootstrapServers(),
+                Topics.CLUSTER_SPECS_CREATED, waiting.subject()).size() == 1);
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -28,6 +29,8 @@ public class ScriptedSubscriptions {
     static final String FAILS_ALWAYS = "fails-always";
     /** Fails with an error that no retry mends. */
     static final String PERMANENTLY_WRONG = "permanently-wrong";
+    /** Waits in its handler until the test releases it. */
+    static final String WAITS_FOR_RELEASE = "waits-for-release";
     /** Throws an {@link Error} the first time, as a bug would that escapes every handler's catch, then succeeds. */
     static final String BREAKS_ITS_THREAD_ONCE = "breaks-its-thread-once";
 
@@ -36,6 +39,7 @@ public class ScriptedSubscriptions {
     private final Map<String, AtomicInteger> handled = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
     private final Set<String> broken = ConcurrentHashMap.newKeySet();
+    private final CountDownLatch released = new CountDownLatch(1);
 
     public ScriptedSubscriptions(EventConsumers consumers, MessagingConfig messaging) {
         this.consumers = consumers;
@@ -52,12 +56,13 @@ public class ScriptedSubscriptions {
         consumers.process("scripted", record);
     }
 
-    private List<EventEnvelope<?>> handle(EventEnvelope<?> event) {
+    private List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws InterruptedException {
         ClusterRequested requested = Payloads.expect(event, ClusterRequested.class);
         attempts.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
         switch (requested.spec().name()) {
             case FAILS_ALWAYS -> throw new IllegalStateException("the backend is down");
             case PERMANENTLY_WRONG -> throw new PermanentEventException("this request can never be handled");
+            case WAITS_FOR_RELEASE -> released.await();
             case BREAKS_ITS_THREAD_ONCE -> {
                 if (broken.add(event.id())) {
                     throw new ThreadBreakingBug();
@@ -69,6 +74,10 @@ public class ScriptedSubscriptions {
         handled.computeIfAbsent(event.id(), id -> new AtomicInteger()).incrementAndGet();
         return List.of(EventEnvelope.causedBy(event, messaging.eventSource(),
                 new SpecsCreated(requested.clusterId(), requested.spec().project(), List.of(), Instant.now())));
+    }
+
+    void release() {
+        released.countDown();
     }
 
     /** Times the handler ran to its end for the event. */
