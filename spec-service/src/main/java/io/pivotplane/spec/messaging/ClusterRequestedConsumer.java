@@ -38,9 +38,9 @@ public class ClusterRequestedConsumer {
     void start(@Observes StartupEvent startup) {
         consumers.subscribe("requested", this::handle);
         consumers.subscribeTransactional("deletion-requested", (event, tx) -> {
-                    DeletedClusters.record(tx, Payloads.expect(event, ClusterDeletionRequested.class).clusterId());
-                    return List.of();
-                });
+            DeletedClusters.record(tx, Payloads.expect(event, ClusterDeletionRequested.class).clusterId());
+            return List.of();
+        });
     }
 
     List<EventEnvelope<?>> handle(EventEnvelope<?> event) throws Exception {
