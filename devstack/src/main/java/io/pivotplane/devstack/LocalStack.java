@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -141,7 +143,7 @@ public final class LocalStack implements AutoCloseable {
      * fixed port not bound yet (the request API's) or one just given to another service can come up again.
      */
     private int freePortOfNoOtherPart() {
-        java.util.Set<Integer> given = new java.util.HashSet<>(ports.values());
+        Set<Integer> given = new HashSet<>(ports.values());
         given.addAll(List.of(settings.apiPort(), settings.managementApiPort(), kafka.port(), postgres.port()));
         while (true) {
             int port = FreePorts.find();

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The local stack's admin endpoint, on the loopback interface only: {@code POST /<part>/<action>} takes a part down
@@ -29,7 +30,7 @@ final class StackAdmin implements AutoCloseable {
      * Listens before the stack starts, so that no part of the stack is given its port; it answers 503 until
      * {@code stack} has one.
      */
-    static StackAdmin start(java.util.function.Supplier<LocalStack> stack, int port) {
+    static StackAdmin start(Supplier<LocalStack> stack, int port) {
         LocalStack.requireFree(port, "the admin endpoint", "--admin-port");
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
@@ -50,7 +51,7 @@ final class StackAdmin implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void handle(java.util.function.Supplier<LocalStack> stacks, HttpExchange exchange)
+    private static void handle(Supplier<LocalStack> stacks, HttpExchange exchange)
             throws IOException {
         try (exchange) {
             LocalStack stack = stacks.get();

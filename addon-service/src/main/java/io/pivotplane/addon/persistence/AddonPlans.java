@@ -70,17 +70,8 @@ public final class AddonPlans {
      * @return their clusters
      */
     public static List<String> removeWithoutProfileSince(Connection tx, Instant cutoff) throws SQLException {
-        List<String> clusters = new ArrayList<>();
-        try (PreparedStatement delete = tx.prepareStatement(
-                "DELETE FROM addon_plan WHERE profile IS NULL AND updated_at < ? RETURNING cluster_id")) {
-            delete.setTimestamp(1, Timestamp.from(cutoff));
-            try (ResultSet rows = delete.executeQuery()) {
-                while (rows.next()) {
-                    clusters.add(rows.getString(1));
-                }
-            }
-        }
-        return clusters;
+        return clusterIds(tx, "DELETE FROM addon_plan WHERE profile IS NULL AND updated_at < ? RETURNING cluster_id",
+                cutoff);
     }
 
     /** Records the profile once, with its add-ons in install order. */
@@ -167,11 +158,16 @@ public final class AddonPlans {
 
     /** The clusters with a command sent before {@code cutoff} and not answered. */
     public static List<String> unansweredSince(Connection tx, Instant cutoff) throws SQLException {
+        return clusterIds(tx, "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'SENT' AND sent_at < ?",
+                cutoff);
+    }
+
+    /** The cluster ids a statement with one parameter, a time, returns. */
+    private static List<String> clusterIds(Connection tx, String sql, Instant cutoff) throws SQLException {
         List<String> clusters = new ArrayList<>();
-        try (PreparedStatement select = tx.prepareStatement(
-                "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'SENT' AND sent_at < ?")) {
-            select.setTimestamp(1, Timestamp.from(cutoff));
-            try (ResultSet rows = select.executeQuery()) {
+        try (PreparedStatement statement = tx.prepareStatement(sql)) {
+            statement.setTimestamp(1, Timestamp.from(cutoff));
+            try (ResultSet rows = statement.executeQuery()) {
                 while (rows.next()) {
                     clusters.add(rows.getString(1));
                 }

@@ -280,9 +280,6 @@ public class EventConsumers {
                             && sql.getSQLState().startsWith("08"))) {
                 return true;
             }
-            if (cause.getCause() == cause) {
-                break;
-            }
         }
         return false;
     }

@@ -199,7 +199,7 @@ public class OutboxRelay {
                     startProducer(connection);
                 }
                 List<PendingEvent> pending = pendingEvents(connection);
-                List<Long> published = pending.isEmpty() ? new ArrayList<>() : send(connection, pending);
+                List<Long> published = pending.isEmpty() ? List.of() : send(connection, pending);
                 int count = published.size();
                 markPublished(connection, published);
                 connection.commit();
@@ -260,7 +260,7 @@ public class OutboxRelay {
                             new ListConsumerGroupOffsetsOptions().requireStable(true))
                     .partitionsToOffsetAndMetadata().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .get(PROGRESS);
-            return progress == null ? new ArrayList<>() : PublishedRows.decode(progress.metadata());
+            return progress == null ? List.of() : PublishedRows.decode(progress.metadata());
         }
     }
 
@@ -317,10 +317,10 @@ public class OutboxRelay {
      * go in the next batch.
      */
     private List<Long> send(Connection connection, List<PendingEvent> pending) throws Exception {
-        List<Long> rowIds = new ArrayList<>(pending.stream().map(PendingEvent::rowId).toList());
-        int size = PublishedRows.fitting(rowIds);
+        List<Long> pendingIds = pending.stream().map(PendingEvent::rowId).toList();
+        int size = PublishedRows.fitting(pendingIds);
         List<PendingEvent> batch = pending.subList(0, size);
-        rowIds = new ArrayList<>(rowIds.subList(0, size));
+        List<Long> rowIds = pendingIds.subList(0, size);
         producer.beginTransaction();
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (PendingEvent event : batch) {
@@ -349,7 +349,7 @@ public class OutboxRelay {
                     throw e;
                 }
                 setAside(connection, event, failure);
-                return new ArrayList<>();
+                return List.of();
             }
         }
         producer.sendOffsetsToTransaction(Map.of(PROGRESS, new OffsetAndMetadata(rowIds.get(rowIds.size() - 1),
