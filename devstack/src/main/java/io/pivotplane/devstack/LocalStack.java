@@ -171,6 +171,8 @@ public final class LocalStack implements AutoCloseable {
     private Map<String, String> environment(Service service) {
         Map<String, String> environment = new HashMap<>();
         environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // a killed service's consumers hold their partitions for the group's session timeout: 10 s, not Kafka's 45
+        environment.put("PIVOTPLANE_MESSAGING_CONSUMER_SESSION_TIMEOUT_MS", "10000");
         environment.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(service.database()));
         environment.put("QUARKUS_DATASOURCE_REACTIVE_URL", postgres.reactiveUrl(service.database()));
         environment.put("QUARKUS_DATASOURCE_USERNAME", EmbeddedPostgresServer.USER);

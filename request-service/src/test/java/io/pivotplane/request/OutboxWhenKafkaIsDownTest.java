@@ -8,10 +8,12 @@ import io.agroal.api.AgroalDataSource;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.Topics;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -21,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +32,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(LocalIssuerResource.class)
 class OutboxWhenKafkaIsDownTest {
+
+    @BeforeEach
+    void authenticate() {
+        RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
 
     @InjectInfrastructure
     EmbeddedKafkaBroker kafka;

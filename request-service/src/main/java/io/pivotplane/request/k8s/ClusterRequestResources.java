@@ -12,6 +12,7 @@ import io.pivotplane.capi.request.InvalidClusterRequestException;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.persistence.TimelineReader;
+import io.pivotplane.request.domain.Caller;
 import io.pivotplane.request.service.ClusterRequestService;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -149,7 +150,8 @@ public class ClusterRequestResources {
         status.put("observedGeneration", resource.getMetadata().getGeneration());
         try {
             var admission = VertxContextSupport.subscribeAndAwait(() -> service.request(
-                    ClusterRequestDocument.input(body(resource)), "clusterrequest-" + resource.getMetadata().getUid()));
+                    Caller.clusterRequestController(), ClusterRequestDocument.input(body(resource)),
+                    "clusterrequest-" + resource.getMetadata().getUid()));
             status.put("clusterId", admission.cluster().id.toString());
             status.put("stage", admission.cluster().stage.displayName());
             LOG.infof("ClusterRequest %s is cluster %s", where, admission.cluster().id);
@@ -195,7 +197,8 @@ public class ClusterRequestResources {
             return;
         }
         try {
-            VertxContextSupport.subscribeAndAwait(() -> service.requestDeletion(id.get()));
+            VertxContextSupport.subscribeAndAwait(() ->
+                    service.requestDeletion(Caller.clusterRequestController(), id.get()));
             LOG.infof("ClusterRequest %s/%s deleted: cluster %s is deprovisioned",
                     resource.getMetadata().getNamespace(), resource.getMetadata().getName(), id.get());
         } catch (ClusterDeletedException e) {

@@ -2,10 +2,14 @@ package io.pivotplane.request.persistence;
 
 import io.quarkus.hibernate.reactive.panache.PanacheRepositoryBase;
 import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 @ApplicationScoped
@@ -21,12 +25,35 @@ public class ClusterRepository implements PanacheRepositoryBase<ClusterEntity, U
         return find("project = ?1 and idempotencyKey = ?2", project, key).firstResult();
     }
 
-    public Uni<List<ClusterEntity>> page(String project, int page, int size) {
-        var query = project == null ? findAll(NEWEST_FIRST) : find("project", NEWEST_FIRST, project);
-        return query.page(Page.of(page, size)).list();
+    /** A page of the clusters in {@code projects} (every project when empty), named {@code name} when given. */
+    public Uni<List<ClusterEntity>> page(Optional<Set<String>> projects, String name, int page, int size) {
+        Filter filter = Filter.of(projects, name);
+        if (filter.nothing()) {
+            return Uni.createFrom().item(List.of());
+        }
+        return find(filter.query(), NEWEST_FIRST, filter.parameters()).page(Page.of(page, size)).list();
     }
 
-    public Uni<Long> countIn(String project) {
-        return project == null ? count() : count("project", project);
+    public Uni<Long> countIn(Optional<Set<String>> projects, String name) {
+        Filter filter = Filter.of(projects, name);
+        return filter.nothing() ? Uni.createFrom().item(0L) : count(filter.query(), filter.parameters());
+    }
+
+    private record Filter(String query, Parameters parameters, boolean nothing) {
+
+        static Filter of(Optional<Set<String>> projects, String name) {
+            List<String> conditions = new ArrayList<>();
+            Parameters parameters = new Parameters();
+            projects.ifPresent(names -> {
+                conditions.add("project in :projects");
+                parameters.and("projects", names);
+            });
+            if (name != null) {
+                conditions.add("name = :name");
+                parameters.and("name", name);
+            }
+            return new Filter(conditions.isEmpty() ? "1 = 1" : String.join(" and ", conditions), parameters,
+                    projects.map(Set::isEmpty).orElse(false));
+        }
     }
 }

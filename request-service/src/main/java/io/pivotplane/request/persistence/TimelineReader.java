@@ -8,6 +8,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /**
@@ -23,12 +24,13 @@ public class TimelineReader {
         this.dataSource = dataSource;
     }
 
-    public boolean exists(UUID clusterId) throws SQLException {
+    /** The project of the cluster, if one has this id. */
+    public Optional<String> projectOf(UUID clusterId) throws SQLException {
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement select = connection.prepareStatement("SELECT 1 FROM cluster WHERE id = ?")) {
+             PreparedStatement select = connection.prepareStatement("SELECT project FROM cluster WHERE id = ?")) {
             select.setObject(1, clusterId);
             try (ResultSet row = select.executeQuery()) {
-                return row.next();
+                return row.next() ? Optional.of(row.getString(1)) : Optional.empty();
             }
         }
     }

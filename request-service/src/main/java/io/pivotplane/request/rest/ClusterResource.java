@@ -6,6 +6,8 @@ import io.pivotplane.capi.request.Violation;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.request.service.ClusterRequestService;
 import io.pivotplane.request.service.TimelineStream;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -32,6 +34,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 @Path("/api/v1/clusters")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
+@APIResponse(responseCode = "401", description = "No valid bearer token: missing, expired, or not signed by the identity provider")
+@APIResponse(responseCode = "403", description = "The token's roles do not allow this in the project (a cluster of a "
+        + "project the caller may not read is refused so, whether or not it exists)")
 public class ClusterResource {
 
     public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
@@ -42,11 +48,14 @@ public class ClusterResource {
     private final ClusterRequestService service;
     private final ClusterMapper mapper;
     private final TimelineStream timeline;
+    private final SecurityIdentity identity;
 
-    public ClusterResource(ClusterRequestService service, ClusterMapper mapper, TimelineStream timeline) {
+    public ClusterResource(ClusterRequestService service, ClusterMapper mapper, TimelineStream timeline,
+                           SecurityIdentity identity) {
         this.timeline = timeline;
         this.service = service;
         this.mapper = mapper;
+        this.identity = identity;
     }
 
     @POST
@@ -75,7 +84,7 @@ public class ClusterResource {
                     "must be at most " + MAX_IDEMPOTENCY_KEY_LENGTH + " characters, is "
                             + idempotencyKey.length()))));
         }
-        return service.request(body, blankToNull(idempotencyKey)).map(admission -> {
+        return service.request(Callers.of(identity), body, blankToNull(idempotencyKey)).map(admission -> {
             ClusterView view = mapper.view(admission.cluster());
             return Response.created(uri.getAbsolutePathBuilder().path(view.id()).build()).entity(view).build();
         });
@@ -84,9 +93,9 @@ public class ClusterResource {
     @GET
     @Path("{id}")
     @Operation(summary = "A cluster, with its stage")
-    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
     public Uni<ClusterView> get(@PathParam("id") String id) {
-        return service.view(id);
+        return service.view(Callers.of(identity), id);
     }
 
     @DELETE
@@ -96,10 +105,10 @@ public class ClusterResource {
                     + "live (after the pivot, by its agent, in its own cluster), in the order Cluster API needs, and "
                     + "the cluster ends in stage Deleted. Asking again while it runs changes nothing.")
     @APIResponse(responseCode = "202", description = "Deletion requested (or running already); the cluster as it is")
-    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
     @APIResponse(responseCode = "410", description = "The cluster is deleted already")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return service.requestDeletion(id).map(view -> Response.accepted(view).build());
+        return service.requestDeletion(Callers.of(identity), id).map(view -> Response.accepted(view).build());
     }
 
     @GET
@@ -108,16 +117,18 @@ public class ClusterResource {
     @RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "The cluster's stages as server-sent events: those reached so far, then each new one; "
             + "the stream ends after AddonsInstalled or Failed")
-    @APIResponse(responseCode = "404", description = "No cluster has this id")
+    @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
     @Blocking
     public Multi<StageView> events(@PathParam("id") String id) {
         // blocking, so that an unknown id fails before the stream opens and answers a 404 problem
-        return timeline.follow(id);
+        return timeline.follow(Callers.of(identity), id);
     }
 
     @GET
-    @Operation(summary = "Clusters, newest first, a page at a time")
-    public Uni<ClusterPageView> list(@QueryParam("project") String project,
+    @Operation(summary = "The clusters the caller may read, newest first, a page at a time")
+    public Uni<ClusterPageView> list(@Parameter(description = "Only this project's clusters") @QueryParam("project") String project,
+                                     @Parameter(description = "Only the cluster of this name (one per project)")
+                                     @QueryParam("name") String name,
                                      @Parameter(description = "Page number, from 0") @QueryParam("page") String page,
                                      @Parameter(description = "Page size, 1 to 100 (default 20)") @QueryParam("size") String size) {
         List<Violation> violations = new ArrayList<>();
@@ -126,7 +137,7 @@ public class ClusterResource {
         if (!violations.isEmpty()) {
             return Uni.createFrom().failure(new InvalidClusterRequestException(violations));
         }
-        return service.list(blankToNull(project), pageNumber, pageSize).map(result -> new ClusterPageView(
+        return service.list(Callers.of(identity), blankToNull(project), blankToNull(name), pageNumber, pageSize).map(result -> new ClusterPageView(
                 result.items().stream().map(mapper::view).toList(), pageNumber, pageSize, result.total(),
                 (result.total() + pageSize - 1) / pageSize));
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.pivotplane.request.domain.AccessDeniedException;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
@@ -70,6 +71,11 @@ public class ProblemMappers {
     public Response notFound(ClusterNotFoundException e, UriInfo uri) {
         return new Problem(Problem.NOT_FOUND, "Cluster not found", 404, e.getMessage(), path(uri), List.of())
                 .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(AccessDeniedException e, UriInfo uri) {
+        return new Problem(Problem.FORBIDDEN, "Forbidden", 403, e.getMessage(), path(uri), List.of()).toResponse();
     }
 
     @ServerExceptionMapper

@@ -4,13 +4,15 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.ClusterDeletionRequested;
-import io.pivotplane.events.Stage;
+import io.pivotplane.request.domain.AccessDeniedException;
+import io.pivotplane.request.domain.Caller;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.capi.request.ClusterRequestInput;
 import io.pivotplane.capi.request.ClusterRequestValidator;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
+import io.pivotplane.request.domain.ProjectRole;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.kit.config.MessagingConfig;
@@ -32,6 +34,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -66,7 +69,7 @@ public class ClusterRequestService {
         this.config = config;
     }
 
-    public Uni<Admission> request(ClusterRequestInput input, String idempotencyKey) {
+    public Uni<Admission> request(Caller caller, ClusterRequestInput input, String idempotencyKey) {
         String provider = input == null || input.infrastructure() == null ? null : input.infrastructure().provider();
         ClusterSpec spec;
         try {
@@ -74,6 +77,11 @@ public class ClusterRequestService {
         } catch (InvalidClusterRequestException e) {
             metrics.count(provider, Outcome.INVALID);
             return Uni.createFrom().failure(e);
+        }
+        if (!caller.may(ProjectRole.EDITOR, spec.project())) {
+            metrics.count(provider, Outcome.FORBIDDEN);
+            return Uni.createFrom().failure(new AccessDeniedException(caller.name()
+                    + " may not request clusters in project '" + spec.project() + "' (needs role editor)"));
         }
         String requestHash = fingerprint(spec);
         return admit(spec, idempotencyKey, requestHash)
@@ -88,19 +96,40 @@ public class ClusterRequestService {
                 .onFailure().invoke(failure -> metrics.count(provider, outcomeOf(failure)));
     }
 
-    public Uni<ClusterEntity> get(String id) {
+    /**
+     * The cluster, if the caller may see it and has {@code needed} in its project. A cluster the caller may not see
+     * is refused exactly as one that does not exist, so that no answer tells it another project's cluster exists;
+     * only a platform admin learns that an id is unknown.
+     *
+     * @throws AccessDeniedException when the caller may not see the cluster, or lacks {@code needed}
+     * @throws ClusterNotFoundException for a platform admin, when no cluster has this id
+     */
+    public Uni<ClusterEntity> get(Caller caller, String id, ProjectRole needed, String action) {
         Optional<UUID> uuid = parseUuid(id);
-        if (uuid.isEmpty()) {
-            return Uni.createFrom().failure(new ClusterNotFoundException(id));
-        }
-        return Panache.withSession(() -> clusters.findById(uuid.get()))
-                .onItem().ifNull().failWith(() -> new ClusterNotFoundException(id));
+        Uni<ClusterEntity> found = uuid.isEmpty() ? Uni.createFrom().nullItem()
+                : Panache.withSession(() -> clusters.findById(uuid.get()));
+        return found.map(cluster -> {
+            if (cluster == null || !caller.may(ProjectRole.VIEWER, cluster.project)) {
+                throw caller.platformAdmin() ? new ClusterNotFoundException(id) : hidden(caller, id);
+            }
+            caller.require(needed, cluster.project, action);
+            return cluster;
+        });
     }
 
     /** The cluster as the API shows it, with its timeline. */
-    public Uni<ClusterView> view(String id) {
-        return get(id).flatMap(cluster -> Panache.withSession(() -> timelines.timeline(cluster.id))
-                .map(timeline -> mapper.view(cluster, timeline)));
+    public Uni<ClusterView> view(Caller caller, String id) {
+        return get(caller, id, ProjectRole.VIEWER, "read clusters").flatMap(this::view);
+    }
+
+    private Uni<ClusterView> view(ClusterEntity cluster) {
+        return Panache.withSession(() -> timelines.timeline(cluster.id)).map(timeline -> mapper.view(cluster, timeline));
+    }
+
+    /** What a caller hears of a cluster it may not see, whether or not one has this id. */
+    public static AccessDeniedException hidden(Caller caller, String id) {
+        return new AccessDeniedException("no cluster '" + id + "' in a project where " + caller.name()
+                + " may read clusters");
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {
@@ -112,8 +141,9 @@ public class ClusterRequestService {
      *
      * @throws ClusterDeletedException when the cluster is deleted already
      */
-    public Uni<ClusterView> requestDeletion(String id) {
-        return get(id).flatMap(found -> Panache.withTransaction(() -> clusters.findById(found.id).flatMap(cluster -> {
+    public Uni<ClusterView> requestDeletion(Caller caller, String id) {
+        return get(caller, id, ProjectRole.EDITOR, "delete clusters").flatMap(found -> Panache.withTransaction(() ->
+                clusters.findById(found.id).flatMap(cluster -> {
             if (cluster.stage == Stage.DELETED) {
                 return Uni.createFrom().failure(new ClusterDeletedException(id, cluster.name));
             }
@@ -126,12 +156,27 @@ public class ClusterRequestService {
             EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
                     new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now));
             return outbox.append(event).replaceWith(cluster);
-        }))).invoke(relay::wakeUp).flatMap(cluster -> view(cluster.id.toString()));
+        }))).invoke(relay::wakeUp).flatMap(this::view);
     }
 
-    public Uni<ClusterPage> list(String project, int page, int size) {
-        return Panache.withSession(() -> clusters.page(project, page, size)
-                .flatMap(items -> clusters.countIn(project).map(total -> new ClusterPage(items, total))));
+    /**
+     * A page of the clusters the caller may see, of {@code project} and named {@code name} when they are given.
+     *
+     * @throws AccessDeniedException when the caller may not read {@code project}
+     */
+    public Uni<ClusterPage> list(Caller caller, String project, String name, int page, int size) {
+        Optional<Set<String>> projects;
+        if (project != null) {
+            if (!caller.may(ProjectRole.VIEWER, project)) {
+                return Uni.createFrom().failure(new AccessDeniedException(caller.name()
+                        + " may not read clusters in project '" + project + "' (needs role viewer)"));
+            }
+            projects = Optional.of(Set.of(project));
+        } else {
+            projects = caller.visibleProjects();
+        }
+        return Panache.withSession(() -> clusters.page(projects, name, page, size)
+                .flatMap(items -> clusters.countIn(projects, name).map(total -> new ClusterPage(items, total))));
     }
 
     private Uni<Admission> admit(ClusterSpec spec, String idempotencyKey, String requestHash) {

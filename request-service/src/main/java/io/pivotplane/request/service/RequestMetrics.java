@@ -10,7 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class RequestMetrics {
 
     public enum Outcome {
-        CREATED, REPLAYED, INVALID, CONFLICT, ERROR;
+        CREATED, REPLAYED, INVALID, FORBIDDEN, CONFLICT, ERROR;
 
         String tag() {
             return name().toLowerCase();

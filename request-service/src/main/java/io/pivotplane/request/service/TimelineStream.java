@@ -1,7 +1,10 @@
 package io.pivotplane.request.service;
 
 import io.pivotplane.events.Stage;
+import io.pivotplane.request.domain.AccessDeniedException;
+import io.pivotplane.request.domain.Caller;
 import io.pivotplane.request.domain.ClusterNotFoundException;
+import io.pivotplane.request.domain.ProjectRole;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.request.persistence.StageEventEntity;
 import io.pivotplane.request.persistence.TimelineReader;
@@ -13,6 +16,7 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -43,25 +47,28 @@ public class TimelineStream {
     /**
      * Blocks to look the cluster up, so call it from a worker thread.
      *
-     * @throws ClusterNotFoundException before any stream exists, when no cluster has this id
+     * @throws AccessDeniedException or {@link ClusterNotFoundException} before any stream exists, as
+     *                               {@link ClusterRequestService#get} decides
      */
-    public Multi<StageView> follow(String id) {
-        UUID clusterId = parse(id);
+    public Multi<StageView> follow(Caller caller, String id) {
+        Optional<UUID> clusterId = parse(id);
+        Optional<String> project;
         try {
-            if (!reader.exists(clusterId)) {
-                throw new ClusterNotFoundException(id);
-            }
+            project = clusterId.isEmpty() ? Optional.empty() : reader.projectOf(clusterId.get());
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot look cluster " + id + " up", e);
         }
-        return follow(clusterId);
+        if (project.isEmpty() || !caller.may(ProjectRole.VIEWER, project.get())) {
+            throw caller.platformAdmin() ? new ClusterNotFoundException(id) : ClusterRequestService.hidden(caller, id);
+        }
+        return follow(clusterId.get());
     }
 
-    private static UUID parse(String id) {
+    private static Optional<UUID> parse(String id) {
         try {
-            return UUID.fromString(id);
+            return Optional.of(UUID.fromString(id));
         } catch (IllegalArgumentException e) {
-            throw new ClusterNotFoundException(id);
+            return Optional.empty();
         }
     }
 
@@ -86,10 +93,10 @@ public class TimelineStream {
     }
 
     /**
-     * Every cluster's stages from now on (or after {@code since}, to resume a stream without a gap), as they are
-     * recorded; the stream does not end.
+     * The stages of every cluster the caller may see, from now on (or after {@code since}, to resume a stream
+     * without a gap), as they are recorded; the stream does not end.
      */
-    public Multi<StageChangeView> followAll(Long since) {
+    public Multi<StageChangeView> followAll(Caller caller, Long since) {
         AtomicLong lastSent = new AtomicLong(-1);
         return Multi.createFrom().ticks().startingAfter(Duration.ofMillis(1)).every(interval)
                 .onItem().transformToUniAndConcatenate(tick -> Uni.createFrom().item(() -> {
@@ -106,7 +113,8 @@ public class TimelineStream {
                     if (!changes.isEmpty()) {
                         lastSent.set(changes.get(changes.size() - 1).entry().id);
                     }
-                    return changes.stream().map(change -> new StageChangeView(change.entry().id,
+                    return changes.stream().filter(change -> caller.may(ProjectRole.VIEWER, change.project()))
+                            .map(change -> new StageChangeView(change.entry().id,
                             change.entry().clusterId.toString(), change.name(), change.project(), change.provider(),
                             Stage.valueOf(change.entry().stage).displayName(), change.entry().reachedAt,
                             change.entry().reason, change.entry().message)).toList();

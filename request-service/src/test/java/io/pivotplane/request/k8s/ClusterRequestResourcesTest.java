@@ -15,6 +15,7 @@ import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.KubernetesApiResource;
+import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
@@ -24,10 +25,12 @@ import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Topics;
+import io.pivotplane.request.ApiCallers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -37,14 +40,21 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The declarative path against a Kubernetes API server with the ClusterRequest CRD, a real broker and PostgreSQL. */
 @QuarkusTest
 @TestProfile(ClusterRequestResourcesTest.Watching.class)
 @WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(LocalIssuerResource.class)
 @WithTestResource(KubernetesApiResource.class)
 class ClusterRequestResourcesTest {
+
+    @BeforeEach
+    void authenticate() {
+        RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
 
     static final String NAMESPACE = "team-declared";
 

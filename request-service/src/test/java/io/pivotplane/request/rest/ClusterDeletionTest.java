@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.ClusterDeleted;
@@ -18,19 +19,28 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.ObjectReference;
+import io.pivotplane.request.ApiCallers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** DELETE asks for a deprovisioning once; the cluster goes Deleting → Deleted through events; the view follows it. */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(LocalIssuerResource.class)
 class ClusterDeletionTest {
+
+    @BeforeEach
+    void authenticate() {
+        RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
 
     private static final String CLUSTERS = ClusterTimelines.CLUSTERS;
     private static final ObjectReference CLUSTER = new ObjectReference("cluster.x-k8s.io/v1beta1", "Cluster", "team-a", "x");

@@ -13,14 +13,18 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import io.agroal.api.AgroalDataSource;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.LocalIssuerResource;
+import io.pivotplane.devstack.testing.TestTokens;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.EventType;
 import io.pivotplane.events.Topics;
+import io.pivotplane.request.ApiCallers;
 import io.pivotplane.request.ClusterRequests;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.response.ValidatableResponse;
 import jakarta.inject.Inject;
@@ -32,6 +36,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,7 +44,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** request-service against a real Kafka broker and a real PostgreSQL. */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(LocalIssuerResource.class)
 class ClusterResourceTest {
+
+    @BeforeEach
+    void authenticate() {
+        RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
 
     private static final String CLUSTERS = "/api/v1/clusters";
 
@@ -209,8 +220,10 @@ class ClusterResourceTest {
         String body = json(ClusterRequests.vsphere(uniqueName()));
         long before = count("SELECT count(*) FROM cluster");
         java.net.http.HttpResponse<String> response = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(clusters).POST(java.net.http.HttpRequest.BodyPublishers
-                        .ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                java.net.http.HttpRequest.newBuilder(clusters)
+                        .header("Authorization", "Bearer " + TestTokens.platformAdmin())
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.statusCode()).isEqualTo(415);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->

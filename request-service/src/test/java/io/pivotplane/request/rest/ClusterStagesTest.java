@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
+import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.EventEnvelope;
@@ -14,19 +15,28 @@ import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.SecretReference;
+import io.pivotplane.request.ApiCallers;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** request-service keeps each cluster's stage and timeline from the pipeline's events, and streams them. */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(LocalIssuerResource.class)
 class ClusterStagesTest {
+
+    @BeforeEach
+    void authenticate() {
+        RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
 
     private static final String CLUSTERS = ClusterTimelines.CLUSTERS;
 

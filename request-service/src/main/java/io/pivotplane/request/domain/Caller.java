@@ -1,0 +1,61 @@
+package io.pivotplane.request.domain;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Who asks, and what they may do: a role per project, or everything as a platform admin. Built from the groups of
+ * the caller's token: {@value #PLATFORM_ADMIN_GROUP}, and {@code pivotplane:<project>:<role>} for each project
+ * (role {@code viewer}, {@code editor} or {@code admin}); other groups are not ours and mean nothing here.
+ */
+public record Caller(String name, Map<String, ProjectRole> roles, boolean platformAdmin) {
+
+    public static final String PLATFORM_ADMIN_GROUP = "pivotplane:platform-admin";
+    private static final String PROJECT_GROUP_PREFIX = "pivotplane:";
+
+    public Caller {
+        roles = Map.copyOf(roles);
+    }
+
+    public static Caller fromGroups(String name, Collection<String> groups) {
+        Map<String, ProjectRole> roles = new HashMap<>();
+        boolean platformAdmin = false;
+        for (String group : groups) {
+            if (group.equals(PLATFORM_ADMIN_GROUP)) {
+                platformAdmin = true;
+            } else if (group.startsWith(PROJECT_GROUP_PREFIX)) {
+                String[] parts = group.substring(PROJECT_GROUP_PREFIX.length()).split(":");
+                if (parts.length == 2 && !parts[0].isEmpty()) {
+                    ProjectRole.parse(parts[1]).ifPresent(role -> roles.merge(parts[0], role,
+                            (held, other) -> held.includes(other) ? held : other));
+                }
+            }
+        }
+        return new Caller(name, roles, platformAdmin);
+    }
+
+    /** The ClusterRequest controller: Kubernetes RBAC decided who may create the resource it acts on. */
+    public static Caller clusterRequestController() {
+        return new Caller("ClusterRequest controller", Map.of(), true);
+    }
+
+    public boolean may(ProjectRole needed, String project) {
+        return platformAdmin || (project != null && roles.containsKey(project) && roles.get(project).includes(needed));
+    }
+
+    /** The projects whose clusters this caller may see; empty when that is every project. */
+    public Optional<Set<String>> visibleProjects() {
+        return platformAdmin ? Optional.empty() : Optional.of(roles.keySet());
+    }
+
+    /** @throws AccessDeniedException unless the caller has {@code needed} in {@code project} */
+    public void require(ProjectRole needed, String project, String action) {
+        if (!may(needed, project)) {
+            throw new AccessDeniedException(name + " may not " + action + " in project '" + project + "' (needs role "
+                    + needed.label() + ")");
+        }
+    }
+}
