@@ -8,7 +8,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** The commands that talk to a running pivotplane. */
 final class ClusterCommands {
@@ -18,7 +18,7 @@ final class ClusterCommands {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Request a cluster from a ClusterRequest file; prints the new cluster.",
-            footer = {"", "Example:", "  pivotctl create -f examples/aws.yaml && pivotctl watch <id>"})
+            footer = {"", "Example:", "  pivotctl create -f examples/aws.yaml && pivotctl watch edge-aws -p team-a"})
     static final class Create extends ApiCommand {
         @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
                 description = "The ClusterRequest in YAML; '-' reads stdin.")
@@ -38,23 +38,29 @@ final class ClusterCommands {
         }
     }
 
-    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one cluster and its stage.")
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Show one cluster and its stage.",
+            footer = {"", "Example:", "  pivotctl get edge-42 -p team-a"})
     static final class Get extends ApiCommand {
-        @Parameters(paramLabel = "ID", description = "The cluster's id.")
-        String id;
+        @Mixin
+        ClusterArgument cluster;
 
         @Override
         public Integer call() {
-            JsonNode cluster = client().get(id);
+            PivotplaneClient client = client();
+            JsonNode cluster = client.get(this.cluster.id(api, client));
             print(cluster, List.of(cluster));
             return ExitCodes.OK;
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List clusters, newest first.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List the clusters of the context's project (of every project you may read with -A), newest first.")
     static final class ListClusters extends ApiCommand {
-        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT", description = "Only the clusters of this project.")
+        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
+                description = "Only the clusters of this project. Default: the context's.")
         String project;
+        @Option(names = {"-A", "--all-projects"}, description = "The clusters of every project you may read.")
+        boolean allProjects;
         @Option(names = "--page", defaultValue = "0", paramLabel = "N", description = "Page number, from 0.")
         int page;
         @Option(names = "--size", defaultValue = "20", paramLabel = "N", description = "Clusters per page, 1 to 100.")
@@ -62,7 +68,7 @@ final class ClusterCommands {
 
         @Override
         public Integer call() {
-            JsonNode result = client().list(project, page, size);
+            JsonNode result = client().list(project != null || allProjects ? project : api.defaultProject(), page, size);
             List<JsonNode> items = new ArrayList<>();
             result.path("items").forEach(items::add);
             print(result, items);
@@ -77,21 +83,23 @@ final class ClusterCommands {
     @Command(name = "delete", mixinStandardHelpOptions = true,
             description = "Deprovision a cluster: its CAPI objects are removed wherever they live; it ends in stage Deleted.")
     static final class Delete extends ApiCommand {
-        @Parameters(paramLabel = "ID", description = "The cluster's id.")
-        String id;
+        @Mixin
+        ClusterArgument target;
         @Option(names = "--wait", description = "Follow the deletion until the cluster is Deleted.")
         boolean await;
 
         @Override
         public Integer call() {
-            JsonNode cluster = client().delete(id);
+            PivotplaneClient client = client();
+            String id = target.id(api, client);
+            JsonNode cluster = client.delete(id);
             if (!table()) {
                 print(cluster, List.of(cluster));
             } else {
                 out().println("deletion of cluster " + cluster.path("name").asText() + " (" + id + ") requested");
                 out().flush();
             }
-            return await ? Watch.follow(client(), id, out(), Watch.Target.DELETED) : ExitCodes.OK;
+            return await ? Watch.follow(client, id, out(), Watch.Target.DELETED) : ExitCodes.OK;
         }
     }
 }

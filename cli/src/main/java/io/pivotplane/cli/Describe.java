@@ -7,18 +7,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 
 /** Everything about one cluster: its stages, its CAPI objects and where they live, its add-ons, its last error. */
 @Command(name = "describe", mixinStandardHelpOptions = true,
         description = "Show a cluster in full: stage timeline, CAPI objects and where they live now, add-ons, last error.")
 final class Describe extends ApiCommand {
-    @Parameters(paramLabel = "ID", description = "The cluster's id.")
-    String id;
+    @Mixin
+    ClusterArgument target;
 
     @Override
     public Integer call() {
-        JsonNode cluster = client().get(id);
+        PivotplaneClient client = client();
+        JsonNode cluster = client.get(target.id(api, client));
         if (!table()) {
             print(cluster, List.of(cluster));
             return ExitCodes.OK;

@@ -8,15 +8,17 @@ import picocli.CommandLine.Command;
         description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
             Describe.class, Watch.class, ClusterCommands.Delete.class, GenerateCommand.class,
-            CommandLine.HelpCommand.class},
+            ContextCommands.Login.class, ContextCommands.Config.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
             "  0  done",
             "  1  the input is not a valid request (file unreadable, not a ClusterRequest, refused by validation or the API)",
             "  2  the command line is wrong (unknown option, missing argument)",
-            "  3  no cluster has the id given",
+            "  3  no cluster has the id given, or the project none of the name given",
             "  4  the pivotplane API cannot be reached or failed on its side",
             "  5  the cluster that watch followed failed",
+            "  6  no token, or the API refused it (expired, or not of its identity provider): pivotctl login",
+            "  7  your token's roles do not allow this in the project (or do not show you the cluster)",
             " 70  pivotplane failed on its own (a bug: please report it with the input)"})
 public final class Pivotctl implements Runnable {
 

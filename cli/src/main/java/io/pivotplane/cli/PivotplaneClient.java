@@ -18,17 +18,29 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /** The REST API of request-service, with each refusal turned into a {@link CliException} that says why. */
 final class PivotplaneClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern CLUSTER_ID = Pattern.compile(
+            "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final String baseUrl;
+    private final String token;
+    private final String tokenSource;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    PivotplaneClient(String apiUrl) {
+    /** @param tokenSource where the token came from, to say which one to renew when it is refused */
+    PivotplaneClient(String apiUrl, String token, String tokenSource) {
         this.baseUrl = apiUrl.replaceAll("/+$", "") + "/api/v1/clusters";
+        this.token = token;
+        this.tokenSource = tokenSource;
+    }
+
+    String apiUrl() {
+        return baseUrl.substring(0, baseUrl.length() - "/api/v1/clusters".length());
     }
 
     JsonNode create(Map<String, Object> body, String idempotencyKey) {
@@ -46,9 +58,36 @@ final class PivotplaneClient {
     }
 
     JsonNode list(String project, int page, int size) {
+        return list(project, null, page, size);
+    }
+
+    /**
+     * The id of the cluster named {@code name} in {@code project}; an id is taken as it is.
+     *
+     * @throws CliException with {@link ExitCodes#NOT_FOUND} when the project has no cluster of that name
+     */
+    String idOf(String nameOrId, String project) {
+        if (CLUSTER_ID.matcher(nameOrId).matches()) {
+            return nameOrId;
+        }
+        if (project == null) {
+            throw new CliException(ExitCodes.USAGE, "'" + nameOrId + "' is a name: say its project with -p, or set "
+                    + "one in the context (pivotctl login -p PROJECT)");
+        }
+        JsonNode items = list(project, nameOrId, 0, 1).path("items");
+        if (items.isEmpty()) {
+            throw new CliException(ExitCodes.NOT_FOUND, "no cluster named " + nameOrId + " in project " + project);
+        }
+        return items.get(0).path("id").asText();
+    }
+
+    private JsonNode list(String project, String name, int page, int size) {
         StringJoiner query = new StringJoiner("&", "?", "");
         if (project != null) {
             query.add("project=" + URLEncoder.encode(project, StandardCharsets.UTF_8));
+        }
+        if (name != null) {
+            query.add("name=" + URLEncoder.encode(name, StandardCharsets.UTF_8));
         }
         query.add("page=" + page).add("size=" + size);
         return send(HttpRequest.newBuilder(URI.create(baseUrl + query)).GET(), null);
@@ -63,8 +102,8 @@ final class PivotplaneClient {
      * {@code true} or the stream ends.
      */
     void follow(String id, Predicate<JsonNode> onStage) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(cluster(id) + "/events"))
-                .header("Accept", "text/event-stream").GET().build();
+        HttpRequest request = authorized(HttpRequest.newBuilder(URI.create(cluster(id) + "/events"))
+                .header("Accept", "text/event-stream").GET()).build();
         HttpResponse<InputStream> response = exchange(request, HttpResponse.BodyHandlers.ofInputStream());
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             if (response.statusCode() != 200) {
@@ -86,7 +125,7 @@ final class PivotplaneClient {
     }
 
     private JsonNode send(HttpRequest.Builder request, String id) {
-        HttpResponse<String> response = exchange(request.header("Accept", "application/json").build(),
+        HttpResponse<String> response = exchange(authorized(request.header("Accept", "application/json")).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() / 100 != 2) {
             throw refusal(response.statusCode(), response.body(), id);
@@ -96,6 +135,10 @@ final class PivotplaneClient {
         } catch (IOException e) {
             throw new CliException(ExitCodes.UNAVAILABLE, "the API answered something that is not JSON: " + e.getMessage());
         }
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     private <T> HttpResponse<T> exchange(HttpRequest request, HttpResponse.BodyHandler<T> body) {
@@ -113,12 +156,19 @@ final class PivotplaneClient {
     }
 
     /** A problem+json answer as one message: its detail and each field it names. */
-    private static CliException refusal(int status, String body, String id) {
+    private CliException refusal(int status, String body, String id) {
         JsonNode problem;
         try {
             problem = JSON.readTree(body == null || body.isBlank() ? "{}" : body);
         } catch (IOException e) {
             problem = JSON.createObjectNode();
+        }
+        if (status == 401) {
+            return new CliException(ExitCodes.UNAUTHENTICATED, Tokens.whyRefused(token, tokenSource, apiUrl()));
+        }
+        if (status == 403) {
+            return new CliException(ExitCodes.FORBIDDEN, "forbidden: " + problem.path("detail").asText(
+                    "your token's roles do not allow this"));
         }
         if (status == 404) {
             return new CliException(ExitCodes.NOT_FOUND, id == null ? "not found" : "no cluster has the id " + id);

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** Follows a cluster stage by stage, one progress line per stage, until it is ready or failed. */
 @Command(name = "watch", mixinStandardHelpOptions = true,
@@ -29,12 +28,13 @@ final class Watch implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
     @Mixin
     ApiOptions api;
-    @Parameters(paramLabel = "ID", description = "The cluster's id.")
-    String id;
+    @Mixin
+    ClusterArgument target;
 
     @Override
     public Integer call() {
-        return follow(api.client(), id, spec.commandLine().getOut(), Target.READY);
+        PivotplaneClient client = api.client();
+        return follow(client, target.id(api, client), spec.commandLine().getOut(), Target.READY);
     }
 
     static int follow(PivotplaneClient client, String id, PrintWriter out, Target target) {

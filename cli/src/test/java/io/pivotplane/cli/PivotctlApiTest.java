@@ -11,13 +11,20 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -39,6 +46,11 @@ class PivotctlApiTest {
 
     private HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+    /** When set, the stand-in answers 401 to any other bearer token, and 403 to {@link #VIEWER_TOKEN}. */
+    private final AtomicReference<String> acceptedToken = new AtomicReference<>();
+    private static final String VIEWER_TOKEN = "viewer-token";
+    @TempDir
+    Path home;
 
     record Run(int exitCode, String out, String err) {
     }
@@ -48,8 +60,22 @@ class PivotctlApiTest {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/clusters", exchange -> {
             String path = exchange.getRequestURI().getPath();
+            String query = exchange.getRequestURI().getQuery();
             calls.computeIfAbsent(exchange.getRequestMethod() + " " + path, k -> new AtomicInteger()).incrementAndGet();
-            if (path.equals("/api/v1/clusters/" + ID + "/events")) {
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (acceptedToken.get() != null && ("Bearer " + VIEWER_TOKEN).equals(authorization)
+                    && exchange.getRequestMethod().equals("DELETE")) {
+                respond(exchange, 403, "application/problem+json", """
+                        {"status":403,"detail":"viewer may not delete clusters in project 'team-a' (needs role editor)"}""");
+            } else if (acceptedToken.get() != null && !("Bearer " + acceptedToken.get()).equals(authorization)
+                    && !("Bearer " + VIEWER_TOKEN).equals(authorization)) {
+                respond(exchange, 401, "text/plain", "");
+            } else if (path.equals("/api/v1/clusters") && query != null && query.contains("name=edge-gcp")) {
+                respond(exchange, 200, "application/json", query.contains("project=team-a")
+                        ? "{\"items\":[" + CLUSTER + "],\"totalItems\":1}" : "{\"items\":[],\"totalItems\":0}");
+            } else if (path.equals("/api/v1/clusters") && exchange.getRequestMethod().equals("GET")) {
+                respond(exchange, 200, "application/json", "{\"items\":[],\"totalItems\":0,\"totalPages\":0}");
+            } else if (path.equals("/api/v1/clusters/" + ID + "/events")) {
                 respond(exchange, 200, "text/event-stream", """
                         data:{"stage":"Requested","reachedAt":"2026-11-24T10:00:00Z"}
 
@@ -112,14 +138,113 @@ class PivotctlApiTest {
     void anUnknownClusterExitsThreeAndAnUnreachableApiFour() {
         assertThat(pivotctl("get", "00000000-0000-0000-0000-000000000000").exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
 
-        Run unreachable = new PivotctlApiTest().run(List.of("get", ID, "--api-url", "http://127.0.0.1:1"));
+        Run unreachable = run(List.of("get", ID, "--api-url", "http://127.0.0.1:1",
+                "--config", home.resolve("config.yaml").toString()));
         assertThat(unreachable.exitCode()).isEqualTo(ExitCodes.UNAVAILABLE);
         assertThat(unreachable.err()).contains("cannot reach the pivotplane API");
     }
 
+    @Test
+    void aClusterIsNamedWithinTheProjectGivenOrTheContextsAndANameWithoutAProjectIsAUsageError() throws IOException {
+        assertThat(new ObjectMapper().readTree(pivotctl("get", "edge-gcp", "-p", "team-a", "-o", "json").out())
+                .path("id").asText()).isEqualTo(ID);
+        Run inAnotherProject = pivotctl("describe", "edge-gcp", "-p", "team-b");
+        assertThat(inAnotherProject.exitCode()).isEqualTo(ExitCodes.NOT_FOUND);
+        assertThat(inAnotherProject.err()).contains("no cluster named edge-gcp in project team-b");
+        Run withoutProject = pivotctl("watch", "edge-gcp");
+        assertThat(withoutProject.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(withoutProject.err()).contains("say its project with -p");
+
+        assertThat(pivotctl("login", "--token", "any", "-p", "team-a").exitCode()).isZero();
+        assertThat(pivotctl("watch", "edge-gcp").out()).contains("cluster edge-gcp (" + ID + ")");
+    }
+
+    @Test
+    void loginKeepsAContextOnlyForATokenTheApiAcceptsAndLaterCommandsSendIt() throws IOException {
+        acceptedToken.set(token("ops@example.com", Instant.now().plusSeconds(3600)));
+
+        Run refused = pivotctl("login", "--context", "lab", "--token", token("x", Instant.now().plusSeconds(60)));
+        assertThat(refused.exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        assertThat(home.resolve("config.yaml")).doesNotExist();
+
+        Run login = pivotctl("login", "--context", "lab", "--token", acceptedToken.get(), "-p", "team-a");
+        assertThat(login.out()).contains("as ops@example.com, project team-a; context lab is current");
+        assertThat(Files.getPosixFilePermissions(home.resolve("config.yaml")))
+                .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+        assertThat(pivotctl("get", "edge-gcp").exitCode()).isZero();
+
+        Run contexts = config("get-contexts");
+        assertThat(contexts.out()).contains("*", "lab", "team-a", "ops@example.com")
+                .doesNotContain(acceptedToken.get());
+    }
+
+    @Test
+    void aMissingOrExpiredTokenIsNamedAsSuchAndARoleThatDoesNotAllowItIsForbidden() {
+        acceptedToken.set(token("ops@example.com", Instant.now().plusSeconds(3600)));
+
+        Run missing = pivotctl("get", ID);
+        assertThat(missing.exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        assertThat(missing.err()).contains("needs a token and none is set", "pivotctl login");
+
+        String expired = token("ops@example.com", Instant.parse("2026-01-01T00:00:00Z"));
+        writeConfig("current-context: old\ncontexts:\n- name: old\n  api-url: " + api() + "\n  token: " + expired + "\n");
+        Run late = pivotctl("get", ID);
+        assertThat(late.exitCode()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+        assertThat(late.err()).contains("the token of context 'old' expired at 2026-01-01T00:00:00Z");
+
+        writeConfig("current-context: viewer\ncontexts:\n- name: viewer\n  api-url: " + api() + "\n  token: "
+                + VIEWER_TOKEN + "\n");
+        Run forbidden = pivotctl("delete", ID);
+        assertThat(forbidden.exitCode()).isEqualTo(ExitCodes.FORBIDDEN);
+        assertThat(forbidden.err()).contains("may not delete clusters in project 'team-a'");
+    }
+
+    @Test
+    void useContextSwitchesOnlyToAContextThatExists() {
+        writeConfig("current-context: a\ncontexts:\n- name: a\n  api-url: http://a\n- name: b\n  api-url: http://b\n");
+
+        assertThat(config("use-context", "b").exitCode()).isZero();
+        assertThat(config("current-context").out().strip()).isEqualTo("b");
+        Run unknown = config("use-context", "c");
+        assertThat(unknown.exitCode()).isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(unknown.err()).contains("no context 'c'");
+        assertThat(config("current-context").out().strip()).isEqualTo("b");
+    }
+
+    /** An unsigned token with the claims pivotctl reads: the stand-in checks it by its text alone. */
+    private static String token(String subject, Instant expiry) {
+        Base64.Encoder encoder = Base64.getUrlEncoder().withoutPadding();
+        return encoder.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8)) + "."
+                + encoder.encodeToString(("{\"sub\":\"" + subject + "\",\"exp\":" + expiry.getEpochSecond() + "}")
+                .getBytes(StandardCharsets.UTF_8)) + ".c2lnbmF0dXJl";
+    }
+
+    private void writeConfig(String yaml) {
+        try {
+            Files.writeString(home.resolve("config.yaml"), yaml);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private String api() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    private Run config(String... args) {
+        List<String> withConfig = new java.util.ArrayList<>(List.of("config"));
+        withConfig.addAll(List.of(args));
+        withConfig.addAll(List.of("--config", home.resolve("config.yaml").toString()));
+        return run(withConfig);
+    }
+
+    /** pivotctl with the stand-in's URL (unless a context is meant to give it) and a config file of this test's. */
     private Run pivotctl(String... args) {
         List<String> withApi = new java.util.ArrayList<>(List.of(args));
-        withApi.addAll(List.of("--api-url", "http://127.0.0.1:" + server.getAddress().getPort()));
+        if (!Files.exists(home.resolve("config.yaml")) || args[0].equals("login")) {
+            withApi.addAll(List.of("--api-url", api()));
+        }
+        withApi.addAll(List.of("--config", home.resolve("config.yaml").toString()));
         return run(withApi);
     }
 
