@@ -1,8 +1,12 @@
 // The status page: the clusters with their stage, a timeline per cluster, updated live from /api/v1/events.
 // Plain JavaScript, no build step: request-service serves this file as it is.
+// Every call carries the bearer token the user pasted; it stays in this tab's session storage only. The event
+// stream is read with fetch rather than EventSource, which cannot send an Authorization header.
 'use strict';
 
 const API = '/api/v1';
+const TOKEN_KEY = 'pivotplane.token';
+let stream = null;   // the AbortController of the event stream being read
 const PIPELINE = ['Requested', 'SpecsCreated', 'ControlPlaneReady', 'Pivoted', 'AddonsInstalled'];
 const clusters = new Map();   // id -> cluster as GET /clusters returns it
 let selected = null;
@@ -16,8 +20,17 @@ const element = (tag, attributes = {}, ...children) => {
   return node;
 };
 
+class Unauthorized extends Error {}
+
+function headers(accept) {
+  return { Accept: accept, Authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY)}` };
+}
+
 async function getJson(path) {
-  const response = await fetch(API + path, { headers: { Accept: 'application/json' } });
+  const response = await fetch(API + path, { headers: headers('application/json') });
+  if (response.status === 401) {
+    throw new Unauthorized();
+  }
   if (!response.ok) {
     throw new Error(`${path}: HTTP ${response.status}`);
   }
@@ -99,14 +112,14 @@ async function apply(change) {
   if (selected === change.clusterId) select(selected);
 }
 
-function follow() {
+async function follow() {
   const status = $('#connection');
-  const source = new EventSource(`${API}/events` + (lastSequence === null ? '' : `?since=${lastSequence}`));
+  const controller = new AbortController();
+  stream = controller;
   const queue = [];
   let draining = false;
-  source.onopen = () => { status.dataset.state = 'live'; status.textContent = 'live'; };
-  source.onmessage = (message) => {
-    queue.push(JSON.parse(message.data));
+  const receive = (data) => {
+    queue.push(JSON.parse(data));
     if (draining) return;
     draining = true;
     (async () => {
@@ -114,19 +127,78 @@ function follow() {
       draining = false;
     })();
   };
-  source.onerror = () => {
-    status.dataset.state = 'reconnecting';
-    status.textContent = 'reconnecting…';
-    source.close();
-    setTimeout(follow, 2000);
-  };
+  try {
+    const response = await fetch(`${API}/events` + (lastSequence === null ? '' : `?since=${lastSequence}`),
+      { headers: headers('text/event-stream'), signal: controller.signal });
+    if (response.status === 401) {
+      signIn('The API refused the token (expired, or not of its identity provider): paste a new one.');
+      return;
+    }
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    status.dataset.state = 'live';
+    status.textContent = 'live';
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += value.replace(/\r\n/g, '\n');
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const data = buffer.slice(0, end).split('\n').filter((line) => line.startsWith('data:'))
+          .map((line) => line.slice(5).trimStart()).join('\n');
+        buffer = buffer.slice(end + 2);
+        if (data) receive(data);
+      }
+    }
+  } catch (error) {
+    if (controller.signal.aborted) return;
+  }
+  if (stream !== controller) return;
+  status.dataset.state = 'reconnecting';
+  status.textContent = 'reconnecting…';
+  setTimeout(follow, 2000);
+}
+
+function signIn(message) {
+  if (stream) stream.abort();
+  stream = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+  clusters.clear();
+  lastSequence = null;
+  $('#page').hidden = true;
+  $('#sign-out').hidden = true;
+  $('#sign-in').hidden = false;
+  $('#sign-in-error').hidden = !message;
+  $('#sign-in-error').textContent = message || '';
+  $('#connection').dataset.state = 'signed-out';
+  $('#connection').textContent = 'signed out';
 }
 
 async function start() {
+  $('#sign-in').hidden = true;
+  $('#page').hidden = false;
+  $('#sign-out').hidden = false;
   follow();
-  const page = await getJson('/clusters?size=100');
-  page.items.forEach((cluster) => { if (!clusters.has(cluster.id)) clusters.set(cluster.id, cluster); });
-  render();
+  try {
+    const page = await getJson('/clusters?size=100');
+    page.items.forEach((cluster) => { if (!clusters.has(cluster.id)) clusters.set(cluster.id, cluster); });
+    render();
+  } catch (error) {
+    if (error instanceof Unauthorized) {
+      signIn('The API refused the token (expired, or not of its identity provider): paste a new one.');
+    }
+  }
 }
 
-start();
+$('#sign-in').addEventListener('submit', (event) => {
+  event.preventDefault();
+  const token = $('#token').value.trim().replace(/^Bearer\s+/i, '');
+  if (!token) return;
+  $('#token').value = '';
+  sessionStorage.setItem(TOKEN_KEY, token);
+  start();
+});
+$('#sign-out').addEventListener('click', () => signIn(''));
+
+if (sessionStorage.getItem(TOKEN_KEY)) start(); else signIn('');

@@ -33,12 +33,15 @@ final class Demo {
     private final Path projectDir;
     private final Path examples;
     private final String apiUrl;
+    private final String token;
     private final io.fabric8.kubernetes.client.KubernetesClient management;
     private final PrintStream out;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    Demo(Path projectDir, String apiUrl, io.fabric8.kubernetes.client.KubernetesClient management, PrintStream out) {
+    Demo(Path projectDir, String apiUrl, String token, io.fabric8.kubernetes.client.KubernetesClient management,
+         PrintStream out) {
         this.projectDir = projectDir;
+        this.token = token;
         this.examples = projectDir.resolve("examples");
         this.apiUrl = apiUrl + "/api/v1/clusters";
         this.management = management;
@@ -56,6 +59,7 @@ final class Demo {
             body.put("project", PROJECT);
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(apiUrl))
                     .header("Content-Type", "application/json")
+                    .header("Authorization", "Bearer " + token)
                     .header("Idempotency-Key", "devstack-demo-" + provider)
                     .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -76,7 +80,8 @@ final class Demo {
             }
             for (Map.Entry<String, String> cluster : ids.entrySet()) {
                 String stage = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create(apiUrl + "/" + cluster.getKey()))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body()).path("stage").asText();
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString())
+                        .body()).path("stage").asText();
                 if (!stage.equals(stages.put(cluster.getKey(), stage))) {
                     out.printf("demo: %-24s %-18s +%.1fs%n", cluster.getValue(), stage,
                             Duration.between(start, Instant.now()).toMillis() / 1000.0);

@@ -102,7 +102,11 @@ public final class DevStack implements Callable<Integer> {
         out.printf("  %-20s %s (each workload cluster's API is under a path of one other server)%n", "management cluster",
                 stack.management().url());
         out.printf("  %-20s %s/  (the clusters and their stages, live)%n", "status page", stack.apiUrl());
-        out.printf("  %-20s PIVOTPLANE_API_URL=%s bin/pivotctl list%n", "command line", stack.apiUrl());
+        out.printf("  %-20s bin/pivotctl login --context local --api-url %s --token \"$(curl -s -X POST "
+                + "http://127.0.0.1:%d/token)\"%n", "token", stack.apiUrl(), admin.port());
+        out.printf("  %-20s (a platform admin's, for 12 h; /token?project=team-a&role=viewer gives one project's role;"
+                + " the status page asks for one too)%n", "");
+        out.printf("  %-20s bin/pivotctl list -A%n", "command line");
         // what an operator creates before the first request: the credentials the examples name (fake values)
         out.printf("  %-20s in project team-a, with fake values: %s%n", "example credentials",
                 String.join(", ", ExampleCredentials.create(stack.management().client(), projectDir, "team-a")));
@@ -113,7 +117,7 @@ public final class DevStack implements Callable<Integer> {
         if (demo) {
             Thread demoThread = new Thread(() -> {
                 try {
-                    new Demo(projectDir, stack.apiUrl(), stack.management().client(), out).run();
+                    new Demo(projectDir, stack.apiUrl(), stack.token(), stack.management().client(), out).run();
                 } catch (Exception e) {
                     out.println("demo: stopped: " + e);
                 }

@@ -5,6 +5,7 @@ import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
 import io.pivotplane.devstack.infra.FreePorts;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
+import io.pivotplane.devstack.infra.LocalIssuer;
 import io.pivotplane.devstack.simulator.InfrastructureSimulator;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import java.io.PrintStream;
@@ -16,6 +17,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -46,6 +48,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+    private static final Duration TOKEN_LIFETIME = Duration.ofHours(12);
     /** The namespace pivotplane runs in, as deploy/ names it. */
     public static final String PLANE_NAMESPACE = "pivotplane";
 
@@ -60,6 +63,8 @@ public final class LocalStack implements AutoCloseable {
     private StackLeftovers leftovers;
     private Process reaper;
     private volatile boolean closing;
+    /** The identity provider of this stack: the request API trusts its tokens and no other's. */
+    private final LocalIssuer issuer = LocalIssuer.create();
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -187,6 +192,10 @@ public final class LocalStack implements AutoCloseable {
             environment.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
             environment.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
         }
+        if (service == Service.REQUEST) {
+            issuer.verifierSettings().forEach((property, value) ->
+                    environment.put(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));
+        }
         environment.putAll(settings.serviceEnvironment().getOrDefault(service, Map.of()));
         return environment;
     }
@@ -250,6 +259,16 @@ public final class LocalStack implements AutoCloseable {
 
     public String apiUrl() {
         return "http://127.0.0.1:" + ports.get(Service.REQUEST);
+    }
+
+    /** A bearer token of a platform admin, for the request API: what the developer of the local stack is. */
+    public String token() {
+        return issuer.platformAdminToken("developer", TOKEN_LIFETIME);
+    }
+
+    /** A bearer token whose holder has {@code role} (viewer, editor, admin) in {@code project} alone. */
+    public String token(String project, String role) {
+        return issuer.projectToken(role + "@" + project, project, role, TOKEN_LIFETIME);
     }
 
     public int port(Service service) {

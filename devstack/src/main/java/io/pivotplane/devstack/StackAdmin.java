@@ -7,7 +7,10 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.net.URLDecoder;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -16,9 +19,13 @@ import java.util.function.Supplier;
  * The local stack's admin endpoint, on the loopback interface only: {@code POST /<part>/<action>} takes a part down
  * or brings it back, so anyone can watch the system recover. Parts: each service by its module name, {@code kafka},
  * {@code postgres}. Actions: {@code kill} (a service: SIGKILL, and its supervisor starts it again), {@code stop},
- * {@code start}, {@code restart}.
+ * {@code start}, {@code restart}. {@code POST /token} answers a bearer token of the stack's identity provider: a
+ * platform admin's, or with {@code ?project=<p>&role=<viewer|editor|admin>} one project's role alone. Whoever
+ * can reach the loopback interface may do all of this: it is a developer's machine.
  */
 final class StackAdmin implements AutoCloseable {
+
+    private static final List<String> ROLES = List.of("viewer", "editor", "admin");
 
     private final HttpServer server;
 
@@ -62,7 +69,11 @@ final class StackAdmin implements AutoCloseable {
             String[] path = Arrays.stream(exchange.getRequestURI().getPath().split("/")).filter(p -> !p.isEmpty())
                     .toArray(String[]::new);
             if (!exchange.getRequestMethod().equals("POST")) {
-                answer(exchange, 405, "POST /<service|kafka|postgres>/<kill|stop|start|restart>");
+                answer(exchange, 405, "POST /<service|kafka|postgres>/<kill|stop|start|restart> or POST /token");
+                return;
+            }
+            if (path.length == 1 && path[0].equals("token")) {
+                token(stack, exchange);
                 return;
             }
             if (path.length != 2) {
@@ -99,6 +110,27 @@ final class StackAdmin implements AutoCloseable {
             default -> throw new IllegalArgumentException("no action '" + action + "' (kill, stop, start, restart)");
         }
         return service.module() + ": " + action + " done";
+    }
+
+    private static void token(LocalStack stack, HttpExchange exchange) throws IOException {
+        Map<String, String> query = new HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String pair : raw.split("&")) {
+                String[] parts = pair.split("=", 2);
+                query.put(URLDecoder.decode(parts[0], StandardCharsets.UTF_8),
+                        parts.length < 2 ? "" : URLDecoder.decode(parts[1], StandardCharsets.UTF_8));
+            }
+        }
+        String project = query.get("project");
+        String role = query.getOrDefault("role", "editor");
+        if (project == null) {
+            answer(exchange, 200, stack.token());
+        } else if (!ROLES.contains(role)) {
+            answer(exchange, 400, "role must be one of " + String.join(", ", ROLES));
+        } else {
+            answer(exchange, 200, stack.token(project, role));
+        }
     }
 
     private static void answer(HttpExchange exchange, int status, String text) throws IOException {

@@ -54,7 +54,7 @@ class ChaosTest {
     static void startStack() throws Exception {
         output = new StackOutput(PipelineTest.PROJECT.resolve("e2e/target/e2e-logs/chaos-stack.log"));
         stack = PipelineTest.startStack(output);
-        api = new PivotplaneApi(stack.apiUrl());
+        api = new PivotplaneApi(stack.apiUrl(), stack.token());
     }
 
     @AfterAll

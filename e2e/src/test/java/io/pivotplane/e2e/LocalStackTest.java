@@ -79,7 +79,9 @@ class LocalStackTest {
                         .contains("AddonsInstalled"));
             }
 
-            String clusterId = postReadmeExample(apiPort);
+            assertThat(output).anySatisfy(l -> assertThat(l).contains("bin/pivotctl login", "--token",
+                    "http://127.0.0.1:" + adminPort + "/token"));
+            String clusterId = postReadmeExample(apiPort, adminPort);
             await().atMost(Duration.ofSeconds(30)).until(() ->
                     TopicReader.readAll("127.0.0.1:" + kafkaPort, Topics.CLUSTER_REQUESTED).stream()
                             .anyMatch(r -> clusterId.equals(r.key())));
@@ -106,12 +108,18 @@ class LocalStackTest {
         }
     }
 
-    private static String postReadmeExample(int apiPort) throws IOException, InterruptedException {
-        HttpRequest post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/v1/clusters"))
+    /** The README's curl example, with the token the admin endpoint gives, as bin/devstack says. */
+    private static String postReadmeExample(int apiPort, int adminPort) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest.Builder post = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + apiPort + "/api/v1/clusters"))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofFile(PROJECT.resolve("examples/vsphere-request.json")))
-                .build();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(post, HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofFile(PROJECT.resolve("examples/vsphere-request.json")));
+        assertThat(http.send(post.build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("without a token").isEqualTo(401);
+        String token = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/token"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString()).body().strip();
+        HttpResponse<String> response = http.send(post.header("Authorization", "Bearer " + token).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
         assertThat(response.body()).contains("\"stage\":\"Requested\"");
         Matcher id = CLUSTER_ID.matcher(response.body());

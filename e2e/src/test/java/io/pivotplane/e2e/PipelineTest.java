@@ -30,6 +30,7 @@ import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.Pivoted;
 import io.pivotplane.events.Topics;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -70,7 +71,7 @@ class PipelineTest {
     static void startStack() throws Exception {
         output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/pipeline-stack.log"));
         stack = startStack(output);
-        api = new PivotplaneApi(stack.apiUrl());
+        api = new PivotplaneApi(stack.apiUrl(), stack.token());
     }
 
     @AfterAll
@@ -244,27 +245,41 @@ class PipelineTest {
     @Test
     @Order(5)
     void aUserCreatesWatchesDescribesAndDeletesAClusterWithPivotctl() throws Exception {
-        Map<String, String> env = Map.of("PIVOTPLANE_API_URL", stack.apiUrl());
+        Path config = Files.createTempDirectory("pivotctl-config").resolve("config.yaml");
+        Map<String, String> env = Map.of("PIVOTPLANE_CONFIG", config.toString());
+        PivotctlProcess.Result anonymous = PivotctlProcess.run(Map.of("PIVOTPLANE_API_URL", stack.apiUrl(),
+                "PIVOTPLANE_CONFIG", config.toString()), "list");
+        assertThat(anonymous.exitCode()).isEqualTo(6);
+        assertThat(anonymous.err()).contains("needs a token and none is set", "pivotctl login");
+        PivotctlProcess.Result viewer = PivotctlProcess.run(env, "login", "--context", "viewer", "--api-url",
+                stack.apiUrl(), "-p", "team-a", "--token", stack.token("team-a", "viewer"));
+        assertThat(viewer.exitCode()).as(viewer.err()).isZero();
+        PivotctlProcess.Result editor = PivotctlProcess.run(env, "login", "--context", "team-a", "--api-url",
+                stack.apiUrl(), "-p", "team-a", "--token", stack.token("team-a", "editor"));
+        assertThat(editor.out()).contains("logged in to " + stack.apiUrl() + " as editor@team-a, project team-a");
 
         PivotctlProcess.Result created = PivotctlProcess.run(env, "create", "-f", "examples/maas.yaml", "-o", "json");
         assertThat(created.exitCode()).as(created.err()).isZero();
         String id = PivotplaneApi.JSON.readTree(created.out()).path("id").asText();
 
-        PivotctlProcess.Result watched = PivotctlProcess.run(env, "watch", id);
+        PivotctlProcess.Result watched = PivotctlProcess.run(env, "watch", "edge-maas");
         assertThat(watched.exitCode()).as(watched.err()).isZero();
         assertThat(watched.out()).containsSubsequence("1/5 Requested", "2/5 SpecsCreated", "3/5 ControlPlaneReady",
                 "4/5 Pivoted", "5/5 AddonsInstalled", "READY");
 
-        PivotctlProcess.Result got = PivotctlProcess.run(env, "get", id, "-o", "yaml");
-        assertThat(got.out()).contains("stage: AddonsInstalled", "name: edge-maas");
+        PivotctlProcess.Result got = PivotctlProcess.run(env, "get", "edge-maas", "-p", "team-a", "-o", "yaml");
+        assertThat(got.out()).contains("stage: AddonsInstalled", "name: edge-maas", "id: " + id);
         PivotctlProcess.Result described = PivotctlProcess.run(env, "describe", id);
         assertThat(described.out()).contains("Stage:      AddonsInstalled", "in the workload cluster itself",
                 "MaasCluster", "team-namespace", "Installed", "Last error: none");
-        PivotctlProcess.Result listed = PivotctlProcess.run(env, "list", "--project", "team-a");
+        PivotctlProcess.Result listed = PivotctlProcess.run(env, "list");
         assertThat(listed.out()).contains("edge-maas", "maas", "AddonsInstalled");
 
+        PivotctlProcess.Result notAllowed = PivotctlProcess.run(env, "delete", "edge-maas", "--context", "viewer");
+        assertThat(notAllowed.exitCode()).as(notAllowed.err()).isEqualTo(7);
+        assertThat(notAllowed.err()).contains("viewer@team-a may not delete clusters in project 'team-a'");
         assertThat(stack.simulator().workloadClient(controlPlaneReady(id).apiEndpoint())).isPresent();
-        PivotctlProcess.Result deleted = PivotctlProcess.run(env, "delete", id, "--wait");
+        PivotctlProcess.Result deleted = PivotctlProcess.run(env, "delete", "edge-maas", "--wait");
         assertThat(deleted.exitCode()).as(deleted.err()).isZero();
         assertThat(deleted.out()).containsSubsequence("Deleting", "Deleted", "DELETED");
         // its last control-plane machine took the workload cluster's API server with it
@@ -275,9 +290,9 @@ class PipelineTest {
         PivotctlProcess.Result again = PivotctlProcess.run(env, "delete", id);
         assertThat(again.exitCode()).isEqualTo(1);
         assertThat(again.err()).contains("deleted already");
-        PivotctlProcess.Result unknown = PivotctlProcess.run(env, "get", UUID.randomUUID().toString());
+        PivotctlProcess.Result unknown = PivotctlProcess.run(env, "get", "no-such-cluster");
         assertThat(unknown.exitCode()).isEqualTo(3);
-        assertThat(unknown.err()).startsWith("error: no cluster has the id");
+        assertThat(unknown.err()).startsWith("error: no cluster named no-such-cluster in project team-a");
     }
 
     @Test

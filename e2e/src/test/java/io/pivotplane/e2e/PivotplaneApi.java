@@ -17,15 +17,19 @@ final class PivotplaneApi {
     static final ObjectMapper JSON = new ObjectMapper();
 
     private final String baseUrl;
+    private final String authorization;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    PivotplaneApi(String baseUrl) {
+    /** @param token the caller's bearer token (the local stack's {@code token()} for a platform admin) */
+    PivotplaneApi(String baseUrl, String token) {
         this.baseUrl = baseUrl + "/api/v1/clusters";
+        this.authorization = "Bearer " + token;
     }
 
     /** Posts a request body (a JSON tree or a map); @return the new cluster's id */
     String create(Object request) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl))
+                .header("Authorization", authorization)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -37,7 +41,8 @@ final class PivotplaneApi {
 
     /** Asks for the cluster's deletion; @return the cluster as the answer shows it */
     JsonNode delete(String id) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id)).DELETE().build(),
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id))
+                        .header("Authorization", authorization).DELETE().build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 202) {
             throw new IllegalStateException("DELETE answered " + response.statusCode() + ": " + response.body());
@@ -46,7 +51,8 @@ final class PivotplaneApi {
     }
 
     JsonNode get(String id) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id)).build(),
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id))
+                        .header("Authorization", authorization).build(),
                 HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }

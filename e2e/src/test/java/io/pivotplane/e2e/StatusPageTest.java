@@ -52,7 +52,7 @@ class StatusPageTest {
                 + " (bin/install-browser, which the build runs, installs them where it can)");
         output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/status-page-stack.log"));
         stack = LocalStack.start(LocalStack.Settings.forTests(PROJECT, output.printStream()));
-        api = new PivotplaneApi(stack.apiUrl());
+        api = new PivotplaneApi(stack.apiUrl(), stack.token());
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -82,10 +82,16 @@ class StatusPageTest {
     @Test
     void aClusterSubmittedThroughTheApiReachesItsLastStageOnThePageLiveThenIsDeleted() throws Exception {
         browser.get(stack.apiUrl() + "/");
+        await().atMost(Duration.ofSeconds(30)).until(() -> browser.findElement(By.id("sign-in")).isDisplayed());
+        browser.findElement(By.id("token")).sendKeys(stack.token("team-a", "viewer"));
+        browser.findElement(By.cssSelector("#sign-in button[type=submit]")).click();
         await().atMost(Duration.ofSeconds(30)).until(() -> "live".equals(
                 browser.findElement(By.id("connection")).getAttribute("data-state")));
 
         Map<String, Object> body = ClusterRequestDocument.body(Files.readString(PROJECT.resolve("examples/gcp.yaml")));
+        Map<String, Object> otherProjects = new java.util.HashMap<>(body);
+        otherProjects.put("project", "team-b");
+        String hidden = api.create(TestCredentials.prepare(stack.management().client(), otherProjects));
         String id = api.create(TestCredentials.prepare(stack.management().client(), body));
 
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))
@@ -105,6 +111,9 @@ class StatusPageTest {
                 .until(() -> "Deleted".equals(stageOnPage(id)));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(timelineOnPage())
                 .endsWith("Deleting", "Deleted"));
+        // a viewer of team-a never sees team-b's cluster, though it went through its stages all along
+        assertThat(api.stage(hidden)).isNotEqualTo("Requested");
+        assertThat(stageOnPage(hidden)).isNull();
     }
 
     private static By rowSelector(String id) {

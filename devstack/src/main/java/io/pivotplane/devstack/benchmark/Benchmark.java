@@ -80,6 +80,7 @@ public final class Benchmark implements Callable<Integer> {
 
     private final PrintStream out = System.out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private String token;
     private final List<Map<String, Object>> examples = new ArrayList<>();
 
     public static void main(String[] args) {
@@ -117,6 +118,7 @@ public final class Benchmark implements Callable<Integer> {
 
     private int run(LocalStack stack, StageClock clock, ProcessMeter meter) throws Exception {
         String api = stack.apiUrl() + "/api/v1/clusters";
+        token = stack.token();
         Set<String> warm = submit(api, requests(stack, "warmup", warmup), 0, clock);
         awaitDone(clock, warm);
         Map<String, Long> heapAfterWarmup = heapsAfterFullGc(meter);
@@ -278,6 +280,7 @@ public final class Benchmark implements Callable<Integer> {
                         long submittedAt = System.currentTimeMillis();
                         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api))
                                 .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + token)
                                 .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))).build(),
                                 HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 201) {
