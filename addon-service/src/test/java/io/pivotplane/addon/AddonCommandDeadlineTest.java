@@ -9,7 +9,6 @@ import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
-import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.ClusterEvent;
@@ -29,7 +28,6 @@ import io.agroal.api.AgroalDataSource;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.kit.messaging.DeadLetters;
 import jakarta.inject.Inject;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -39,6 +37,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -62,6 +61,8 @@ class AddonCommandDeadlineTest {
 
     @InjectInfrastructure
     EmbeddedKafkaBroker kafka;
+    @ConfigProperty(name = "pivotplane.agent-keys.secret")
+    String planeSecret;
 
     @Inject
     AgroalDataSource dataSource;
@@ -127,10 +128,7 @@ class AddonCommandDeadlineTest {
     }
 
     private EventEnvelope<?> publish(ClusterEvent payload) {
-        EventEnvelope<?> event = EventEnvelope.create(URI.create("/pivotplane/test"), "corr-" + payload.clusterId(),
-                payload);
-        TopicWriter.send(kafka.bootstrapServers(), event);
-        return event;
+        return TestEvents.publish(kafka.bootstrapServers(), planeSecret, payload);
     }
 
     private List<ClusterEvent> events(String topic, String clusterId) {

@@ -20,6 +20,7 @@ import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.model.AddonResult;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
 /** addon-service against a real broker and PostgreSQL; the test plays the agent. */
@@ -41,6 +43,8 @@ class AddonServiceTest {
 
     @InjectInfrastructure
     EmbeddedKafkaBroker kafka;
+    @ConfigProperty(name = "pivotplane.agent-keys.secret")
+    String planeSecret;
 
     @Test
     void installsLayerByLayerAfterThePivotAndTheScalingThenReportsAddonsInstalled() {
@@ -96,6 +100,36 @@ class AddonServiceTest {
     }
 
     @Test
+    void aReportNotSignedByTheClustersOwnAgentIsDeadLetteredAndChangesNothingWhileCommandsCarryTheAgentsMac() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "forged", 1, 0, List.of(
+                new Addon("csi", "csi", "1.0", List.of("kind: DaemonSet")))), Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        EventEnvelope<?> unsigned = EventEnvelope.create(SOURCE, "corr", report(clusterId, AgentReport.Kind.SCALED,
+                null, null));
+        TopicWriter.send(kafka.bootstrapServers(), unsigned);
+        EventEnvelope<?> byAnotherAgent = EventEnvelope.create(SOURCE, "corr", report(clusterId,
+                AgentReport.Kind.SCALED, null, null));
+        TopicWriter.sendSigned(kafka.bootstrapServers(), byAnotherAgent,
+                TestEvents.agentKey(planeSecret, UUID.randomUUID().toString()));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.AGENT_REPORTS)).stream()
+                        .filter(record -> clusterId.equals(record.key()))
+                        .map(record -> new String(record.headers().lastHeader("dlq_reason").value())))
+                .hasSize(2).allSatisfy(reason -> assertThat(reason)
+                        .contains("not signed by the agent of cluster '" + clusterId + "'")));
+        assertThat(commandsFor(clusterId)).isEmpty();
+
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+        AgentCommand csi = awaitCommands(clusterId, 1).get(0);
+        var sent = TopicReader.readRaw(kafka.bootstrapServers(), Topics.AGENT_COMMANDS).stream()
+                .filter(record -> clusterId.equals(record.key())).findFirst().orElseThrow();
+        assertThat(AgentMacs.verify(sent.headers(), sent.value(), TestEvents.agentKey(planeSecret, clusterId),
+                AgentMacs.Direction.COMMAND)).as("the command %s carries its agent's MAC", csi.commandId()).isTrue();
+    }
+
+    @Test
     void aClusterWithOnlyItsNetworkPluginIsDoneOnceItHasScaled() {
         String clusterId = UUID.randomUUID().toString();
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "bare", 1, 0, List.of()),
@@ -109,7 +143,7 @@ class AddonServiceTest {
     }
 
     private void publish(ClusterEvent payload) {
-        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(SOURCE, "corr-" + payload.clusterId(), payload));
+        TestEvents.publish(kafka.bootstrapServers(), planeSecret, payload);
     }
 
     private static AgentReport report(String clusterId, AgentReport.Kind kind, String commandId, AddonResult result) {

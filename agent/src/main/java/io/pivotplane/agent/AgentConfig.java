@@ -1,5 +1,6 @@
 package io.pivotplane.agent;
 
+import io.pivotplane.events.kafka.AgentMacs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,22 +15,24 @@ import java.util.Map;
  * @param namespace where the cluster's CAPI objects live
  * @param kafkaBootstrapServers the management plane's Kafka
  * @param heartbeatInterval how often it reports, and looks at its cluster if nothing woke it up
+ * @param key the agent's own key (base64): commands that do not carry its MAC are refused, reports carry it
  */
 public record AgentConfig(String clusterId, String clusterName, String namespace, String kafkaBootstrapServers,
-                          Duration heartbeatInterval) {
+                          Duration heartbeatInterval, String key) {
 
     public static final String CLUSTER_ID = "PIVOTPLANE_CLUSTER_ID";
     public static final String CLUSTER_NAME = "PIVOTPLANE_CLUSTER_NAME";
     public static final String CLUSTER_NAMESPACE = "PIVOTPLANE_CLUSTER_NAMESPACE";
     public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
     public static final String HEARTBEAT_INTERVAL = "PIVOTPLANE_HEARTBEAT_INTERVAL";
+    public static final String AGENT_KEY = "PIVOTPLANE_AGENT_KEY";
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
 
     /** @throws IllegalArgumentException naming every variable that is missing or wrong */
     public static AgentConfig fromEnvironment(Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
-        for (String required : List.of(CLUSTER_ID, CLUSTER_NAME, CLUSTER_NAMESPACE, KAFKA_BOOTSTRAP_SERVERS)) {
+        for (String required : List.of(CLUSTER_ID, CLUSTER_NAME, CLUSTER_NAMESPACE, KAFKA_BOOTSTRAP_SERVERS, AGENT_KEY)) {
             String value = environment.get(required);
             if (value == null || value.isBlank()) {
                 problems.add(required + " is not set");
@@ -43,11 +46,32 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
                 problems.add(HEARTBEAT_INTERVAL + " is not an ISO-8601 duration such as PT10S");
             }
         }
+        String key = environment.get(AGENT_KEY);
+        if (key != null && !key.isBlank()) {
+            try {
+                AgentMacs.decodeKey(key, AGENT_KEY);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+        }
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("agent configuration: " + String.join("; ", problems));
         }
         return new AgentConfig(environment.get(CLUSTER_ID), environment.get(CLUSTER_NAME),
-                environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat);
+                environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat, key.strip());
+    }
+
+    /** The key as bytes, for {@link AgentMacs}. */
+    public byte[] keyBytes() {
+        return AgentMacs.decodeKey(key, AGENT_KEY);
+    }
+
+    /** The configuration without its key, for logs and manifests shown to people. */
+    @Override
+    public String toString() {
+        return "AgentConfig[clusterId=" + clusterId + ", clusterName=" + clusterName + ", namespace=" + namespace
+                + ", kafkaBootstrapServers=" + kafkaBootstrapServers + ", heartbeatInterval=" + heartbeatInterval
+                + ", key=(secret)]";
     }
 
     public Map<String, String> toEnvironment() {
@@ -57,6 +81,7 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
         environment.put(CLUSTER_NAMESPACE, namespace);
         environment.put(KAFKA_BOOTSTRAP_SERVERS, kafkaBootstrapServers);
         environment.put(HEARTBEAT_INTERVAL, heartbeatInterval.toString());
+        environment.put(AGENT_KEY, key);
         return environment;
     }
 }

@@ -11,8 +11,10 @@ import io.pivotplane.devstack.simulator.SimulatorSettings;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -65,6 +67,8 @@ public final class LocalStack implements AutoCloseable {
     private volatile boolean closing;
     /** The identity provider of this stack: the request API trusts its tokens and no other's. */
     private final LocalIssuer issuer = LocalIssuer.create();
+    /** What deploy/ keeps in the Secret pivotplane-agent-keys: every agent's key is derived from it. */
+    private final String agentKeysSecret = randomSecret();
 
     private LocalStack(Settings settings) {
         this.settings = settings;
@@ -165,6 +169,12 @@ public final class LocalStack implements AutoCloseable {
         leftovers.process(service.module(), process.process().toHandle());
     }
 
+    private static String randomSecret() {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        return Base64.getEncoder().encodeToString(secret);
+    }
+
     /** Refuses a fixed port something already listens on, rather than talking to whatever that is. */
     static void requireFree(int port, String what, String option) {
         if (port != 0 && FreePorts.isListening(port)) {
@@ -191,6 +201,9 @@ public final class LocalStack implements AutoCloseable {
             environment.put("KUBERNETES_AUTH_TOKEN", service.module());
             environment.put("KUBERNETES_AUTH_TRYKUBECONFIG", "false");
             environment.put("KUBERNETES_AUTH_TRYSERVICEACCOUNT", "false");
+        }
+        if (service == Service.PIVOT || service == Service.ADDON) {
+            environment.put("PIVOTPLANE_AGENT_KEYS_SECRET", agentKeysSecret);
         }
         if (service == Service.REQUEST) {
             issuer.verifierSettings().forEach((property, value) ->
@@ -259,6 +272,11 @@ public final class LocalStack implements AutoCloseable {
 
     public String apiUrl() {
         return "http://127.0.0.1:" + ports.get(Service.REQUEST);
+    }
+
+    /** The secret every agent's key derives from, as pivot-service and addon-service are given it. */
+    public String agentKeysSecret() {
+        return agentKeysSecret;
     }
 
     /** A bearer token of a platform admin, for the request API: what the developer of the local stack is. */

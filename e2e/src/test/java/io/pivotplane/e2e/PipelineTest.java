@@ -6,29 +6,34 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
+import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.capi.k8s.Rollouts;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
-import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.capi.request.ClusterRequestValidator;
-import io.pivotplane.devstack.testing.TestClusters;
-import io.pivotplane.devstack.testing.TestCredentials;
-import io.pivotplane.events.model.ClusterSpec;
-import io.pivotplane.events.model.WorkerPool;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.pivotplane.deploy.Kustomize;
+import io.pivotplane.deploy.Overlay;
 import io.pivotplane.devstack.LocalStack;
 import io.pivotplane.devstack.Service;
+import io.pivotplane.devstack.infra.ApiRequest;
+import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
+import io.pivotplane.devstack.testing.TestClusters;
+import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.Pivoted;
 import io.pivotplane.events.Topics;
+import io.pivotplane.events.kafka.AgentMacs;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.WorkerPool;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,9 +46,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import io.pivotplane.deploy.Kustomize;
-import io.pivotplane.deploy.Overlay;
-import io.pivotplane.devstack.infra.ApiRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -65,13 +67,15 @@ class PipelineTest {
 
     static StackOutput output;
     static LocalStack stack;
+    static String token;
     static PivotplaneApi api;
 
     @BeforeAll
     static void startStack() throws Exception {
         output = new StackOutput(PROJECT.resolve("e2e/target/e2e-logs/pipeline-stack.log"));
         stack = startStack(output);
-        api = new PivotplaneApi(stack.apiUrl(), stack.token());
+        token = stack.token();
+        api = new PivotplaneApi(stack.apiUrl(), token);
     }
 
     @AfterAll
@@ -365,6 +369,46 @@ class PipelineTest {
                                 assertThat(used).as(account + " uses what its RBAC grants").contains(group + "/" + resource))));
             }
         }
+    }
+
+    @Test
+    @Order(9)
+    void noSecretOfTheRunIsInAnyEventDatabaseRowApiAnswerOrLogLine() throws Exception {
+        Map<String, String> planted = new java.util.LinkedHashMap<>();
+        TestCredentials.SECRET_VALUES.forEach(value -> planted.put(value, "a provider credential's secret value"));
+        planted.put(stack.agentKeysSecret(), "the plane's agent-keys secret");
+        planted.put(token, "the bearer token the API was called with");
+        List<String> pivotedIds = TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.CLUSTER_PIVOTED)
+                .stream().map(record -> record.key()).distinct().toList();
+        assertThat(pivotedIds).as("clusters of the earlier tests").isNotEmpty();
+        for (String id : pivotedIds) {
+            planted.put(java.util.Base64.getEncoder().encodeToString(AgentMacs.agentKey(
+                    AgentMacs.decodeKey(stack.agentKeysSecret(), "secret"), id)), "the agent key of cluster " + id);
+        }
+        SecretScan scan = new SecretScan(planted);
+
+        scan.topics(stack.kafka().bootstrapServers());
+        for (Service service : Service.values()) {
+            scan.database(stack.postgres().jdbcUrl(service.database()), EmbeddedPostgresServer.USER,
+                    EmbeddedPostgresServer.PASSWORD);
+        }
+        JsonNode page = api.list(100);
+        scan.text("GET /api/v1/clusters", page.toString());
+        for (JsonNode cluster : page.path("items")) {
+            scan.text("GET /api/v1/clusters/" + cluster.path("id").asText(), api.get(cluster.path("id").asText())
+                    .toString());
+        }
+        output.lines().forEach(line -> scan.text("the stack's log", line));
+
+        assertThat(scan.findings()).as("secrets where they must not be").isEmpty();
+        // the scan reads what it should: the ids of the clusters are everywhere it looked
+        SecretScan control = new SecretScan(Map.of(pivotedIds.get(0), "a cluster id"));
+        control.topics(stack.kafka().bootstrapServers());
+        control.text("GET /api/v1/clusters", page.toString());
+        output.lines().forEach(line -> control.text("the stack's log", line));
+        assertThat(control.findings()).extracting(SecretScan.Finding::where)
+                .anyMatch(where -> where.startsWith("topic cluster.pivoted"))
+                .contains("GET /api/v1/clusters", "the stack's log");
     }
 
     /** The README's vSphere request, its profile (Flannel) with metrics-server's account added. */

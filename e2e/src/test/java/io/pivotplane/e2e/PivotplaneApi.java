@@ -57,6 +57,14 @@ final class PivotplaneApi {
         return JSON.readTree(response.body());
     }
 
+    /** The first page of the clusters the caller may read, newest first. */
+    JsonNode list(int size) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "?size=" + size))
+                        .header("Authorization", authorization).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return JSON.readTree(response.body());
+    }
+
     String stage(String id) throws IOException, InterruptedException {
         return get(id).path("stage").asText();
     }

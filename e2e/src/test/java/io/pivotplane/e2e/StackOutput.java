@@ -30,6 +30,10 @@ final class StackOutput extends OutputStream {
         return new PrintStream(this, true, StandardCharsets.UTF_8);
     }
 
+    List<String> lines() {
+        return List.copyOf(lines);
+    }
+
     boolean anyLineContains(String... texts) {
         return lines.stream().anyMatch(line -> java.util.Arrays.stream(texts).allMatch(line::contains));
     }

@@ -5,7 +5,8 @@ import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
-import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import io.pivotplane.events.kafka.AgentMacs;
+import io.pivotplane.events.kafka.SigningEventSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Comparator;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -41,6 +43,7 @@ public final class KafkaAgentChannel implements AgentChannel {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAgentChannel.class);
 
     private final String clusterId;
+    private final byte[] key;
     private final KafkaProducer<String, EventEnvelope<?>> producer;
     private final KafkaConsumer<String, byte[]> consumer;
     private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
@@ -49,12 +52,13 @@ public final class KafkaAgentChannel implements AgentChannel {
 
     private KafkaAgentChannel(AgentConfig config) {
         this.clusterId = config.clusterId();
+        this.key = config.keyBytes();
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new EventEnvelopeSerializer());
+                new StringSerializer(), reportSigner(clusterId -> key));
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
                 ConsumerConfig.GROUP_ID_CONFIG, "pivotplane-agent-" + config.clusterId(),
@@ -86,7 +90,7 @@ public final class KafkaAgentChannel implements AgentChannel {
                 long next = -1;
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
                     try {
-                        if (clusterId.equals(record.key())) {
+                        if (clusterId.equals(record.key()) && authentic(record, key, clusterId)) {
                             readable(record).ifPresent(handler);
                         }
                         next = record.offset() + 1;
@@ -118,6 +122,24 @@ public final class KafkaAgentChannel implements AgentChannel {
             running = false;
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** Reports carry the MAC of their agent's key, so that the plane takes them for its agent's and no other's. */
+    public static SigningEventSerializer reportSigner(Function<String, byte[]> keyOfCluster) {
+        return new SigningEventSerializer(Topics.AGENT_REPORTS, AgentMacs.Direction.REPORT, keyOfCluster);
+    }
+
+    /**
+     * Whether a command came from the plane: it carries the MAC of this agent's key. Anyone who can write to the topic
+     * could send the agent anything otherwise (a ClusterRoleBinding, its own deletion); such a command is refused.
+     */
+    public static boolean authentic(ConsumerRecord<String, byte[]> command, byte[] key, String clusterId) {
+        if (AgentMacs.verify(command.headers(), command.value(), key, AgentMacs.Direction.COMMAND)) {
+            return true;
+        }
+        LOG.warn("Agent of {} refuses the command at {}@{}: it is not signed by the management plane", clusterId,
+                command.partition(), command.offset());
+        return false;
     }
 
     private Optional<EventEnvelope<?>> readable(ConsumerRecord<String, byte[]> record) {

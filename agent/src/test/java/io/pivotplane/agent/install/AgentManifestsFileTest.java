@@ -7,7 +7,9 @@ import io.pivotplane.capi.Manifests;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -27,7 +29,8 @@ class AgentManifestsFileTest {
     @Test
     void theReviewedManifestsAreWhatTheCodeRenders() throws IOException {
         AgentConfig example = new AgentConfig("2b4c1f7e-0c5e-4c1a-9d55-8f6f1c3f0a11", "edge-aws", "team-a",
-                "kafka-kafka-bootstrap.pivotplane.svc:9092", Duration.ofSeconds(10));
+                "kafka-kafka-bootstrap.pivotplane.svc:9092", Duration.ofSeconds(10),
+                Base64.getEncoder().encodeToString("an example agent key, no real one".getBytes(StandardCharsets.UTF_8)));
         String rendered = HEADER + Manifests.yamlStream(AgentManifests.render(example, AgentManifests.DEFAULT_IMAGE,
                 AgentManifests.Network.HOST));
         Path file = projectDir().resolve("deploy/agent/pivotplane-agent.yaml");

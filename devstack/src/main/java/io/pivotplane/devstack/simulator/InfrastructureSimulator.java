@@ -98,7 +98,7 @@ public final class InfrastructureSimulator implements AutoCloseable {
             return KafkaAgentChannel.open(config);
         }
         return sharedAgentChannels.computeIfAbsent(config.kafkaBootstrapServers(), SharedAgentChannels::new)
-                .open(config.clusterId());
+                .open(config);
     }
 
     /** A client of a workload cluster's API server, by the URL its kubeconfig names, while it runs. */

@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.simulator;
 
+import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
@@ -8,12 +9,12 @@ import io.pivotplane.devstack.infra.SerialExecutor;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
-import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -49,7 +50,9 @@ final class SharedAgentChannels implements AutoCloseable {
     /** Runs each agent's commands, one at a time per agent: handling one may take minutes (a deletion). */
     private final ExecutorService handlers;
     private final Map<String, Receiver> receivers = new HashMap<>();
-    private final Map<String, List<EventEnvelope<?>>> waiting = new HashMap<>();
+    private final Map<String, List<ConsumerRecord<String, byte[]>>> waiting = new HashMap<>();
+    /** Each agent's own key, as its Secret gives it: its reports carry its MAC, its commands must. */
+    private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private Thread reader;
     private volatile boolean running = true;
 
@@ -61,18 +64,19 @@ final class SharedAgentChannels implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), new EventEnvelopeSerializer());
+                new StringSerializer(), KafkaAgentChannel.reportSigner(keys::get));
         this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
     }
 
     /** The channel of the agent of one cluster. */
-    AgentChannel open(String clusterId) {
-        return new Channel(clusterId);
+    AgentChannel open(AgentConfig config) {
+        keys.put(config.clusterId(), config.keyBytes());
+        return new Channel(config.clusterId());
     }
 
     private synchronized void register(Receiver receiver) {
         receivers.put(receiver.clusterId, receiver);
-        List<EventEnvelope<?>> early = waiting.remove(receiver.clusterId);
+        List<ConsumerRecord<String, byte[]>> early = waiting.remove(receiver.clusterId);
         if (early != null) {
             early.forEach(receiver::offer);
         }
@@ -87,7 +91,7 @@ final class SharedAgentChannels implements AutoCloseable {
         receivers.remove(receiver.clusterId, receiver);
     }
 
-    private synchronized void route(String clusterId, EventEnvelope<?> command) {
+    private synchronized void route(String clusterId, ConsumerRecord<String, byte[]> command) {
         Receiver receiver = receivers.get(clusterId);
         if (receiver != null) {
             receiver.offer(command);
@@ -116,12 +120,7 @@ final class SharedAgentChannels implements AutoCloseable {
                     if (record.key() == null) {
                         continue;
                     }
-                    try {
-                        route(record.key(), deserializer.deserialize(record.topic(), record.headers(), record.value()));
-                    } catch (RuntimeException e) {
-                        LOG.warn("Ignoring an unreadable command at {}@{}: {}", record.partition(), record.offset(),
-                                e.getMessage());
-                    }
+                    route(record.key(), record);
                 }
             }
         } catch (WakeupException | InterruptedException e) {
@@ -207,7 +206,19 @@ final class SharedAgentChannels implements AutoCloseable {
             this.handler = handler;
         }
 
-        void offer(EventEnvelope<?> command) {
+        /** Hands a command to the agent if it is the plane's (its MAC is of the agent's key) and readable. */
+        void offer(ConsumerRecord<String, byte[]> record) {
+            if (!KafkaAgentChannel.authentic(record, keys.get(clusterId), clusterId)) {
+                return;
+            }
+            EventEnvelope<?> command;
+            try {
+                command = deserializer.deserialize(record.topic(), record.headers(), record.value());
+            } catch (RuntimeException e) {
+                LOG.warn("Ignoring an unreadable command at {}@{}: {}", record.partition(), record.offset(),
+                        e.getMessage());
+                return;
+            }
             commands.execute(() -> handleUntilDone(command));
         }
 

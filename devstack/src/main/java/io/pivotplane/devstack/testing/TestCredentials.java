@@ -24,6 +24,10 @@ public final class TestCredentials {
     private TestCredentials() {
     }
 
+    /** The secret values among these credentials, for a test that looks for them where they must not be. */
+    public static final List<String> SECRET_VALUES = List.of("simulated-password-not-real",
+            "simulated-secret-access-key-not-real", "simulated, not a key", "simulated-client-secret-not-real");
+
     /** The project's namespace and the spec's credentials. */
     public static void create(KubernetesClient management, ClusterSpec spec) {
         namespace(management, spec.project());

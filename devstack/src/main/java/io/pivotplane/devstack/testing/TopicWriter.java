@@ -1,7 +1,10 @@
 package io.pivotplane.devstack.testing;
 
 import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import io.pivotplane.events.kafka.SigningEventSerializer;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -19,8 +22,27 @@ public final class TopicWriter {
 
     /** @return where the event was written */
     public static RecordMetadata send(String bootstrapServers, EventEnvelope<?> event) {
-        try (var producer = new KafkaProducer<>(config(bootstrapServers), new StringSerializer(),
-                new EventEnvelopeSerializer())) {
+        return send(bootstrapServers, event, new EventEnvelopeSerializer());
+    }
+
+    /**
+     * Publishes an event to or from an agent with the MAC of {@code agentKey}: as the plane signs a command, or the
+     * agent a report.
+     */
+    public static RecordMetadata sendSigned(String bootstrapServers, EventEnvelope<?> event, byte[] agentKey) {
+        return sendSigned(bootstrapServers, event, agentKey, event.topic().equals(Topics.AGENT_COMMANDS)
+                ? AgentMacs.Direction.COMMAND : AgentMacs.Direction.REPORT);
+    }
+
+    /** As {@link #sendSigned(String, EventEnvelope, byte[])}, signed as going {@code direction}, whatever its topic. */
+    public static RecordMetadata sendSigned(String bootstrapServers, EventEnvelope<?> event, byte[] agentKey,
+                                            AgentMacs.Direction direction) {
+        return send(bootstrapServers, event, new SigningEventSerializer(event.topic(), direction, clusterId -> agentKey));
+    }
+
+    private static RecordMetadata send(String bootstrapServers, EventEnvelope<?> event,
+                                       EventEnvelopeSerializer serializer) {
+        try (var producer = new KafkaProducer<>(config(bootstrapServers), new StringSerializer(), serializer)) {
             return producer.send(new ProducerRecord<>(event.topic(), event.subject(), event))
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

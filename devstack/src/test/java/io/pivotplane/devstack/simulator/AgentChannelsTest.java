@@ -14,10 +14,13 @@ import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
+import io.pivotplane.events.kafka.AgentMacs;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -37,6 +40,7 @@ class AgentChannelsTest {
 
     static final Duration WAIT = Duration.ofSeconds(30);
     static final URI MANAGEMENT = URI.create("/pivotplane/test");
+    static final byte[] PLANE_SECRET = "the plane's secret of these tests, 32+ bytes".getBytes(StandardCharsets.UTF_8);
 
     static EmbeddedKafkaBroker kafka;
     final List<AutoCloseable> opened = new ArrayList<>();
@@ -139,6 +143,46 @@ class AgentChannelsTest {
                         .isEqualTo(AgentReport.Kind.HEARTBEAT));
     }
 
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void refusesACommandThePlaneDidNotSignOrSignedForAnotherAgentAndHandsOverTheNextSignedOne(Kind kind) {
+        String cluster = newClusterId();
+        String other = newClusterId();
+        List<String> handled = new CopyOnWriteArrayList<>();
+        AgentChannel channel = open(kind, cluster);
+        channel.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
+
+        // what anyone who can write to the topic could send: no MAC, one of another agent's key, one of a report
+        TopicWriter.send(kafka.bootstrapServers(), commandTo(cluster, "unsigned"));
+        TopicWriter.sendSigned(kafka.bootstrapServers(), commandTo(cluster, "with-another-agents-key"),
+                AgentMacs.agentKey(PLANE_SECRET, other));
+        TopicWriter.sendSigned(kafka.bootstrapServers(), commandTo(cluster, "signed-as-a-report"),
+                AgentMacs.agentKey(PLANE_SECRET, cluster), AgentMacs.Direction.REPORT);
+        command(cluster, "from-the-plane");
+
+        await().atMost(WAIT).until(() -> handled.contains("from-the-plane"));
+        assertThat(handled).containsExactly("from-the-plane");
+        assertThat(channel.isReceiving()).isTrue();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void signsItsReportsWithItsOwnKeyOnly(Kind kind) {
+        String cluster = newClusterId();
+        open(kind, cluster).send(EventEnvelope.create(URI.create("/pivotplane/agent/" + cluster), cluster,
+                new AgentReport(cluster, AgentReport.Kind.SCALED, Instant.now(), null, List.of(), null, null,
+                        List.of())));
+
+        var record = TopicReader.readRaw(kafka.bootstrapServers(), Topics.AGENT_REPORTS).stream()
+                .filter(r -> cluster.equals(r.key())).findFirst().orElseThrow();
+        assertThat(AgentMacs.verify(record.headers(), record.value(), AgentMacs.agentKey(PLANE_SECRET, cluster),
+                AgentMacs.Direction.REPORT)).isTrue();
+        assertThat(AgentMacs.verify(record.headers(), record.value(),
+                AgentMacs.agentKey(PLANE_SECRET, newClusterId()), AgentMacs.Direction.REPORT)).isFalse();
+        assertThat(AgentMacs.verify(record.headers(), record.value(), AgentMacs.agentKey(PLANE_SECRET, cluster),
+                AgentMacs.Direction.COMMAND)).isFalse();
+    }
+
     @Test
     void anAgentsOwnChannelResumesAfterTheLastCommandItHandled() {
         String cluster = newClusterId();
@@ -175,12 +219,22 @@ class AgentChannelsTest {
 
     private AgentChannel open(Kind kind, String clusterId) {
         AgentChannel channel = switch (kind) {
-            case OWN_CLIENTS -> KafkaAgentChannel.open(new AgentConfig(clusterId, "c-" + clusterId, "default",
-                    kafka.bootstrapServers(), AgentConfig.DEFAULT_HEARTBEAT));
-            case SHARED_CLIENTS -> sharedChannels().open(clusterId);
+            case OWN_CLIENTS -> KafkaAgentChannel.open(config(clusterId));
+            case SHARED_CLIENTS -> sharedChannels().open(config(clusterId));
         };
         opened.add(channel);
         return channel;
+    }
+
+    /** The agent's configuration as pivot-service installs it: with the key the plane derives for its cluster. */
+    private static AgentConfig config(String clusterId) {
+        return new AgentConfig(clusterId, "c-" + clusterId, "default", kafka.bootstrapServers(),
+                AgentConfig.DEFAULT_HEARTBEAT, keyOf(clusterId));
+    }
+
+    /** The key pivot-service derives for the agent of {@code clusterId}, as its Secret holds it. */
+    static String keyOf(String clusterId) {
+        return Base64.getEncoder().encodeToString(AgentMacs.agentKey(PLANE_SECRET, clusterId));
     }
 
     private SharedAgentChannels sharedChannels() {
@@ -191,9 +245,15 @@ class AgentChannelsTest {
         return shared;
     }
 
+    /** A command as the plane sends it, signed for the agent of {@code clusterId}. */
     private static void command(String clusterId, String commandId) {
-        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(MANAGEMENT, clusterId,
-                new AgentCommand(clusterId, commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now())));
+        TopicWriter.sendSigned(kafka.bootstrapServers(), commandTo(clusterId, commandId),
+                AgentMacs.agentKey(PLANE_SECRET, clusterId));
+    }
+
+    private static EventEnvelope<AgentCommand> commandTo(String clusterId, String commandId) {
+        return EventEnvelope.create(MANAGEMENT, clusterId,
+                new AgentCommand(clusterId, commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now()));
     }
 
     private static String newClusterId() {

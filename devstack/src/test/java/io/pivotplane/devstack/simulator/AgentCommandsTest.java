@@ -32,7 +32,8 @@ class AgentCommandsTest {
     final SimulatedCluster cluster = new SimulatedCluster();
     final RecordingChannel channel = new RecordingChannel();
     final Agent agent = Agent.start(new AgentConfig(CLUSTER_ID, "commands", "default", "127.0.0.1:1",
-            Duration.ofMinutes(10)), cluster.client, channel);
+            Duration.ofMinutes(10),
+                AgentChannelsTest.keyOf("id-for-a-test")), cluster.client, channel);
 
     @BeforeEach
     void agentNamespace() {

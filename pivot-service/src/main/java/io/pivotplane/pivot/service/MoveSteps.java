@@ -7,6 +7,7 @@ import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.DesiredState;
 import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.kit.messaging.AgentKeys;
 import io.pivotplane.pivot.config.PivotConfig;
 import io.pivotplane.pivot.domain.MovePlan;
 import io.pivotplane.pivot.domain.TargetProviders;
@@ -21,6 +22,7 @@ import io.pivotplane.pivot.persistence.MoveStep;
 import io.pivotplane.pivot.persistence.MoveStore;
 import io.pivotplane.pivot.persistence.MovedObject;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,10 +44,12 @@ final class MoveSteps {
     private static final Logger LOG = Logger.getLogger(MoveSteps.class);
 
     private final PivotConfig config;
+    private final AgentKeys agentKeys;
     private final MoveStore store;
     private final ProviderInstaller installer;
 
-    MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer) {
+    MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer, AgentKeys agentKeys) {
+        this.agentKeys = agentKeys;
         this.config = config;
         this.store = store;
         this.installer = installer;
@@ -86,8 +90,10 @@ final class MoveSteps {
     }
 
     private List<HasMetadata> agentManifests(Move move, AgentManifests.Network network) {
+        // the agent's own key, in the Secret it is installed with: it signs its reports and checks our commands
         AgentConfig agent = new AgentConfig(move.clusterId(), move.clusterName(), move.namespace(),
-                config.agentKafkaBootstrapServers(), config.agentHeartbeat());
+                config.agentKafkaBootstrapServers(), config.agentHeartbeat(),
+                Base64.getEncoder().encodeToString(agentKeys.keyOf(move.clusterId())));
         return AgentManifests.render(agent, config.agentImage(), network);
     }
 

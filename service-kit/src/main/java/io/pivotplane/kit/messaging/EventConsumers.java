@@ -1,6 +1,8 @@
 package io.pivotplane.kit.messaging;
 
 import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.persistence.Transactions;
@@ -43,12 +45,14 @@ public class EventConsumers {
     private final Outbox outbox;
     private final DeadLetters deadLetters;
     private final MessagingMetrics metrics;
+    private final AgentKeys agentKeys;
     private final EventEnvelopeDeserializer deserializer = new EventEnvelopeDeserializer();
     private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final Map<String, CountDownLatch> registered = new ConcurrentHashMap<>();
 
     public EventConsumers(MessagingConfig config, Transactions transactions, ProcessedEvents processed, Outbox outbox,
-                          DeadLetters deadLetters, MessagingMetrics metrics) {
+                          DeadLetters deadLetters, MessagingMetrics metrics, AgentKeys agentKeys) {
+        this.agentKeys = agentKeys;
         this.config = config.consumer();
         this.transactions = transactions;
         this.processed = processed;
@@ -149,6 +153,11 @@ public class EventConsumers {
         String group = subscription.group();
         if (record.value() == null) {
             deadLetter(group, record, null, "a record without a value (a tombstone) is not an event");
+            return;
+        }
+        if (Topics.AGENT_REPORTS.equals(record.topic()) && !agentKeys.fromItsAgent(record)) {
+            deadLetter(group, record, null, "a report not signed by the agent of cluster '"
+                    + AgentMacs.subject(record.headers()) + "' (sent by another agent, or forged)");
             return;
         }
         EventEnvelope<?> event;

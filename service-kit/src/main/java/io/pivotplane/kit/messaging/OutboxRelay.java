@@ -7,7 +7,8 @@ import io.pivotplane.events.EventJson;
 import io.pivotplane.events.EventType;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
-import io.pivotplane.events.kafka.EventEnvelopeSerializer;
+import io.pivotplane.events.kafka.AgentMacs;
+import io.pivotplane.events.kafka.SigningEventSerializer;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -88,12 +89,14 @@ public class OutboxRelay {
     private volatile Instant lastProgress = Instant.now();
     private KafkaProducer<String, EventEnvelope<?>> producer;
     private Thread thread;
+    private final AgentKeys agentKeys;
 
     public OutboxRelay(AgroalDataSource dataSource, MessagingConfig config,
                        @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
                        @ConfigProperty(name = "quarkus.application.name") String applicationName,
-                       MessagingMetrics metrics) {
+                       MessagingMetrics metrics, AgentKeys agentKeys) {
         this.metrics = metrics;
+        this.agentKeys = agentKeys;
         this.dataSource = dataSource;
         this.config = config.outbox();
         this.clientId = applicationName + "-outbox";
@@ -221,8 +224,9 @@ public class OutboxRelay {
      * ending the transaction it left open, then marks the rows of the last committed transaction published.
      */
     private void startProducer(Connection connection) throws Exception {
+        // a command to an agent carries the MAC of that agent's key, or the agent refuses it
         KafkaProducer<String, EventEnvelope<?>> started = new KafkaProducer<>(producerConfig(), new StringSerializer(),
-                new EventEnvelopeSerializer());
+                new SigningEventSerializer(Topics.AGENT_COMMANDS, AgentMacs.Direction.COMMAND, agentKeys::keyOf));
         try {
             started.initTransactions();
             requireProgressTopic(started);

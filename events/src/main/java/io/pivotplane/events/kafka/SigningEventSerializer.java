@@ -1,0 +1,31 @@
+package io.pivotplane.events.kafka;
+
+import io.pivotplane.events.EventEnvelope;
+import java.util.function.Function;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * Writes an event as {@link EventEnvelopeSerializer} does and adds the {@link AgentMacs} of the records that go to
+ * an agent or come from one: those of the topic given, under the key its function gives for the record's cluster.
+ */
+public class SigningEventSerializer extends EventEnvelopeSerializer {
+
+    private final String topic;
+    private final AgentMacs.Direction direction;
+    private final Function<String, byte[]> keyOfCluster;
+
+    public SigningEventSerializer(String topic, AgentMacs.Direction direction, Function<String, byte[]> keyOfCluster) {
+        this.topic = topic;
+        this.direction = direction;
+        this.keyOfCluster = keyOfCluster;
+    }
+
+    @Override
+    public byte[] serialize(String topic, Headers headers, EventEnvelope<?> envelope) {
+        byte[] value = super.serialize(topic, headers, envelope);
+        if (envelope != null && this.topic.equals(topic)) {
+            AgentMacs.sign(headers, value, keyOfCluster.apply(envelope.subject()), direction);
+        }
+        return value;
+    }
+}
