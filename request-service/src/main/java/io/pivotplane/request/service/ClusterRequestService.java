@@ -144,19 +144,19 @@ public class ClusterRequestService {
     public Uni<ClusterView> requestDeletion(Caller caller, String id) {
         return get(caller, id, ProjectRole.EDITOR, "delete clusters").flatMap(found -> Panache.withTransaction(() ->
                 clusters.findById(found.id).flatMap(cluster -> {
-            if (cluster.stage == Stage.DELETED) {
-                return Uni.createFrom().failure(new ClusterDeletedException(id, cluster.name));
-            }
-            if (cluster.deletionRequestedAt != null && cluster.stage != Stage.FAILED) {
-                return Uni.createFrom().item(cluster);
-            }
-            Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-            cluster.deletionRequestedAt = now;
-            cluster.updatedAt = now;
-            EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
-                    new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now));
-            return outbox.append(event).replaceWith(cluster);
-        }))).invoke(relay::wakeUp).flatMap(this::view);
+                    if (cluster.stage == Stage.DELETED) {
+                        return Uni.createFrom().failure(new ClusterDeletedException(id, cluster.name));
+                    }
+                    if (cluster.deletionRequestedAt != null && cluster.stage != Stage.FAILED) {
+                        return Uni.createFrom().item(cluster);
+                    }
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    cluster.deletionRequestedAt = now;
+                    cluster.updatedAt = now;
+                    EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                            new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now));
+                    return outbox.append(event).replaceWith(cluster);
+                }))).invoke(relay::wakeUp).flatMap(this::view);
     }
 
     /**
