@@ -1,7 +1,6 @@
 package io.pivotplane.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.pivotplane.capi.request.ClusterRequestDocument;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,12 +25,21 @@ final class ClusterCommands {
         @Option(names = "--idempotency-key", paramLabel = "KEY",
                 description = "Sent as Idempotency-Key: a retry with the same key returns the first answer.")
         String idempotencyKey;
+        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
+                description = "The project, when the file names none (metadata.namespace). Default: the context's.")
+        String project;
 
         @Override
         public Integer call() {
-            String yaml = RequestFiles.read(file, System.in);
-            RequestFiles.validSpec(file, yaml);
-            Map<String, Object> body = ClusterRequestDocument.body(yaml);
+            Map<String, Object> body = RequestFiles.body(file, RequestFiles.read(file, System.in));
+            Object named = body.get("project");
+            if (named == null) {
+                body.put("project", project != null ? project : api.defaultProject());
+            } else if (project != null && !project.equals(named)) {
+                // as kubectl refuses a namespace of the file other than --namespace
+                throw new CliException(ExitCodes.USAGE, "the file names project " + named + ", -p says " + project);
+            }
+            RequestFiles.validSpec(file, body);
             JsonNode cluster = client().create(body, idempotencyKey);
             print(cluster, List.of(cluster));
             return ExitCodes.OK;

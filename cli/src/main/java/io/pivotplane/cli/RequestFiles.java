@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /** Reads a {@code ClusterRequest} from a file (or stdin for {@code -}) and validates it as request-service would. */
@@ -35,13 +36,30 @@ final class RequestFiles {
     }
 
     static ClusterSpec validSpec(String file, String yaml) {
+        return validSpec(file, body(file, yaml));
+    }
+
+    /** The REST body of the document, its form checked. */
+    static Map<String, Object> body(String file, String yaml) {
         try {
-            return new ClusterRequestValidator().validate(ClusterRequestDocument.read(yaml));
+            return ClusterRequestDocument.body(yaml);
         } catch (InvalidClusterRequestException e) {
-            throw new CliException(ExitCodes.INVALID_INPUT, (STDIN.equals(file) ? "stdin" : file)
-                    + " is not a valid ClusterRequest:\n" + e.violations().stream()
-                    .map(RequestFiles::line).collect(Collectors.joining("\n")));
+            throw invalid(file, e);
         }
+    }
+
+    static ClusterSpec validSpec(String file, Map<String, Object> body) {
+        try {
+            return new ClusterRequestValidator().validate(ClusterRequestDocument.input(body));
+        } catch (InvalidClusterRequestException e) {
+            throw invalid(file, e);
+        }
+    }
+
+    private static CliException invalid(String file, InvalidClusterRequestException e) {
+        return new CliException(ExitCodes.INVALID_INPUT, (STDIN.equals(file) ? "stdin" : file)
+                + " is not a valid ClusterRequest:\n" + e.violations().stream()
+                .map(RequestFiles::line).collect(Collectors.joining("\n")));
     }
 
     private static String line(Violation violation) {

@@ -49,6 +49,7 @@ class PivotctlApiTest {
     /** When set, the stand-in answers 401 to any other bearer token, and 403 to {@link #VIEWER_TOKEN}. */
     private final AtomicReference<String> acceptedToken = new AtomicReference<>();
     private static final String VIEWER_TOKEN = "viewer-token";
+    private final AtomicReference<String> posted = new AtomicReference<>();
     @TempDir
     Path home;
 
@@ -85,6 +86,7 @@ class PivotctlApiTest {
             } else if (path.equals("/api/v1/clusters/" + ID)) {
                 respond(exchange, 200, "application/json", CLUSTER);
             } else if (path.equals("/api/v1/clusters") && exchange.getRequestMethod().equals("POST")) {
+                posted.set(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 respond(exchange, 400, "application/problem+json", """
                         {"type":"urn:pivotplane:problem:invalid-request","title":"Invalid cluster request","status":400,
                          "detail":"1 field is invalid","errors":[{"field":"name","message":"'edge-gcp' is taken"}]}""");
@@ -197,6 +199,24 @@ class PivotctlApiTest {
         Run forbidden = pivotctl("delete", ID);
         assertThat(forbidden.exitCode()).isEqualTo(ExitCodes.FORBIDDEN);
         assertThat(forbidden.err()).contains("may not delete clusters in project 'team-a'");
+    }
+
+    @Test
+    void aRequestFileWithoutAProjectGoesToTheContextsAndOneNamingAnotherThanDashPIsRefused() throws IOException {
+        Path withoutProject = home.resolve("edge.yaml");
+        Files.writeString(withoutProject, Files.readString(PivotctlTest.example("gcp"))
+                .replaceFirst("(?m)^  namespace: team-a\\n", ""));
+        assertThat(Files.readString(withoutProject)).doesNotContain("namespace: team-a");
+        assertThat(pivotctl("login", "--token", "any", "-p", "team-b").exitCode()).isZero();
+
+        pivotctl("create", "-f", withoutProject.toString());
+        assertThat(new ObjectMapper().readTree(posted.get()).path("project").asText()).isEqualTo("team-b");
+
+        posted.set(null);
+        Run mismatch = pivotctl("create", "-f", PivotctlTest.example("gcp").toString(), "-p", "team-c");
+        assertThat(mismatch.exitCode()).isEqualTo(ExitCodes.USAGE);
+        assertThat(mismatch.err()).contains("the file names project team-a, -p says team-c");
+        assertThat(posted.get()).isNull();
     }
 
     @Test

@@ -24,7 +24,7 @@ class BenchmarkSmokeTest {
         Path output = PROJECT.resolve("e2e/target/benchmark-smoke");
         Path log = PROJECT.resolve("e2e/target/e2e-logs/benchmark-smoke.log");
         Files.createDirectories(log.getParent());
-        Process benchmark = new ProcessBuilder("bin/benchmark", "--clusters", "5", "--warmup", "1",
+        Process benchmark = new ProcessBuilder("bin/benchmark", "--clusters", "5", "--warmup", "0",
                 "--output", output.toString())
                 .directory(PROJECT.toFile())
                 .redirectErrorStream(true)
