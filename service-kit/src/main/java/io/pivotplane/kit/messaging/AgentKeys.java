@@ -30,10 +30,6 @@ public class AgentKeys {
         }
     }
 
-    public boolean present() {
-        return secret.isPresent();
-    }
-
     /** The key of the agent of {@code clusterId}, for pivot-service to install with it and to sign its commands. */
     public byte[] keyOf(String clusterId) {
         return AgentMacs.agentKey(secret.orElseThrow(() -> new IllegalStateException(
