@@ -54,8 +54,29 @@ public record Caller(String name, Map<String, ProjectRole> roles, boolean platfo
     /** @throws AccessDeniedException unless the caller has {@code needed} in {@code project} */
     public void require(ProjectRole needed, String project, String action) {
         if (!may(needed, project)) {
-            throw new AccessDeniedException(name + " may not " + action + " in project '" + project + "' (needs role "
-                    + needed.label() + ")");
+            throw refusal(needed, project, action);
+        }
+    }
+
+    /** Why the caller may not {@code action} in {@code project}. */
+    public AccessDeniedException refusal(ProjectRole needed, String project, String action) {
+        return new AccessDeniedException(name + " may not " + action + " in project '" + project + "' (needs role "
+                + needed.label() + ")");
+    }
+
+    /**
+     * Lets the caller see the cluster {@code clusterId} of {@code project}. A cluster it may not see is refused exactly
+     * as one that does not exist, so that no answer tells it another project's cluster exists; only a platform admin
+     * learns that an id is unknown.
+     *
+     * @param project the cluster's project; null when no cluster has this id
+     * @throws AccessDeniedException when the caller may not see it
+     * @throws ClusterNotFoundException for a platform admin, when no cluster has this id
+     */
+    public void requireVisible(String clusterId, String project) {
+        if (project == null || !may(ProjectRole.VIEWER, project)) {
+            throw platformAdmin ? new ClusterNotFoundException(clusterId) : new AccessDeniedException(
+                    "no cluster '" + clusterId + "' in a project where " + name + " may read clusters");
         }
     }
 }

@@ -80,8 +80,7 @@ public class ClusterRequestService {
         }
         if (!caller.may(ProjectRole.EDITOR, spec.project())) {
             metrics.count(provider, Outcome.FORBIDDEN);
-            return Uni.createFrom().failure(new AccessDeniedException(caller.name()
-                    + " may not request clusters in project '" + spec.project() + "' (needs role editor)"));
+            return Uni.createFrom().failure(caller.refusal(ProjectRole.EDITOR, spec.project(), "request clusters"));
         }
         String requestHash = fingerprint(spec);
         return admit(spec, idempotencyKey, requestHash)
@@ -97,9 +96,7 @@ public class ClusterRequestService {
     }
 
     /**
-     * The cluster, if the caller may see it and has {@code needed} in its project. A cluster the caller may not see
-     * is refused exactly as one that does not exist, so that no answer tells it another project's cluster exists;
-     * only a platform admin learns that an id is unknown.
+     * The cluster, if the caller may see it ({@link Caller#requireVisible}) and has {@code needed} in its project.
      *
      * @throws AccessDeniedException when the caller may not see the cluster, or lacks {@code needed}
      * @throws ClusterNotFoundException for a platform admin, when no cluster has this id
@@ -109,9 +106,7 @@ public class ClusterRequestService {
         Uni<ClusterEntity> found = uuid.isEmpty() ? Uni.createFrom().nullItem()
                 : Panache.withSession(() -> clusters.findById(uuid.get()));
         return found.map(cluster -> {
-            if (cluster == null || !caller.may(ProjectRole.VIEWER, cluster.project)) {
-                throw caller.platformAdmin() ? new ClusterNotFoundException(id) : hidden(caller, id);
-            }
+            caller.requireVisible(id, cluster == null ? null : cluster.project);
             caller.require(needed, cluster.project, action);
             return cluster;
         });
@@ -124,12 +119,6 @@ public class ClusterRequestService {
 
     private Uni<ClusterView> view(ClusterEntity cluster) {
         return Panache.withSession(() -> timelines.timeline(cluster.id)).map(timeline -> mapper.view(cluster, timeline));
-    }
-
-    /** What a caller hears of a cluster it may not see, whether or not one has this id. */
-    public static AccessDeniedException hidden(Caller caller, String id) {
-        return new AccessDeniedException("no cluster '" + id + "' in a project where " + caller.name()
-                + " may read clusters");
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {
@@ -168,8 +157,7 @@ public class ClusterRequestService {
         Optional<Set<String>> projects;
         if (project != null) {
             if (!caller.may(ProjectRole.VIEWER, project)) {
-                return Uni.createFrom().failure(new AccessDeniedException(caller.name()
-                        + " may not read clusters in project '" + project + "' (needs role viewer)"));
+                return Uni.createFrom().failure(caller.refusal(ProjectRole.VIEWER, project, "read clusters"));
             }
             projects = Optional.of(Set.of(project));
         } else {

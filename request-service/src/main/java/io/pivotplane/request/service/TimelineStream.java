@@ -48,7 +48,7 @@ public class TimelineStream {
      * Blocks to look the cluster up, so call it from a worker thread.
      *
      * @throws AccessDeniedException or {@link ClusterNotFoundException} before any stream exists, as
-     *                               {@link ClusterRequestService#get} decides
+     *                               {@link Caller#requireVisible} decides
      */
     public Multi<StageView> follow(Caller caller, String id) {
         Optional<UUID> clusterId = parse(id);
@@ -58,9 +58,7 @@ public class TimelineStream {
         } catch (java.sql.SQLException e) {
             throw new IllegalStateException("cannot look cluster " + id + " up", e);
         }
-        if (project.isEmpty() || !caller.may(ProjectRole.VIEWER, project.get())) {
-            throw caller.platformAdmin() ? new ClusterNotFoundException(id) : ClusterRequestService.hidden(caller, id);
-        }
+        caller.requireVisible(id, project.orElse(null));
         return follow(clusterId.get());
     }
 
