@@ -1,5 +1,7 @@
 package io.pivotplane.cli;
 
+import java.util.Optional;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,15 +20,14 @@ final class ApiOptions {
     String apiUrl;
     @Option(names = "--context", paramLabel = "NAME", description = "The context to use instead of the current one.")
     String context;
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "pivotctl's config file. Default: $" + CliConfig.ENVIRONMENT_VARIABLE
-                    + ", else ~/.pivotplane/config.yaml.")
-    String config;
+    @Mixin
+    ConfigFileOption config;
+    /** The context chosen, read from the file once per command; empty when there is none. */
+    private Optional<CliConfig.Context> chosen;
 
     PivotplaneClient client() {
-        CliConfig.Context chosen = context();
-        String url = firstOf(apiUrl, System.getenv(ENVIRONMENT_VARIABLE), chosen == null ? null : chosen.apiUrl(),
-                LOCAL_STACK);
+        CliConfig.Context chosen = context().orElse(null);
+        String url = apiUrl(apiUrl, chosen);
         String fromEnvironment = firstOf(System.getenv(TOKEN_VARIABLE));
         if (fromEnvironment != null) {
             return new PivotplaneClient(url, fromEnvironment, "$" + TOKEN_VARIABLE);
@@ -35,19 +36,25 @@ final class ApiOptions {
                 chosen == null ? null : "context '" + chosen.name() + "'");
     }
 
-    /** The project of the context, for commands that were not given one. */
-    String defaultProject() {
-        CliConfig.Context chosen = context();
-        return chosen == null ? null : chosen.project();
+    /** The API: {@code option}, else {@code $PIVOTPLANE_API_URL}, else the context's, else the local stack's. */
+    static String apiUrl(String option, CliConfig.Context context) {
+        return firstOf(option, System.getenv(ENVIRONMENT_VARIABLE), context == null ? null : context.apiUrl(),
+                LOCAL_STACK);
     }
 
-    private CliConfig.Context context() {
-        CliConfig file = CliConfig.read(CliConfig.location(config));
-        if (context != null) {
-            return file.context(context).orElseThrow(() -> new CliException(ExitCodes.INVALID_INPUT,
-                    "no context '" + context + "'; pivotctl config get-contexts lists them"));
+    /** The project of the context, for commands that were not given one. */
+    String defaultProject() {
+        return context().map(CliConfig.Context::project).orElse(null);
+    }
+
+    private Optional<CliConfig.Context> context() {
+        if (chosen == null) {
+            CliConfig file = CliConfig.read(config.location());
+            chosen = context == null ? file.current() : Optional.of(file.context(context).orElseThrow(() ->
+                    new CliException(ExitCodes.INVALID_INPUT, "no context '" + context
+                            + "'; pivotctl config get-contexts lists them")));
         }
-        return file.current().orElse(null);
+        return chosen;
     }
 
     private static String firstOf(String... values) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -40,9 +41,8 @@ final class ContextCommands {
         @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
                 description = "The project commands use when not given one.")
         String project;
-        @Option(names = "--config", paramLabel = "FILE", description = "pivotctl's config file. Default: $"
-                + CliConfig.ENVIRONMENT_VARIABLE + ", else ~/.pivotplane/config.yaml.")
-        String config;
+        @Mixin
+        ConfigFileOption config;
 
         @Override
         public Integer call() {
@@ -50,11 +50,10 @@ final class ContextCommands {
             if (bearer.isEmpty()) {
                 throw new CliException(ExitCodes.USAGE, "the token is empty");
             }
-            String url = apiUrl != null ? apiUrl : System.getenv().getOrDefault(ApiOptions.ENVIRONMENT_VARIABLE,
-                    ApiOptions.LOCAL_STACK);
+            String url = ApiOptions.apiUrl(apiUrl, null);
             // a token the API refuses, or a project it does not let the token read, is not saved
             new PivotplaneClient(url, bearer, "the token given").list(project, 0, 1);
-            Path file = CliConfig.location(config);
+            Path file = config.location();
             CliConfig.read(file).withCurrent(new CliConfig.Context(context, url, bearer, project)).write(file);
             PrintWriter out = spec.commandLine().getOut();
             out.println("logged in to " + url + " as " + Tokens.subject(bearer).orElse("the token's holder")
@@ -89,12 +88,11 @@ final class ContextCommands {
     abstract static class ConfigCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--config", paramLabel = "FILE", description = "pivotctl's config file. Default: $"
-                + CliConfig.ENVIRONMENT_VARIABLE + ", else ~/.pivotplane/config.yaml.")
-        String config;
+        @Mixin
+        ConfigFileOption config;
 
         Path file() {
-            return CliConfig.location(config);
+            return config.location();
         }
 
         PrintWriter out() {

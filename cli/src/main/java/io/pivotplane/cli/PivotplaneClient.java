@@ -27,6 +27,7 @@ final class PivotplaneClient {
     private static final Pattern CLUSTER_ID = Pattern.compile(
             "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
+    private final String apiUrl;
     private final String baseUrl;
     private final String token;
     private final String tokenSource;
@@ -34,13 +35,10 @@ final class PivotplaneClient {
 
     /** @param tokenSource where the token came from, to say which one to renew when it is refused */
     PivotplaneClient(String apiUrl, String token, String tokenSource) {
-        this.baseUrl = apiUrl.replaceAll("/+$", "") + "/api/v1/clusters";
+        this.apiUrl = apiUrl.replaceAll("/+$", "");
+        this.baseUrl = this.apiUrl + "/api/v1/clusters";
         this.token = token;
         this.tokenSource = tokenSource;
-    }
-
-    String apiUrl() {
-        return baseUrl.substring(0, baseUrl.length() - "/api/v1/clusters".length());
     }
 
     JsonNode create(Map<String, Object> body, String idempotencyKey) {
@@ -164,7 +162,7 @@ final class PivotplaneClient {
             problem = JSON.createObjectNode();
         }
         if (status == 401) {
-            return new CliException(ExitCodes.UNAUTHENTICATED, Tokens.whyRefused(token, tokenSource, apiUrl()));
+            return new CliException(ExitCodes.UNAUTHENTICATED, Tokens.whyRefused(token, tokenSource, apiUrl));
         }
         if (status == 403) {
             return new CliException(ExitCodes.FORBIDDEN, "forbidden: " + problem.path("detail").asText(
