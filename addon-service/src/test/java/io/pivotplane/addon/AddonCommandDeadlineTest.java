@@ -47,7 +47,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(AddonCommandDeadlineTest.ShortDeadline.class)
 @WithTestResource(value = KafkaAndPostgresResource.class,
-        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons-deadline"))
+        initArgs = {@ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons-deadline"),
+                @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "addon-service")})
 class AddonCommandDeadlineTest {
 
     /** Two attempts of two seconds each, a request awaited two seconds, looked at every 200 ms. */
@@ -81,7 +82,7 @@ class AddonCommandDeadlineTest {
         assertThat(failed.stage()).isEqualTo(Stage.ADDONS_INSTALLED);
         assertThat(failed.reason()).isEqualTo(AddonService.REASON_COMMAND_UNANSWERED);
         assertThat(failed.message()).contains("'vsphere-csi'", "did not answer");
-        List<AgentCommand> commands = events(Topics.AGENT_COMMANDS, clusterId).stream()
+        List<AgentCommand> commands = events(Topics.agentCommands(clusterId), clusterId).stream()
                 .map(AgentCommand.class::cast).toList();
         assertThat(commands).hasSize(2).extracting(AgentCommand::commandId).doesNotHaveDuplicates();
         assertThat(events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId)).isEmpty();
@@ -104,7 +105,7 @@ class AddonCommandDeadlineTest {
                         .value(), StandardCharsets.UTF_8)).contains("no plan", "sent no command")));
         await().atMost(Duration.ofSeconds(30)).until(() -> handled(pivot) && !planExists(pivotedOnly));
         assertThat(planExists(resultOnly)).isFalse();
-        assertThat(events(Topics.AGENT_COMMANDS, pivotedOnly)).isEmpty();
+        assertThat(events(Topics.agentCommands(pivotedOnly), pivotedOnly)).isEmpty();
     }
 
     private boolean planExists(String clusterId) throws Exception {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import io.pivotplane.devstack.testing.AgentIdentity;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.TestClusters;
@@ -20,7 +21,9 @@ import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.Addon;
+import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.events.kafka.AgentMacs;
+import io.pivotplane.events.kafka.KafkaSasl;
 import io.pivotplane.events.model.AddonResult;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
@@ -36,7 +39,8 @@ import org.junit.jupiter.api.Test;
 /** addon-service against a real broker and PostgreSQL; the test plays the agent. */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class,
-        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons"))
+        initArgs = {@ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "addons"),
+                @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "addon-service")})
 class AddonServiceTest {
 
     static final URI SOURCE = URI.create("/pivotplane/test");
@@ -108,10 +112,15 @@ class AddonServiceTest {
         EventEnvelope<?> unsigned = EventEnvelope.create(SOURCE, "corr", report(clusterId, AgentReport.Kind.SCALED,
                 null, null));
         TopicWriter.send(kafka.bootstrapServers(), unsigned);
+        // another cluster's agent, signed in as itself, speaking for this cluster with the only key it has
+        String another = UUID.randomUUID().toString();
+        byte[] secret = AgentMacs.decodeKey(planeSecret, "the test's secret");
+        AgentIdentity.issue(kafka.bootstrapServers(), another, secret);
         EventEnvelope<?> byAnotherAgent = EventEnvelope.create(SOURCE, "corr", report(clusterId,
                 AgentReport.Kind.SCALED, null, null));
-        TopicWriter.sendSigned(kafka.bootstrapServers(), byAnotherAgent,
-                TestEvents.agentKey(planeSecret, UUID.randomUUID().toString()));
+        TopicWriter.sendAsAgent(kafka.bootstrapServers(), KafkaSasl.scram(KafkaSasl.LOCAL_PROTOCOL,
+                        PlaneAccess.agentPrincipal(another), AgentMacs.agentKafkaPassword(secret, another)),
+                byAnotherAgent, TestEvents.agentKey(planeSecret, another));
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
                 TopicReader.readRaw(kafka.bootstrapServers(), Topics.deadLetter(Topics.AGENT_REPORTS)).stream()
@@ -123,7 +132,7 @@ class AddonServiceTest {
 
         publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
         AgentCommand csi = awaitCommands(clusterId, 1).get(0);
-        var sent = TopicReader.readRaw(kafka.bootstrapServers(), Topics.AGENT_COMMANDS).stream()
+        var sent = TopicReader.readRaw(kafka.bootstrapServers(), Topics.agentCommands(clusterId)).stream()
                 .filter(record -> clusterId.equals(record.key())).findFirst().orElseThrow();
         assertThat(AgentMacs.verify(sent.headers(), sent.value(), TestEvents.agentKey(planeSecret, clusterId),
                 AgentMacs.Direction.COMMAND)).as("the command %s carries its agent's MAC", csi.commandId()).isTrue();
@@ -155,7 +164,7 @@ class AddonServiceTest {
     }
 
     private List<AgentCommand> commandsFor(String clusterId) {
-        return events(Topics.AGENT_COMMANDS, clusterId).stream().map(AgentCommand.class::cast).toList();
+        return events(Topics.agentCommands(clusterId), clusterId).stream().map(AgentCommand.class::cast).toList();
     }
 
     private List<AgentCommand> awaitCommands(String clusterId, int count) {

@@ -1,6 +1,7 @@
 package io.pivotplane.agent;
 
 import io.pivotplane.events.kafka.AgentMacs;
+import io.pivotplane.events.kafka.KafkaSasl;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,9 +17,27 @@ import java.util.Map;
  * @param kafkaBootstrapServers the management plane's Kafka
  * @param heartbeatInterval how often it reports, and looks at its cluster if nothing woke it up
  * @param key the agent's own key (base64): commands that do not carry its MAC are refused, reports carry it
+ * @param kafkaAccount the agent's own Kafka principal, which may read its cluster's commands and write reports
  */
 public record AgentConfig(String clusterId, String clusterName, String namespace, String kafkaBootstrapServers,
-                          Duration heartbeatInterval, String key) {
+                          Duration heartbeatInterval, String key, KafkaAccount kafkaAccount) {
+
+    /**
+     * How the agent signs in to Kafka: SASL/SCRAM as {@code username}, over {@code securityProtocol}
+     * ({@code SASL_SSL} in production, {@code SASL_PLAINTEXT} on the local stack).
+     */
+    public record KafkaAccount(String securityProtocol, String username, String password) {
+
+        public Map<String, Object> clientConfig() {
+            return KafkaSasl.scram(securityProtocol, username, password);
+        }
+
+        @Override
+        public String toString() {
+            return "KafkaAccount[securityProtocol=" + securityProtocol + ", username=" + username
+                    + ", password=(secret)]";
+        }
+    }
 
     public static final String CLUSTER_ID = "PIVOTPLANE_CLUSTER_ID";
     public static final String CLUSTER_NAME = "PIVOTPLANE_CLUSTER_NAME";
@@ -26,13 +45,17 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
     public static final String KAFKA_BOOTSTRAP_SERVERS = "KAFKA_BOOTSTRAP_SERVERS";
     public static final String HEARTBEAT_INTERVAL = "PIVOTPLANE_HEARTBEAT_INTERVAL";
     public static final String AGENT_KEY = "PIVOTPLANE_AGENT_KEY";
+    public static final String KAFKA_SECURITY_PROTOCOL = "KAFKA_SECURITY_PROTOCOL";
+    public static final String KAFKA_USERNAME = "KAFKA_USERNAME";
+    public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
 
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
 
     /** @throws IllegalArgumentException naming every variable that is missing or wrong */
     public static AgentConfig fromEnvironment(Map<String, String> environment) {
         List<String> problems = new ArrayList<>();
-        for (String required : List.of(CLUSTER_ID, CLUSTER_NAME, CLUSTER_NAMESPACE, KAFKA_BOOTSTRAP_SERVERS, AGENT_KEY)) {
+        for (String required : List.of(CLUSTER_ID, CLUSTER_NAME, CLUSTER_NAMESPACE, KAFKA_BOOTSTRAP_SERVERS, AGENT_KEY,
+                KAFKA_SECURITY_PROTOCOL, KAFKA_USERNAME, KAFKA_PASSWORD)) {
             String value = environment.get(required);
             if (value == null || value.isBlank()) {
                 problems.add(required + " is not set");
@@ -58,7 +81,9 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
             throw new IllegalArgumentException("agent configuration: " + String.join("; ", problems));
         }
         return new AgentConfig(environment.get(CLUSTER_ID), environment.get(CLUSTER_NAME),
-                environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat, key.strip());
+                environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat, key.strip(),
+                new KafkaAccount(environment.get(KAFKA_SECURITY_PROTOCOL), environment.get(KAFKA_USERNAME),
+                        environment.get(KAFKA_PASSWORD)));
     }
 
     /** The key as bytes, for {@link AgentMacs}. */
@@ -71,7 +96,7 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
     public String toString() {
         return "AgentConfig[clusterId=" + clusterId + ", clusterName=" + clusterName + ", namespace=" + namespace
                 + ", kafkaBootstrapServers=" + kafkaBootstrapServers + ", heartbeatInterval=" + heartbeatInterval
-                + ", key=(secret)]";
+                + ", key=(secret), kafkaAccount=" + kafkaAccount + "]";
     }
 
     public Map<String, String> toEnvironment() {
@@ -82,6 +107,9 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
         environment.put(KAFKA_BOOTSTRAP_SERVERS, kafkaBootstrapServers);
         environment.put(HEARTBEAT_INTERVAL, heartbeatInterval.toString());
         environment.put(AGENT_KEY, key);
+        environment.put(KAFKA_SECURITY_PROTOCOL, kafkaAccount.securityProtocol());
+        environment.put(KAFKA_USERNAME, kafkaAccount.username());
+        environment.put(KAFKA_PASSWORD, kafkaAccount.password());
         return environment;
     }
 }

@@ -106,6 +106,8 @@ class OverlaysTest {
                 c.getMetadata().getName() + "-superuser")));
         // made by the operator before the first apply, as the README's steps say: random, so in no manifest
         secrets.add("pivotplane-agent-keys");
+        // Strimzi's User Operator makes one for each KafkaUser, named after it, with its SCRAM credentials
+        overlay.all("KafkaUser").forEach(u -> secrets.add(u.getMetadata().getName()));
         for (Deployment deployment : overlay.all(Deployment.class)) {
             PodSpec pod = deployment.getSpec().getTemplate().getSpec();
             assertThat(overlay.find("ServiceAccount", pod.getServiceAccountName())).isPresent();
@@ -233,6 +235,19 @@ class OverlaysTest {
         Set<String> used = new HashSet<>();
         for (String service : SERVICES) {
             assertThat(configValue(overlay, service, "KAFKA_BOOTSTRAP_SERVERS")).isEqualTo(bootstrap);
+            assertThat(configValue(overlay, service, "KAFKA_SECURITY_PROTOCOL")).startsWith("SASL_");
+            assertThat(overlay.find("KafkaUser", service)).as(service + "'s Kafka principal").get()
+                    .satisfies(user -> assertThat(user.getMetadata().getLabels())
+                            .containsEntry("strimzi.io/cluster", overlay.all("Kafka").get(0).getMetadata().getName()));
+            Container container = overlay.all(Deployment.class).stream()
+                    .filter(d -> d.getMetadata().getName().equals(service)).findFirst().orElseThrow()
+                    .getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(container.getEnv()).as(service + " signs in as its own principal")
+                    .anySatisfy(variable -> {
+                        assertThat(variable.getName()).isEqualTo("KAFKA_SASL_JAAS_CONFIG");
+                        assertThat(variable.getValueFrom().getSecretKeyRef().getName()).isEqualTo(service);
+                        assertThat(variable.getValueFrom().getSecretKeyRef().getKey()).isEqualTo("sasl.jaas.config");
+                    });
             URI jdbc = URI.create(configValue(overlay, service, "QUARKUS_DATASOURCE_JDBC_URL").substring("jdbc:".length()));
             assertThat(jdbc.getHost()).isEqualTo(postgres.getMetadata().getName() + "-rw");
             String database = jdbc.getPath().substring(1);

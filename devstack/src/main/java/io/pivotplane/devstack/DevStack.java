@@ -96,7 +96,8 @@ public final class DevStack implements Callable<Integer> {
                 out.printf("  %-20s http://127.0.0.1:%d/q/health%n", service.module(), stack.port(service));
             }
         }
-        out.printf("  %-20s %s%n", "Kafka", stack.kafka().bootstrapServers());
+        out.printf("  %-20s %s (SASL/SCRAM; admin's client settings: %s)%n", "Kafka", stack.kafka().bootstrapServers(),
+                stack.kafka().adminClientProperties());
         out.printf("  %-20s %s (user %s)%n", "PostgreSQL", stack.postgres().jdbcUrl("requests"),
                 EmbeddedPostgresServer.USER);
         out.printf("  %-20s %s (each workload cluster's API is under a path of one other server)%n", "management cluster",

@@ -185,7 +185,8 @@ public final class LocalStack implements AutoCloseable {
 
     private Map<String, String> environment(Service service) {
         Map<String, String> environment = new HashMap<>();
-        environment.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        // each service signs in to Kafka as its own principal, with the ACLs of PlaneAccess
+        environment.putAll(kafka.serviceEnvironment(service.module()));
         // a killed service's consumers hold their partitions for the group's session timeout: 10 s, not Kafka's 45
         environment.put("PIVOTPLANE_MESSAGING_CONSUMER_SESSION_TIMEOUT_MS", "10000");
         environment.put("QUARKUS_DATASOURCE_JDBC_URL", postgres.jdbcUrl(service.database()));

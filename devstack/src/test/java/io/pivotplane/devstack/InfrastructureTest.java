@@ -22,6 +22,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -34,6 +36,9 @@ class InfrastructureTest {
         Path dataDir;
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(0, null, 1)) {
             dataDir = broker.dataDir();
+            try (Admin admin = Admin.create(broker.clientConfig(EmbeddedKafkaBroker.ADMIN))) {
+                admin.createTopics(List.of(new NewTopic("infra-test", 1, (short) 1))).all().get();
+            }
             produce(broker, "before-restart");
 
             broker.stop();
@@ -81,7 +86,7 @@ class InfrastructureTest {
     }
 
     private static void produce(EmbeddedKafkaBroker broker, String value) throws Exception {
-        Map<String, Object> config = Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        Map<String, Object> config = broker.clientConfig(EmbeddedKafkaBroker.ADMIN);
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             producer.send(new ProducerRecord<>("infra-test", "key", value)).get();
         }
@@ -89,7 +94,7 @@ class InfrastructureTest {
 
     private static List<String> consumeAll(EmbeddedKafkaBroker broker, int expected) {
         Properties config = new Properties();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        config.putAll(broker.clientConfig(EmbeddedKafkaBroker.ADMIN));
         config.put(ConsumerConfig.GROUP_ID_CONFIG, "infra-test");
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<String> values = new ArrayList<>();

@@ -384,6 +384,11 @@ class PipelineTest {
         for (String id : pivotedIds) {
             planted.put(java.util.Base64.getEncoder().encodeToString(AgentMacs.agentKey(
                     AgentMacs.decodeKey(stack.agentKeysSecret(), "secret"), id)), "the agent key of cluster " + id);
+            planted.put(AgentMacs.agentKafkaPassword(AgentMacs.decodeKey(stack.agentKeysSecret(), "secret"), id),
+                    "the Kafka password of the agent of cluster " + id);
+        }
+        for (Service service : Service.values()) {
+            planted.put(stack.kafka().passwordOf(service.module()), "the Kafka password of " + service.module());
         }
         SecretScan scan = new SecretScan(planted);
 

@@ -44,6 +44,6 @@ public record EventEnvelope<T extends ClusterEvent>(String id, EventType type, U
     }
 
     public String topic() {
-        return type.topic();
+        return type.topic(subject);
     }
 }

@@ -20,7 +20,7 @@ public enum EventType {
             Topics.CLUSTER_DELETION_REQUESTED),
     CLUSTER_DELETED_V1("io.pivotplane.cluster.deleted.v1", ClusterDeleted.class, Topics.CLUSTER_DELETED),
     AGENT_REPORT_V1("io.pivotplane.agent.report.v1", AgentReport.class, Topics.AGENT_REPORTS),
-    AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS);
+    AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS_PREFIX);
 
     private final String ceType;
     private final Class<? extends ClusterEvent> payloadClass;
@@ -41,8 +41,9 @@ public enum EventType {
         return payloadClass;
     }
 
-    public String topic() {
-        return topic;
+    /** The topic of this type's events of one cluster: commands go to their agent's own topic. */
+    public String topic(String clusterId) {
+        return this == AGENT_COMMAND_V1 ? Topics.agentCommands(clusterId) : topic;
     }
 
     public static Optional<EventType> fromCeType(String ceType) {

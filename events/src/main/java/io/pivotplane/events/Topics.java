@@ -14,15 +14,18 @@ public final class Topics {
     public static final String CLUSTER_DELETION_REQUESTED = "cluster.deletion-requested";
     public static final String CLUSTER_DELETED = "cluster.deleted";
     public static final String AGENT_REPORTS = "agent.reports";
-    public static final String AGENT_COMMANDS = "agent.commands";
+    /**
+     * Commands to agents go to a topic per cluster, {@code agent.commands.<cluster id>}: an ACL on that topic alone is
+     * what lets an agent read its own cluster's commands and no other's (Kafka authorizes topics, not keys).
+     */
+    public static final String AGENT_COMMANDS_PREFIX = "agent.commands.";
 
     /** Suffix of the dead-letter topic of each topic: what a consumer cannot process goes there with the reason. */
     public static final String DEAD_LETTER_SUFFIX = ".dlq";
 
     public static final List<String> ALL = List.of(
             CLUSTER_REQUESTED, CLUSTER_SPECS_CREATED, CLUSTER_CONTROL_PLANE_READY, CLUSTER_PIVOTED,
-            CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, CLUSTER_DELETION_REQUESTED, CLUSTER_DELETED, AGENT_REPORTS,
-            AGENT_COMMANDS);
+            CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, CLUSTER_DELETION_REQUESTED, CLUSTER_DELETED, AGENT_REPORTS);
 
     /**
      * Not an event topic: the outbox relays commit, in each Kafka transaction, which outbox rows it published, as the
@@ -31,6 +34,23 @@ public final class Topics {
     public static final String OUTBOX_PROGRESS = "pivotplane.outbox-progress";
 
     private Topics() {
+    }
+
+    /** The topic of the commands to the agent of one cluster. */
+    public static String agentCommands(String clusterId) {
+        return AGENT_COMMANDS_PREFIX + clusterId;
+    }
+
+    public static boolean isAgentCommands(String topic) {
+        return topic.startsWith(AGENT_COMMANDS_PREFIX);
+    }
+
+    /** The cluster whose agent reads {@code topic}, a topic of {@link #agentCommands(String)}. */
+    public static String clusterOfAgentCommands(String topic) {
+        if (!isAgentCommands(topic)) {
+            throw new IllegalArgumentException(topic + " is not a topic of agent commands");
+        }
+        return topic.substring(AGENT_COMMANDS_PREFIX.length());
     }
 
     public static String deadLetter(String topic) {

@@ -73,9 +73,12 @@ class EventContractTest {
 
     @Test
     void eachTypeHasItsOwnTopicAndAVersionedName() {
-        assertThat(Arrays.stream(EventType.values()).map(EventType::topic).distinct().count())
+        assertThat(Arrays.stream(EventType.values()).map(type -> type.topic("c-1")).distinct().count())
                 .isEqualTo(EventType.values().length);
-        assertThat(Topics.ALL).containsAll(Arrays.stream(EventType.values()).map(EventType::topic).toList());
+        assertThat(Topics.ALL).containsAll(Arrays.stream(EventType.values())
+                .filter(type -> type != EventType.AGENT_COMMAND_V1).map(type -> type.topic("c-1")).toList());
+        assertThat(EventType.AGENT_COMMAND_V1.topic("c-1")).isEqualTo("agent.commands.c-1")
+                .isNotEqualTo(EventType.AGENT_COMMAND_V1.topic("c-2"));
         assertThat(EventType.values()).allSatisfy(t -> assertThat(t.ceType()).endsWith(".v1"));
     }
 

@@ -56,6 +56,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import io.pivotplane.events.access.PlaneAccess;
+import org.apache.kafka.clients.admin.Admin;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
@@ -70,7 +73,8 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class,
-        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "pivot"))
+        initArgs = {@ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "pivot"),
+                @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "pivot-service")})
 @WithTestResource(KubernetesApiResource.class)
 class PivotServiceTest extends PivotTestSupport {
 
@@ -231,6 +235,9 @@ class PivotServiceTest extends PivotTestSupport {
         awaitScaled(ready.subject(), Duration.ofSeconds(90));
         assertThat(management.client().secrets().inNamespace(NAMESPACE)
                 .withName("pivotplane-workload-" + ready.subject()).get()).as("pivot-service's way back").isNotNull();
+        String principal = PlaneAccess.agentPrincipal(ready.subject());
+        assertThat(kafkaPrincipals()).as("the agent signs in as itself").contains(principal);
+        assertThat(kafkaTopics()).contains(Topics.agentCommands(ready.subject()));
 
         TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
 
@@ -245,7 +252,25 @@ class PivotServiceTest extends PivotTestSupport {
         // its last control-plane machine took the workload cluster's API server with it
         await().atMost(Duration.ofSeconds(30)).until(() -> simulator.workloadClient(ready.payload().apiEndpoint())
                 .isEmpty());
-        assertThat(events(Topics.AGENT_COMMANDS, ready.subject())).isEmpty();
+        // nobody signs in as its agent any more, and its commands' topic is gone
+        assertThat(kafkaPrincipals()).doesNotContain(principal);
+        assertThat(kafkaTopics()).doesNotContain(Topics.agentCommands(ready.subject()));
+    }
+
+    private Set<String> kafkaPrincipals() {
+        try (Admin admin = Admin.create(EmbeddedKafkaBroker.adminConfig(kafka.bootstrapServers()))) {
+            return Set.copyOf(admin.describeUserScramCredentials().users().get(30, TimeUnit.SECONDS));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Set<String> kafkaTopics() {
+        try (Admin admin = Admin.create(EmbeddedKafkaBroker.adminConfig(kafka.bootstrapServers()))) {
+            return admin.listTopics().names().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
 }

@@ -35,7 +35,8 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(PivotWithoutProviderInstallTest.ProvidersExpectedInTarget.class)
 @WithTestResource(value = KafkaAndPostgresResource.class,
-        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "pivot"))
+        initArgs = {@ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "pivot"),
+                @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "pivot-service")})
 @WithTestResource(KubernetesApiResource.class)
 class PivotWithoutProviderInstallTest extends PivotTestSupport {
 

@@ -48,7 +48,8 @@ import org.junit.jupiter.api.Test;
 /** provisioner-service against a real broker and PostgreSQL, with the simulator acting as CAPI. */
 @QuarkusTest
 @WithTestResource(value = KafkaAndPostgresResource.class,
-        initArgs = @ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "provisioner"))
+        initArgs = {@ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "provisioner"),
+                @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "provisioner-service")})
 @WithTestResource(KubernetesApiResource.class)
 class ProvisionerServiceTest {
 

@@ -11,6 +11,7 @@ import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.Topics;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -31,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * back: each exactly once, in the order they were made. Meanwhile the outbox's wellness check says it is stuck.
  */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 class OutboxWhenKafkaIsDownTest {
 

@@ -52,8 +52,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** spec-service against a real broker, a real PostgreSQL and a Kubernetes API server with the CAPI CRDs. */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @io.quarkus.test.common.ResourceArg(
-        name = KafkaAndPostgresResource.DATABASE_ARG, value = "spec"))
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = {@io.quarkus.test.common.ResourceArg(name = KafkaAndPostgresResource.DATABASE_ARG, value = "spec"),
+                @io.quarkus.test.common.ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "spec-service")})
 @WithTestResource(value = KubernetesApiResource.class, initArgs = @io.quarkus.test.common.ResourceArg(
         name = KubernetesApiResource.PROVIDER_KINDS_ARG, value = "true"))
 class SpecServiceTest {

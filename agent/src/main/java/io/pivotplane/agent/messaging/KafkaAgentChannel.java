@@ -4,12 +4,12 @@ import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
+import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.SigningEventSerializer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,7 +24,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -35,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One agent's own Kafka clients: a consumer of the one partition of {@code agent.commands} its cluster's commands
- * go to, in a consumer group of its own that remembers how far it got, and an idempotent producer of its reports.
+ * One agent's own Kafka clients, signed in as the agent's own principal: a consumer of its cluster's command topic
+ * ({@code agent.commands.<cluster id>}, the only one its ACLs let it read), in a consumer group of its own that
+ * remembers how far it got, and an idempotent producer of its reports.
  */
 public final class KafkaAgentChannel implements AgentChannel {
 
@@ -53,20 +53,23 @@ public final class KafkaAgentChannel implements AgentChannel {
     private KafkaAgentChannel(AgentConfig config) {
         this.clusterId = config.clusterId();
         this.key = config.keyBytes();
-        this.producer = new KafkaProducer<>(Map.of(
+        Map<String, Object> producerConfig = new HashMap<>(config.kafkaAccount().clientConfig());
+        producerConfig.putAll(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
                 ProducerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId(),
                 ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), reportSigner(clusterId -> key));
-        this.consumer = new KafkaConsumer<>(Map.of(
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), reportSigner(clusterId -> key));
+        Map<String, Object> consumerConfig = new HashMap<>(config.kafkaAccount().clientConfig());
+        consumerConfig.putAll(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers(),
-                ConsumerConfig.GROUP_ID_CONFIG, "pivotplane-agent-" + config.clusterId(),
+                ConsumerConfig.GROUP_ID_CONFIG, PlaneAccess.AGENT_GROUP_PREFIX + config.clusterId(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 // commands come through addon-service's transactional outbox: an aborted one never happened
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        this.consumer = new KafkaConsumer<>(consumerConfig, new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     public static KafkaAgentChannel open(AgentConfig config) {
@@ -84,7 +87,11 @@ public final class KafkaAgentChannel implements AgentChannel {
 
     private void readCommands(Consumer<EventEnvelope<?>> handler) {
         try {
-            TopicPartition partition = commandPartition();
+            Optional<TopicPartition> own = commandPartition(consumer, clusterId, () -> running, "Agent of " + clusterId);
+            if (own.isEmpty()) {
+                return;
+            }
+            TopicPartition partition = own.get();
             consumer.assign(List.of(partition));
             while (running) {
                 long next = -1;
@@ -126,7 +133,7 @@ public final class KafkaAgentChannel implements AgentChannel {
 
     /** Reports carry the MAC of their agent's key, so that the plane takes them for its agent's and no other's. */
     public static SigningEventSerializer reportSigner(Function<String, byte[]> keyOfCluster) {
-        return new SigningEventSerializer(Topics.AGENT_REPORTS, AgentMacs.Direction.REPORT, keyOfCluster);
+        return new SigningEventSerializer(Topics.AGENT_REPORTS::equals, AgentMacs.Direction.REPORT, keyOfCluster);
     }
 
     /**
@@ -152,36 +159,24 @@ public final class KafkaAgentChannel implements AgentChannel {
     }
 
     /**
-     * The one partition of agent.commands its cluster's commands go to: they are keyed by cluster id, and the
-     * producer's default partitioner puts a key always on the same partition. Reading only that one spares each
-     * agent the commands of every other cluster but those that share its partition.
-     */
-    private TopicPartition commandPartition() throws InterruptedException {
-        List<TopicPartition> partitions = commandPartitions(consumer, () -> running, "Agent of " + clusterId);
-        if (partitions.isEmpty()) {
-            throw new WakeupException();
-        }
-        return partitions.get(BuiltInPartitioner.partitionForKey(clusterId.getBytes(StandardCharsets.UTF_8),
-                partitions.size()));
-    }
-
-    /**
-     * The partitions of agent.commands, in order, once the topic exists; none if {@code open} turns false first.
+     * The one partition of the cluster's command topic, once pivot-service has made it; none if {@code open} turns
+     * false first.
      *
      * @param waiter who waits, for the log
      */
-    public static List<TopicPartition> commandPartitions(KafkaConsumer<?, ?> consumer, BooleanSupplier open,
-                                                         String waiter) throws InterruptedException {
+    public static Optional<TopicPartition> commandPartition(KafkaConsumer<?, ?> consumer, String clusterId,
+                                                            BooleanSupplier open, String waiter)
+            throws InterruptedException {
+        String topic = Topics.agentCommands(clusterId);
         while (open.getAsBoolean()) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.AGENT_COMMANDS, Duration.ofSeconds(30));
+            List<PartitionInfo> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30));
             if (partitions != null && !partitions.isEmpty()) {
-                return partitions.stream().map(info -> new TopicPartition(info.topic(), info.partition()))
-                        .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+                return Optional.of(new TopicPartition(topic, 0));
             }
-            LOG.warn("{} waits for topic {} to exist", waiter, Topics.AGENT_COMMANDS);
+            LOG.warn("{} waits for topic {} to exist", waiter, topic);
             Thread.sleep(RETRY_PAUSE.toMillis());
         }
-        return List.of();
+        return Optional.empty();
     }
 
     @Override

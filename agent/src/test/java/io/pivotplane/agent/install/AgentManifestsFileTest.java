@@ -30,7 +30,9 @@ class AgentManifestsFileTest {
     void theReviewedManifestsAreWhatTheCodeRenders() throws IOException {
         AgentConfig example = new AgentConfig("2b4c1f7e-0c5e-4c1a-9d55-8f6f1c3f0a11", "edge-aws", "team-a",
                 "kafka-kafka-bootstrap.pivotplane.svc:9092", Duration.ofSeconds(10),
-                Base64.getEncoder().encodeToString("an example agent key, no real one".getBytes(StandardCharsets.UTF_8)));
+                Base64.getEncoder().encodeToString("an example agent key, no real one".getBytes(StandardCharsets.UTF_8)),
+                new AgentConfig.KafkaAccount("SASL_PLAINTEXT", "agent-2b4c1f7e-0c5e-4c1a-9d55-8f6f1c3f0a11",
+                        "an-example-password-no-real-one"));
         String rendered = HEADER + Manifests.yamlStream(AgentManifests.render(example, AgentManifests.DEFAULT_IMAGE,
                 AgentManifests.Network.HOST));
         Path file = projectDir().resolve("deploy/agent/pivotplane-agent.yaml");

@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.benchmark;
 
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,7 +12,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,7 +48,7 @@ final class RelayBaseline {
         for (String hop : HOPS) {
             topics.add("baseline-" + run + "." + hop);
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(EmbeddedKafkaBroker.adminConfig(bootstrapServers))) {
             admin.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
         }
@@ -104,7 +104,7 @@ final class RelayBaseline {
 
     private static KafkaProducer<String, byte[]> producer(String bootstrapServers, Map<String, Object> settings) {
         Properties properties = new Properties();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        properties.putAll(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.putAll(settings);
         return new KafkaProducer<>(properties, new StringSerializer(), new ByteArraySerializer());
@@ -141,11 +141,11 @@ final class RelayBaseline {
             this.to = to;
             this.hopMillis = hopMillis;
             this.arrivedAt = arrivedAt;
-            this.consumer = new KafkaConsumer<>(Map.of(
-                    ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+            Map<String, Object> config = new java.util.HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+            config.putAll(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + from,
-                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"),
-                    new StringDeserializer(), new ByteArrayDeserializer());
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
+            this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
             this.producer = to == null ? null : producer(bootstrapServers);
         }
 

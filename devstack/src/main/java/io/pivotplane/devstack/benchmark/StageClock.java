@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.benchmark;
 
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.events.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,12 +38,12 @@ final class StageClock implements AutoCloseable {
     private volatile boolean running = true;
 
     StageClock(String bootstrapServers) {
-        consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = new java.util.HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        config.putAll(Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, OffsetResetStrategy.EARLIEST.toString(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer());
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         List<String> topics = new ArrayList<>(STAGE_TOPICS.values());
         topics.add(FAILED);

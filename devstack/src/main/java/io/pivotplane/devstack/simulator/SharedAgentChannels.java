@@ -5,15 +5,18 @@ import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.DaemonThreads;
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.SerialExecutor;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -24,6 +27,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -33,12 +38,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka clients of all simulated agents of one JVM: one producer of their reports and one consumer of all of
- * {@code agent.commands}, which hands each command to the agent of the cluster it is keyed to. A real agent has
- * clients of its own in its own cluster ({@link KafkaAgentChannel}); a thousand simulated ones with two clients
- * each would cost the one JVM that hosts them two threads, a dozen file descriptors and a broker connection per
- * cluster. The consumer remembers no offsets: it reads from the start of the topic, which lives no longer than
- * the simulated clusters do. A command that arrives before its agent runs waits for it.
+ * The Kafka clients of all simulated agents of one JVM: one producer of their reports and one consumer of the command
+ * topics of the agents that run, which hands each command to the agent of the topic's cluster. A real agent has
+ * clients of its own in its own cluster, signed in as its own principal ({@link KafkaAgentChannel}); a thousand
+ * simulated ones with two clients each would cost the one JVM that hosts them two threads, a dozen file descriptors
+ * and a broker connection per cluster. The shared clients are the test harness's, signed in as the broker's admin
+ * (one principal cannot hold every agent's grants); each agent's own credentials are checked when its channel opens,
+ * as its own sign-in would, so that an agent pivot-service gave no working identity does not run here either. As a
+ * real agent's consumer group does, the channels remember how far each agent got: an agent started again (its pod
+ * moved to the pod network) goes on after the last command it handled, from the start of its topic the first time.
  */
 final class SharedAgentChannels implements AutoCloseable {
 
@@ -50,7 +58,10 @@ final class SharedAgentChannels implements AutoCloseable {
     /** Runs each agent's commands, one at a time per agent: handling one may take minutes (a deletion). */
     private final ExecutorService handlers;
     private final Map<String, Receiver> receivers = new HashMap<>();
-    private final Map<String, List<ConsumerRecord<String, byte[]>>> waiting = new HashMap<>();
+    /** Set when an agent starts or stops, so that the reader assigns itself the command topics of those running. */
+    private volatile boolean assignmentChanged;
+    /** The offset after the last command each agent handled (or passed over), as its consumer group would commit. */
+    private final Map<String, Long> handledUpTo = new ConcurrentHashMap<>();
     /** Each agent's own key, as its Secret gives it: its reports carry its MAC, its commands must. */
     private final Map<String, byte[]> keys = new ConcurrentHashMap<>();
     private Thread reader;
@@ -58,28 +69,50 @@ final class SharedAgentChannels implements AutoCloseable {
 
     SharedAgentChannels(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
-        this.producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> producerConfig = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        producerConfig.putAll(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, "simulated-agents",
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.LINGER_MS_CONFIG, 5),
-                new StringSerializer(), KafkaAgentChannel.reportSigner(keys::get));
+                ProducerConfig.LINGER_MS_CONFIG, 5));
+        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
+                KafkaAgentChannel.reportSigner(keys::get));
         this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
     }
 
-    /** The channel of the agent of one cluster. */
+    /**
+     * The channel of the agent of one cluster, once its own credentials sign in and see its command topic.
+     *
+     * @throws IllegalStateException when they do not, as a real agent would fail to start
+     */
     AgentChannel open(AgentConfig config) {
+        requireOwnIdentity(config);
         keys.put(config.clusterId(), config.keyBytes());
         return new Channel(config.clusterId());
     }
 
+    private static void requireOwnIdentity(AgentConfig config) {
+        Map<String, Object> settings = new HashMap<>(config.kafkaAccount().clientConfig());
+        settings.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId() + "-sign-in");
+        settings.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(settings, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> partitions = consumer.partitionsFor(Topics.agentCommands(config.clusterId()),
+                    Duration.ofSeconds(30));
+            if (partitions == null || partitions.isEmpty()) {
+                throw new IllegalStateException("the agent of " + config.clusterId() + " has no command topic "
+                        + Topics.agentCommands(config.clusterId()));
+            }
+        } catch (KafkaException e) {
+            throw new IllegalStateException("the agent of " + config.clusterId() + " cannot sign in to Kafka as "
+                    + config.kafkaAccount().username() + ": " + e.getMessage(), e);
+        }
+    }
+
     private synchronized void register(Receiver receiver) {
         receivers.put(receiver.clusterId, receiver);
-        List<ConsumerRecord<String, byte[]>> early = waiting.remove(receiver.clusterId);
-        if (early != null) {
-            early.forEach(receiver::offer);
-        }
+        assignmentChanged = true;
         if (reader == null) {
             reader = new Thread(this::readCommands, "simulated-agents-commands-reader");
             reader.setDaemon(true);
@@ -88,16 +121,23 @@ final class SharedAgentChannels implements AutoCloseable {
     }
 
     private synchronized void unregister(Receiver receiver) {
-        receivers.remove(receiver.clusterId, receiver);
+        if (receivers.remove(receiver.clusterId, receiver)) {
+            assignmentChanged = true;
+        }
     }
 
     private synchronized void route(String clusterId, ConsumerRecord<String, byte[]> command) {
         Receiver receiver = receivers.get(clusterId);
         if (receiver != null) {
             receiver.offer(command);
-        } else {
-            waiting.computeIfAbsent(clusterId, id -> new ArrayList<>()).add(command);
         }
+    }
+
+    private synchronized Set<TopicPartition> commandPartitionsOfRunningAgents() {
+        assignmentChanged = false;
+        Set<TopicPartition> partitions = new HashSet<>();
+        receivers.keySet().forEach(clusterId -> partitions.add(new TopicPartition(Topics.agentCommands(clusterId), 0)));
+        return partitions;
     }
 
     private synchronized boolean readerAlive() {
@@ -105,22 +145,35 @@ final class SharedAgentChannels implements AutoCloseable {
     }
 
     private void readCommands() {
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        config.putAll(Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "simulated-agents",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = KafkaAgentChannel.commandPartitions(consumer, () -> running,
-                    "Simulated agents");
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    if (record.key() == null) {
-                        continue;
+                if (assignmentChanged) {
+                    // partitions that stay assigned keep their positions; an agent started again goes on where it
+                    // left off, a new one from the start of its topic
+                    Set<TopicPartition> before = consumer.assignment();
+                    Set<TopicPartition> now = commandPartitionsOfRunningAgents();
+                    consumer.assign(now);
+                    for (TopicPartition partition : now) {
+                        Long handled = handledUpTo.get(Topics.clusterOfAgentCommands(partition.topic()));
+                        if (!before.contains(partition) && handled != null) {
+                            consumer.seek(partition, handled);
+                        }
                     }
-                    route(record.key(), record);
+                }
+                if (consumer.assignment().isEmpty()) {
+                    Thread.sleep(50);
+                    continue;
+                }
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    route(Topics.clusterOfAgentCommands(record.topic()), record);
                 }
             }
         } catch (WakeupException | InterruptedException e) {
@@ -208,7 +261,9 @@ final class SharedAgentChannels implements AutoCloseable {
 
         /** Hands a command to the agent if it is the plane's (its MAC is of the agent's key) and readable. */
         void offer(ConsumerRecord<String, byte[]> record) {
+            long next = record.offset() + 1;
             if (!KafkaAgentChannel.authentic(record, keys.get(clusterId), clusterId)) {
+                commands.execute(() -> handled(next));
                 return;
             }
             EventEnvelope<?> command;
@@ -217,30 +272,43 @@ final class SharedAgentChannels implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Ignoring an unreadable command at {}@{}: {}", record.partition(), record.offset(),
                         e.getMessage());
+                commands.execute(() -> handled(next));
                 return;
             }
-            commands.execute(() -> handleUntilDone(command));
+            commands.execute(() -> {
+                if (handleUntilDone(command)) {
+                    handled(next);
+                }
+            });
         }
 
-        private void handleUntilDone(EventEnvelope<?> command) {
+        private void handled(long next) {
+            if (open) {
+                handledUpTo.merge(clusterId, next, Math::max);
+            }
+        }
+
+        /** @return whether the agent is done with the command: handled, or passed over; not when it stopped first */
+        private boolean handleUntilDone(EventEnvelope<?> command) {
             while (open) {
                 try {
                     handler.accept(command);
-                    return;
+                    return true;
                 } catch (RuntimeException e) {
                     if (!(e instanceof ReportNotSentException)) {
                         LOG.error("Agent of {} passes over a command it could not handle", clusterId, e);
-                        return;
+                        return true;
                     }
                     LOG.warn("Agent of {} retries a command: {}", clusterId, e.getMessage());
                     try {
                         Thread.sleep(AgentChannel.RETRY_PAUSE.toMillis());
                     } catch (InterruptedException interrupted) {
                         Thread.currentThread().interrupt();
-                        return;
+                        return false;
                     }
                 }
             }
+            return false;
         }
     }
 }

@@ -1,16 +1,17 @@
 package io.pivotplane.devstack.testing;
 
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.kafka.EventEnvelopeDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -48,7 +49,7 @@ public final class TopicReader {
 
     /** The offset a consumer group has committed on a partition; 0 when it has committed none. */
     public static long committedOffset(String bootstrapServers, String group, TopicPartition partition) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(EmbeddedKafkaBroker.adminConfig(bootstrapServers))) {
             OffsetAndMetadata committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
                     .get(30, TimeUnit.SECONDS).get(partition);
             return committed == null ? 0 : committed.offset();
@@ -59,13 +60,13 @@ public final class TopicReader {
 
     private static <V> List<ConsumerRecord<String, V>> read(String bootstrapServers, String topic,
                                                            Deserializer<V> values) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        config.putAll(Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "topic-reader-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 // what the services' consumers see: the outbox relays publish in transactions
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), values)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(10)).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))

@@ -1,10 +1,12 @@
 package io.pivotplane.devstack.testing;
 
+import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
 import io.pivotplane.events.kafka.SigningEventSerializer;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -30,19 +32,37 @@ public final class TopicWriter {
      * agent a report.
      */
     public static RecordMetadata sendSigned(String bootstrapServers, EventEnvelope<?> event, byte[] agentKey) {
-        return sendSigned(bootstrapServers, event, agentKey, event.topic().equals(Topics.AGENT_COMMANDS)
+        return sendSigned(bootstrapServers, event, agentKey, Topics.isAgentCommands(event.topic())
                 ? AgentMacs.Direction.COMMAND : AgentMacs.Direction.REPORT);
     }
 
     /** As {@link #sendSigned(String, EventEnvelope, byte[])}, signed as going {@code direction}, whatever its topic. */
     public static RecordMetadata sendSigned(String bootstrapServers, EventEnvelope<?> event, byte[] agentKey,
                                             AgentMacs.Direction direction) {
-        return send(bootstrapServers, event, new SigningEventSerializer(event.topic(), direction, clusterId -> agentKey));
+        return send(bootstrapServers, event, new SigningEventSerializer(topic -> true, direction, clusterId -> agentKey));
+    }
+
+    /**
+     * Publishes a report as an agent does, signed in to Kafka as that agent's principal ({@code signIn}: its SASL
+     * settings) and with the MAC of {@code agentKey}.
+     */
+    public static RecordMetadata sendAsAgent(String bootstrapServers, Map<String, Object> signIn,
+                                             EventEnvelope<?> event, byte[] agentKey) {
+        Map<String, Object> config = new HashMap<>(signIn);
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return send(config, event, new SigningEventSerializer(topic -> true, AgentMacs.Direction.REPORT,
+                clusterId -> agentKey));
     }
 
     private static RecordMetadata send(String bootstrapServers, EventEnvelope<?> event,
                                        EventEnvelopeSerializer serializer) {
-        try (var producer = new KafkaProducer<>(config(bootstrapServers), new StringSerializer(), serializer)) {
+        return send(config(bootstrapServers), event, serializer);
+    }
+
+    private static RecordMetadata send(Map<String, Object> config, EventEnvelope<?> event,
+                                       EventEnvelopeSerializer serializer) {
+        try (var producer = new KafkaProducer<>(config, new StringSerializer(), serializer)) {
             return producer.send(new ProducerRecord<>(event.topic(), event.subject(), event))
                     .get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
@@ -61,6 +81,8 @@ public final class TopicWriter {
     }
 
     private static Map<String, Object> config(String bootstrapServers) {
-        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers, ProducerConfig.ACKS_CONFIG, "all");
+        Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        return config;
     }
 }

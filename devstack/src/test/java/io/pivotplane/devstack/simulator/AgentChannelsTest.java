@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
+import io.pivotplane.events.access.PlaneAccess;
+import io.pivotplane.events.kafka.KafkaSasl;
+import io.pivotplane.devstack.testing.AgentIdentity;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -183,18 +186,19 @@ class AgentChannelsTest {
                 AgentMacs.Direction.COMMAND)).isFalse();
     }
 
-    @Test
-    void anAgentsOwnChannelResumesAfterTheLastCommandItHandled() {
+    @ParameterizedTest
+    @EnumSource(Kind.class)
+    void anAgentsChannelResumesAfterTheLastCommandItHandled(Kind kind) {
         String cluster = newClusterId();
         List<String> handled = new CopyOnWriteArrayList<>();
-        AgentChannel before = open(Kind.OWN_CLIENTS, cluster);
+        AgentChannel before = open(kind, cluster);
         before.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
         command(cluster, "done-before-restart");
         await().atMost(WAIT).until(() -> handled.size() == 1);
         before.close();
 
         command(cluster, "sent-while-down");
-        AgentChannel after = open(Kind.OWN_CLIENTS, cluster);
+        AgentChannel after = open(kind, cluster);
         after.receive(event -> handled.add(((AgentCommand) event.payload()).commandId()));
 
         await().atMost(WAIT).until(() -> handled.size() >= 2);
@@ -226,10 +230,18 @@ class AgentChannelsTest {
         return channel;
     }
 
-    /** The agent's configuration as pivot-service installs it: with the key the plane derives for its cluster. */
-    private static AgentConfig config(String clusterId) {
+    /**
+     * The agent's configuration as pivot-service installs it: with the key the plane derives for its cluster and its
+     * own Kafka principal.
+     */
+    static AgentConfig config(String clusterId) {
         return new AgentConfig(clusterId, "c-" + clusterId, "default", kafka.bootstrapServers(),
-                AgentConfig.DEFAULT_HEARTBEAT, keyOf(clusterId));
+                AgentConfig.DEFAULT_HEARTBEAT, keyOf(clusterId), kafkaAccount(clusterId));
+    }
+
+    static AgentConfig.KafkaAccount kafkaAccount(String clusterId) {
+        return new AgentConfig.KafkaAccount(KafkaSasl.LOCAL_PROTOCOL, PlaneAccess.agentPrincipal(clusterId),
+                AgentMacs.agentKafkaPassword(PLANE_SECRET, clusterId));
     }
 
     /** The key pivot-service derives for the agent of {@code clusterId}, as its Secret holds it. */
@@ -256,7 +268,10 @@ class AgentChannelsTest {
                 new AgentCommand(clusterId, commandId, AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now()));
     }
 
-    private static String newClusterId() {
-        return UUID.randomUUID().toString();
+    /** A cluster whose agent has its identity, as pivot-service issues it before it installs the agent. */
+    static String newClusterId() {
+        String clusterId = UUID.randomUUID().toString();
+        AgentIdentity.issue(kafka.bootstrapServers(), clusterId, PLANE_SECRET);
+        return clusterId;
     }
 }

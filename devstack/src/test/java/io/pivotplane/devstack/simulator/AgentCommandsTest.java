@@ -33,7 +33,8 @@ class AgentCommandsTest {
     final RecordingChannel channel = new RecordingChannel();
     final Agent agent = Agent.start(new AgentConfig(CLUSTER_ID, "commands", "default", "127.0.0.1:1",
             Duration.ofMinutes(10),
-                AgentChannelsTest.keyOf("id-for-a-test")), cluster.client, channel);
+                AgentChannelsTest.keyOf("id-for-a-test"),
+                AgentChannelsTest.kafkaAccount("id-for-a-test")), cluster.client, channel);
 
     @BeforeEach
     void agentNamespace() {

@@ -114,7 +114,8 @@ class AgentRunnerTest {
 
     private static AgentConfig config() {
         return new AgentConfig("id-1", "edge", "default", "127.0.0.1:1", Duration.ofMinutes(10),
-                AgentChannelsTest.keyOf("id-for-a-test"));
+                AgentChannelsTest.keyOf("id-for-a-test"),
+                AgentChannelsTest.kafkaAccount("id-for-a-test"));
     }
 
     /** A channel that counts its opening and closing, and hears nothing. */

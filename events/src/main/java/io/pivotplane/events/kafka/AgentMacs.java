@@ -32,6 +32,7 @@ public final class AgentMacs {
 
     private static final String ALGORITHM = "HmacSHA256";
     private static final String KEY_DERIVATION = "pivotplane-agent-key/v1/";
+    private static final String KAFKA_PASSWORD_DERIVATION = "pivotplane-agent-kafka-password/v1/";
 
     private AgentMacs() {
     }
@@ -39,6 +40,16 @@ public final class AgentMacs {
     /** The key of the agent of {@code clusterId}, which pivot-service installs with it. */
     public static byte[] agentKey(byte[] planeSecret, String clusterId) {
         return hmac(planeSecret, (KEY_DERIVATION + clusterId).getBytes(UTF_8));
+    }
+
+    /**
+     * The password of the Kafka principal of the agent of {@code clusterId}. Derived rather than drawn, so that each
+     * step of a move that renders the agent's Secret renders the same one; it signs in only while pivot-service keeps
+     * the principal's SCRAM credential, which it deletes with the cluster.
+     */
+    public static String agentKafkaPassword(byte[] planeSecret, String clusterId) {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(
+                hmac(planeSecret, (KAFKA_PASSWORD_DERIVATION + clusterId).getBytes(UTF_8)));
     }
 
     /** The plane's secret (or an agent's key) as configuration holds it: base64, at least 32 bytes. */

@@ -17,6 +17,13 @@ public interface PivotConfig {
     @WithDefault("${kafka.bootstrap.servers}")
     String agentKafkaBootstrapServers();
 
+    /**
+     * How agents reach Kafka: {@code SASL_SSL} where they cross networks, {@code SASL_PLAINTEXT} on the local stack. They
+     * always sign in, as their own principal.
+     */
+    @WithDefault("${kafka.security.protocol:SASL_SSL}")
+    String agentKafkaSecurityProtocol();
+
     /** How often each agent reports. */
     @WithDefault("PT10S")
     Duration agentHeartbeat();

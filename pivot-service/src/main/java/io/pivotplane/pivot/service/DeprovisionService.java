@@ -2,6 +2,7 @@ package io.pivotplane.pivot.service;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.events.ClusterDeleted;
+import io.pivotplane.pivot.domain.AgentIdentities;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
@@ -48,11 +49,14 @@ public class DeprovisionService {
     private final Outbox outbox;
     private final PivotConfig config;
     private final MessagingConfig messaging;
+    private final AgentIdentities agentIdentities;
     private final String replica = "pivot-service-" + UUID.randomUUID();
     private final ReconcileLoop loop;
 
     public DeprovisionService(KubernetesClient management, DeletionStore deletions, PivotService moves,
-                              Outbox outbox, PivotConfig config, MessagingConfig messaging) {
+                              Outbox outbox, PivotConfig config, MessagingConfig messaging,
+                              AgentIdentities agentIdentities) {
+        this.agentIdentities = agentIdentities;
         this.management = management;
         this.deletions = deletions;
         this.moves = moves;
@@ -177,6 +181,8 @@ public class DeprovisionService {
         deletions.progress(deletion.clusterId(), progress.phase().name(), null, progress.deletedNow());
         management.secrets().inNamespace(deletion.namespace())
                 .withName(MoverAccess.kubeconfigSecretName(deletion.clusterId())).delete();
+        // nothing of the cluster is left for its agent to act on: neither it nor anyone with its Secret signs in again
+        agentIdentities.revoke(deletion.clusterId());
         Deletion finished = deletions.find(deletion.clusterId()).orElseThrow();
         outbox.appendIf(connection -> deletions.done(connection, deletion.clusterId()),
                 EventEnvelope.create(messaging.eventSource(), deletion.correlationId(), new ClusterDeleted(

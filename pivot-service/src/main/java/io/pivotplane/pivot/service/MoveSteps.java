@@ -7,7 +7,9 @@ import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.DesiredState;
 import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.kit.messaging.AgentKeys;
+import io.pivotplane.pivot.domain.AgentIdentities;
 import io.pivotplane.pivot.config.PivotConfig;
 import io.pivotplane.pivot.domain.MovePlan;
 import io.pivotplane.pivot.domain.TargetProviders;
@@ -45,11 +47,14 @@ final class MoveSteps {
 
     private final PivotConfig config;
     private final AgentKeys agentKeys;
+    private final AgentIdentities agentIdentities;
     private final MoveStore store;
     private final ProviderInstaller installer;
 
-    MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer, AgentKeys agentKeys) {
+    MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer, AgentKeys agentKeys,
+              AgentIdentities agentIdentities) {
         this.agentKeys = agentKeys;
+        this.agentIdentities = agentIdentities;
         this.config = config;
         this.store = store;
         this.installer = installer;
@@ -84,16 +89,21 @@ final class MoveSteps {
         };
     }
 
-    private StepOutcome installAgent(MoveContext context, AgentManifests.Network network) {
+    private StepOutcome installAgent(MoveContext context, AgentManifests.Network network) throws Exception {
+        // the agent signs in to Kafka as itself: its principal and grants exist before it starts
+        agentIdentities.issue(context.move().clusterId());
         MoveOperations.apply(context.workload(), agentManifests(context.move(), network));
         return StepOutcome.done();
     }
 
     private List<HasMetadata> agentManifests(Move move, AgentManifests.Network network) {
-        // the agent's own key, in the Secret it is installed with: it signs its reports and checks our commands
+        // the agent's own key, in the Secret it is installed with: it signs its reports and checks our commands;
+        // and its own Kafka principal, which may read only its cluster's commands
         AgentConfig agent = new AgentConfig(move.clusterId(), move.clusterName(), move.namespace(),
                 config.agentKafkaBootstrapServers(), config.agentHeartbeat(),
-                Base64.getEncoder().encodeToString(agentKeys.keyOf(move.clusterId())));
+                Base64.getEncoder().encodeToString(agentKeys.keyOf(move.clusterId())),
+                new AgentConfig.KafkaAccount(config.agentKafkaSecurityProtocol(),
+                        PlaneAccess.agentPrincipal(move.clusterId()), agentKeys.kafkaPasswordOf(move.clusterId())));
         return AgentManifests.render(agent, config.agentImage(), network);
     }
 
@@ -109,7 +119,7 @@ final class MoveSteps {
     }
 
     /** The layer rolled out and the agent running; then the agent leaves the host's network for the pod network. */
-    private StepOutcome awaitBootstrapLayer(MoveContext context) {
+    private StepOutcome awaitBootstrapLayer(MoveContext context) throws Exception {
         List<String> pending = new ArrayList<>(Rollouts.pending(context.workload(),
                 WorkloadBootstrap.layer(context.workload(), context.spec())));
         pending.addAll(Rollouts.pending(context.workload(), agentManifests(context.move(),

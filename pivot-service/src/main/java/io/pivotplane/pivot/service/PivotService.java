@@ -13,6 +13,7 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.AgentKeys;
+import io.pivotplane.pivot.domain.AgentIdentities;
 import io.pivotplane.kit.messaging.Outbox;
 import io.pivotplane.kit.messaging.PermanentEventException;
 import io.pivotplane.capi.Capi;
@@ -73,7 +74,8 @@ public class PivotService {
     private final ReconcileLoop loop;
 
     public PivotService(KubernetesClient management, MoveStore store, Outbox outbox, PivotConfig config,
-                        MessagingConfig messaging, MeterRegistry registry, Vertx vertx, AgentKeys agentKeys) {
+                        MessagingConfig messaging, MeterRegistry registry, Vertx vertx, AgentKeys agentKeys,
+                        AgentIdentities agentIdentities) {
         this.workloadHttpClients = new VertxHttpClientFactory(vertx);
         this.registry = registry;
         this.management = management;
@@ -82,7 +84,7 @@ public class PivotService {
         this.config = config;
         this.messaging = messaging;
         this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerComponentsDirectory(),
-                config.providerImageRepository()), agentKeys);
+                config.providerImageRepository()), agentKeys, agentIdentities);
         this.loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
     }
 

@@ -26,6 +26,7 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Topics;
 import io.pivotplane.request.ApiCallers;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -46,7 +47,8 @@ import org.junit.jupiter.api.Test;
 /** The declarative path against a Kubernetes API server with the ClusterRequest CRD, a real broker and PostgreSQL. */
 @QuarkusTest
 @TestProfile(ClusterRequestResourcesTest.Watching.class)
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 @WithTestResource(KubernetesApiResource.class)
 class ClusterRequestResourcesTest {

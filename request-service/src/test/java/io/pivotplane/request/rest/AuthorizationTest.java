@@ -12,6 +12,7 @@ import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TestTokens;
 import io.pivotplane.request.ApiCallers;
 import io.pivotplane.request.ClusterRequests;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
  * a cluster of a project the caller may not read is refused exactly as an id nobody has.
  */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 class AuthorizationTest {
 

@@ -20,6 +20,7 @@ import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.request.ApiCallers;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -33,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /** DELETE asks for a deprovisioning once; the cluster goes Deleting → Deleted through events; the view follows it. */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 class ClusterDeletionTest {
 

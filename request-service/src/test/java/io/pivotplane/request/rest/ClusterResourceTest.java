@@ -22,6 +22,7 @@ import io.pivotplane.events.EventType;
 import io.pivotplane.events.Topics;
 import io.pivotplane.request.ApiCallers;
 import io.pivotplane.request.ClusterRequests;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -43,7 +44,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** request-service against a real Kafka broker and a real PostgreSQL. */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 class ClusterResourceTest {
 

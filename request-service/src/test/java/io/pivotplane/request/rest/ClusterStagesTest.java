@@ -16,6 +16,7 @@ import io.pivotplane.events.SpecsCreated;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.SecretReference;
 import io.pivotplane.request.ApiCallers;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -29,7 +30,8 @@ import org.junit.jupiter.api.Test;
 
 /** request-service keeps each cluster's stage and timeline from the pipeline's events, and streams them. */
 @QuarkusTest
-@WithTestResource(value = KafkaAndPostgresResource.class)
+@WithTestResource(value = KafkaAndPostgresResource.class, initArgs = @ResourceArg(
+        name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "request-service"))
 @WithTestResource(LocalIssuerResource.class)
 class ClusterStagesTest {
 

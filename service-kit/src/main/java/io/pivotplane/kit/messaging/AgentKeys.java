@@ -37,6 +37,13 @@ public class AgentKeys {
                 clusterId);
     }
 
+    /** The password of the Kafka principal of the agent of {@code clusterId}, for pivot-service to install. */
+    public String kafkaPasswordOf(String clusterId) {
+        return AgentMacs.agentKafkaPassword(secret.orElseThrow(() -> new IllegalStateException(
+                "cannot make the Kafka password of the agent of " + clusterId + ": no pivotplane.agent-keys.secret")),
+                clusterId);
+    }
+
     /** Whether a record of agent.reports was sent by the agent of the cluster it names. */
     public boolean fromItsAgent(ConsumerRecord<byte[], byte[]> report) {
         String clusterId = AgentMacs.subject(report.headers());

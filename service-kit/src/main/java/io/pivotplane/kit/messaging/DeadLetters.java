@@ -29,13 +29,13 @@ public class DeadLetters {
 
     private static final Logger LOG = Logger.getLogger(DeadLetters.class);
 
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final String clientId;
     private volatile KafkaProducer<byte[], byte[]> producer;
 
-    public DeadLetters(@ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+    public DeadLetters(KafkaClients kafka,
                        @ConfigProperty(name = "quarkus.application.name") String applicationName) {
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.clientId = applicationName + "-dead-letters";
     }
 
@@ -57,11 +57,10 @@ public class DeadLetters {
         if (producer == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(Map.of(
-                            ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    producer = new KafkaProducer<>(kafka.with(Map.of(
                             ProducerConfig.CLIENT_ID_CONFIG, clientId,
                             ProducerConfig.ACKS_CONFIG, "all",
-                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
+                            ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)),
                             new ByteArraySerializer(), new ByteArraySerializer());
                 }
             }

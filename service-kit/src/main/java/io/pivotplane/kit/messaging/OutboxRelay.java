@@ -79,7 +79,7 @@ public class OutboxRelay {
     private final String clientId;
     private final String transactionalId;
     private final String progressGroup;
-    private final String bootstrapServers;
+    private final KafkaClients kafka;
     private final MessagingMetrics metrics;
     /** Holds at most one pending wake-up: many requests during one batch cause one more look, not many. */
     private final BlockingQueue<Boolean> wakeups = new ArrayBlockingQueue<>(1);
@@ -92,7 +92,7 @@ public class OutboxRelay {
     private final AgentKeys agentKeys;
 
     public OutboxRelay(AgroalDataSource dataSource, MessagingConfig config,
-                       @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+                       KafkaClients kafka,
                        @ConfigProperty(name = "quarkus.application.name") String applicationName,
                        MessagingMetrics metrics, AgentKeys agentKeys) {
         this.metrics = metrics;
@@ -102,7 +102,7 @@ public class OutboxRelay {
         this.clientId = applicationName + "-outbox";
         this.transactionalId = applicationName + "-outbox";
         this.progressGroup = applicationName + "-outbox";
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
     }
 
     void start(@Observes StartupEvent startup) {
@@ -226,7 +226,7 @@ public class OutboxRelay {
     private void startProducer(Connection connection) throws Exception {
         // a command to an agent carries the MAC of that agent's key, or the agent refuses it
         KafkaProducer<String, EventEnvelope<?>> started = new KafkaProducer<>(producerConfig(), new StringSerializer(),
-                new SigningEventSerializer(Topics.AGENT_COMMANDS, AgentMacs.Direction.COMMAND, agentKeys::keyOf));
+                new SigningEventSerializer(Topics::isAgentCommands, AgentMacs.Direction.COMMAND, agentKeys::keyOf));
         try {
             started.initTransactions();
             requireProgressTopic(started);
@@ -256,10 +256,10 @@ public class OutboxRelay {
     }
 
     private List<Long> lastCommittedRows() throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        try (Admin admin = Admin.create(kafka.with(Map.of(
                 AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-progress",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis()))) {
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis())))) {
             OffsetAndMetadata progress = admin.listConsumerGroupOffsets(progressGroup,
                             new ListConsumerGroupOffsetsOptions().requireStable(true))
                     .partitionsToOffsetAndMetadata().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -349,7 +349,7 @@ public class OutboxRelay {
                 metrics.produced(event.envelope().type().ceType(), false);
                 abortQuietly();
                 Throwable failure = e instanceof ExecutionException ? e.getCause() : e;
-                if (!refusedForGood(failure)) {
+                if (!refusedForGood(failure) && !toAnAgentThatIsGone(event, failure)) {
                     throw e;
                 }
                 setAside(connection, event, failure);
@@ -376,6 +376,32 @@ public class OutboxRelay {
     private static boolean refusedForGood(Throwable failure) {
         return failure instanceof RecordTooLargeException || failure instanceof RecordBatchTooLargeException
                 || failure instanceof InvalidRecordException || failure instanceof SerializationException;
+    }
+
+    /**
+     * Whether a command could not go out because its agent's topic is gone: pivot-service deletes it with the cluster's
+     * agent identity, and a command that outlives its cluster would hold up every event behind it otherwise. Kafka
+     * says so only by not knowing the topic; a broker that is away says nothing, and the command waits.
+     */
+    private boolean toAnAgentThatIsGone(PendingEvent event, Throwable failure) {
+        String topic = event.envelope().topic();
+        if (!Topics.isAgentCommands(topic) || !(failure instanceof org.apache.kafka.common.errors.TimeoutException)) {
+            return false;
+        }
+        try (Admin admin = Admin.create(kafka.with(Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-topics",
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis())))) {
+            // listed, not described: the Admin client retries describing an unknown topic until it times out
+            return !admin.listTopics().names().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .contains(topic);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
+            LOG.debugf("Cannot tell whether topic %s exists: %s", topic, e);
+            return false;
+        }
     }
 
     private void setAside(Connection connection, PendingEvent event, Throwable failure) throws SQLException {
@@ -464,8 +490,7 @@ public class OutboxRelay {
 
     private Map<String, Object> producerConfig() {
         long timeout = config.sendTimeout().toMillis();
-        return Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        return kafka.with(Map.of(
                 ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
@@ -474,7 +499,7 @@ public class OutboxRelay {
                 ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) timeout,
                 ProducerConfig.LINGER_MS_CONFIG, 0,
-                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+                ProducerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000));
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -9,6 +9,7 @@ import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.ProvisioningFailed;
@@ -120,6 +121,19 @@ class OutboxRelayTest {
         assertThat(progress.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
     }
 
+    @Test
+    void aCommandToAnAgentWhoseTopicIsGoneIsSetAsideAndTheEventsBehindItArePublished() throws Exception {
+        String deleted = UUID.randomUUID().toString();
+        append(EventEnvelope.create(SOURCE, deleted, new AgentCommand(deleted, UUID.randomUUID().toString(),
+                AgentCommand.Kind.DELETE_CLUSTER, null, Instant.now())));
+        String behind = UUID.randomUUID().toString();
+        append(specsCreated(behind));
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> published(behind));
+        assertThat(setAsideBecause(deleted)).contains("Kafka refused it", Topics.agentCommands(deleted));
+        assertThat(progress.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+    }
+
     /**
      * A relay that crashed after Kafka committed its transaction and before the database marked the rows: the test
      * holds the relay's lock, plays that relay with the same transactional id, and lets go.
@@ -136,10 +150,11 @@ class OutboxRelayTest {
             EventEnvelope<SpecsCreated> event = specsCreated(committed);
             append(event);
             long rowId = Long.parseLong(outboxColumn("id", committed));
-            KafkaProducer<String, EventEnvelope<?>> crashed = new KafkaProducer<>(Map.of(
-                    ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+            Map<String, Object> crashedConfig = new java.util.HashMap<>(kafka.clientConfig(EmbeddedKafkaBroker.ADMIN));
+            crashedConfig.putAll(Map.of(
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kit-test-outbox",
-                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000),
+                    ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000));
+            KafkaProducer<String, EventEnvelope<?>> crashed = new KafkaProducer<>(crashedConfig,
                     new StringSerializer(), new EventEnvelopeSerializer());
             try {
                 crashed.initTransactions();
