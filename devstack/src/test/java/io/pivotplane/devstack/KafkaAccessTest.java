@@ -42,6 +42,9 @@ import org.junit.jupiter.api.Test;
 class KafkaAccessTest {
 
     static final byte[] PLANE_SECRET = "the plane's secret of these tests, 32+ bytes".getBytes(StandardCharsets.UTF_8);
+    /** Refusals come at once; only a client without credentials is answered by the end of its wait. */
+    static final Duration SHORT_WAIT = Duration.ofMillis(2_000);
+    static final Duration WAIT = Duration.ofSeconds(20);
     static EmbeddedKafkaBroker kafka;
 
     @BeforeAll
@@ -58,8 +61,10 @@ class KafkaAccessTest {
     void aClientWithoutCredentialsCannotProduceToOrConsumeFromAnyTopic() {
         Map<String, Object> anonymous = Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
         for (String topic : List.of(Topics.CLUSTER_REQUESTED, Topics.AGENT_REPORTS)) {
-            assertThatThrownBy(() -> produce(anonymous, topic)).hasRootCauseInstanceOf(TimeoutException.class);
-            assertThatThrownBy(() -> consume(anonymous, topic)).isInstanceOf(TimeoutException.class);
+            // it never gets past the handshake: nothing answers it but the end of the wait
+            assertThatThrownBy(() -> produce(anonymous, topic, SHORT_WAIT))
+                    .hasRootCauseInstanceOf(TimeoutException.class);
+            assertThatThrownBy(() -> consume(anonymous, topic, SHORT_WAIT)).isInstanceOf(TimeoutException.class);
         }
     }
 
@@ -137,13 +142,18 @@ class KafkaAccessTest {
     }
 
     private static void produce(Map<String, Object> client, String topic) throws Exception {
+        produce(client, topic, WAIT);
+    }
+
+    private static void produce(Map<String, Object> client, String topic, Duration wait) throws Exception {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 3_000);
-        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000);
-        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) wait.toMillis());
+        config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) wait.toMillis());
+        config.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) wait.toMillis() * 3 / 4);
         try (var producer = new KafkaProducer<>(config, new StringSerializer(), new StringSerializer())) {
             try {
-                producer.send(new ProducerRecord<>(topic, "key", "value")).get(10, TimeUnit.SECONDS);
+                producer.send(new ProducerRecord<>(topic, "key", "value")).get(wait.toMillis() * 2,
+                        TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("cannot produce to " + topic, e.getCause());
             }
@@ -152,14 +162,18 @@ class KafkaAccessTest {
 
     /** Reads from the topic's first partition, as a consumer without a group does. */
     private static void consume(Map<String, Object> client, String topic) {
+        consume(client, topic, WAIT);
+    }
+
+    private static void consume(Map<String, Object> client, String topic, Duration wait) {
         Map<String, Object> config = new HashMap<>(client);
-        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3_000);
-        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        config.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) wait.toMillis());
+        config.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) wait.toMillis() * 3 / 4);
         config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
             consumer.assign(List.of(new TopicPartition(topic, 0)));
-            consumer.poll(Duration.ofSeconds(2));
+            consumer.poll(Duration.ofMillis(500));
             consumer.position(new TopicPartition(topic, 0));
         }
     }

@@ -34,14 +34,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Thirty clusters in flight while every service is killed with SIGKILL in turn, Kafka is restarted and so is
+ * Twenty clusters in flight while every service is killed with SIGKILL in turn, Kafka is restarted and so is
  * PostgreSQL: each cluster still reaches {@code AddonsInstalled}, each stage is published once, the CAPI objects end
  * in the workload clusters once each and nowhere else, and every channel of every service runs.
  */
 class ChaosTest {
 
     private static final String PROJECT_NAMESPACE = "team-chaos";
-    private static final int CLUSTERS = 30;
+    private static final int CLUSTERS = 20;
     private static final List<String> STAGE_TOPICS = List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_SPECS_CREATED,
             Topics.CLUSTER_CONTROL_PLANE_READY, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_ADDONS_INSTALLED);
 

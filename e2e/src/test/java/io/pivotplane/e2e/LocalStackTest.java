@@ -17,7 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
@@ -82,8 +85,11 @@ class LocalStackTest {
             assertThat(output).anySatisfy(l -> assertThat(l).contains("bin/pivotctl login", "--token",
                     "http://127.0.0.1:" + adminPort + "/token"));
             String clusterId = postReadmeExample(apiPort, adminPort);
+            // Kafka lets in only who signs in: as its admin, with the settings devstack printed where to find
+            Map<String, Object> admin = adminClientSettings(output);
+            assertThat(admin).containsEntry("bootstrap.servers", "127.0.0.1:" + kafkaPort);
             await().atMost(Duration.ofSeconds(30)).until(() ->
-                    TopicReader.readAll("127.0.0.1:" + kafkaPort, Topics.CLUSTER_REQUESTED).stream()
+                    TopicReader.readAll(admin, Topics.CLUSTER_REQUESTED).stream()
                             .anyMatch(r -> clusterId.equals(r.key())));
 
             // a service killed through the admin endpoint is started again, as its Deployment would be
@@ -159,4 +165,18 @@ class LocalStackTest {
         return a.stream().filter(p -> !b.contains(p)).collect(Collectors.toSet());
     }
 
+
+    /** The admin's Kafka client settings, from the file whose path devstack prints beside Kafka's address. */
+    private static Map<String, Object> adminClientSettings(List<String> output) throws IOException {
+        String line = output.stream().filter(l -> l.contains("admin's client settings: ")).findFirst().orElseThrow();
+        Path file = Path.of(line.substring(line.indexOf("admin's client settings: ") + "admin's client settings: ".length(),
+                line.lastIndexOf(')')));
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        Map<String, Object> settings = new HashMap<>();
+        properties.forEach((key, value) -> settings.put((String) key, value));
+        return settings;
+    }
 }

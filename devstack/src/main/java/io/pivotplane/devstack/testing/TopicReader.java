@@ -31,7 +31,15 @@ public final class TopicReader {
     }
 
     public static List<ConsumerRecord<String, EventEnvelope<?>>> readAll(String bootstrapServers, String topic) {
-        return read(bootstrapServers, topic, new EventEnvelopeDeserializer());
+        return read(EmbeddedKafkaBroker.adminConfig(bootstrapServers), topic, new EventEnvelopeDeserializer());
+    }
+
+    /**
+     * As {@link #readAll(String, String)}, signed in with {@code client}'s settings (address and credentials): for a
+     * broker of another process, e.g. with the admin's settings {@code bin/devstack} writes to a file.
+     */
+    public static List<ConsumerRecord<String, EventEnvelope<?>>> readAll(Map<String, Object> client, String topic) {
+        return read(client, topic, new EventEnvelopeDeserializer());
     }
 
     /** The payloads of the events of one cluster (record key) on a topic, in order. */
@@ -44,7 +52,7 @@ public final class TopicReader {
 
     /** The records as bytes, e.g. of a dead-letter topic, where some are not events at all. */
     public static List<ConsumerRecord<String, byte[]>> readRaw(String bootstrapServers, String topic) {
-        return read(bootstrapServers, topic, new ByteArrayDeserializer());
+        return read(EmbeddedKafkaBroker.adminConfig(bootstrapServers), topic, new ByteArrayDeserializer());
     }
 
     /** The offset a consumer group has committed on a partition; 0 when it has committed none. */
@@ -58,9 +66,9 @@ public final class TopicReader {
         }
     }
 
-    private static <V> List<ConsumerRecord<String, V>> read(String bootstrapServers, String topic,
+    private static <V> List<ConsumerRecord<String, V>> read(Map<String, Object> client, String topic,
                                                            Deserializer<V> values) {
-        Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        Map<String, Object> config = new HashMap<>(client);
         config.putAll(Map.of(
                 ConsumerConfig.CLIENT_ID_CONFIG, "topic-reader-" + UUID.randomUUID(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
