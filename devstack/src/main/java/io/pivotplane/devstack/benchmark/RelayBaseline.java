@@ -4,6 +4,7 @@ import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -141,7 +142,7 @@ final class RelayBaseline {
             this.to = to;
             this.hopMillis = hopMillis;
             this.arrivedAt = arrivedAt;
-            Map<String, Object> config = new java.util.HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+            Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
             config.putAll(Map.of(
                     ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + from,
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));

@@ -5,6 +5,7 @@ import io.pivotplane.events.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -38,7 +39,7 @@ final class StageClock implements AutoCloseable {
     private volatile boolean running = true;
 
     StageClock(String bootstrapServers) {
-        Map<String, Object> config = new java.util.HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
+        Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
         config.putAll(Map.of(
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, OffsetResetStrategy.EARLIEST.toString(),
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,

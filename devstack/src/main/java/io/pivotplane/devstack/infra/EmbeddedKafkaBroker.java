@@ -1,5 +1,10 @@
 package io.pivotplane.devstack.infra;
 
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.access.KafkaGrant;
+import io.pivotplane.events.access.PlaneAccess;
+import io.pivotplane.events.kafka.KafkaAcls;
+import io.pivotplane.events.kafka.KafkaSasl;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -8,22 +13,19 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import io.pivotplane.events.Topics;
-import io.pivotplane.events.access.KafkaGrant;
-import io.pivotplane.events.access.PlaneAccess;
-import io.pivotplane.events.kafka.KafkaAcls;
-import io.pivotplane.events.kafka.KafkaSasl;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
@@ -116,7 +118,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return config;
     }
 
-    /** The password of one of the broker's principals, for tests that make sure it shows nowhere. */
+    /** The password of one of the broker's principals (tests also make sure it shows nowhere). */
     public String passwordOf(String principal) {
         String password = passwords.getProperty(principal);
         if (password == null) {
@@ -129,7 +131,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public Map<String, String> serviceEnvironment(String principal) {
         Map<String, String> environment = new HashMap<>();
         clientConfig(principal).forEach((key, value) -> environment.put(
-                "KAFKA_" + key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value.toString()));
+                "KAFKA_" + key.toUpperCase(Locale.ROOT).replace('.', '_'), value.toString()));
         return environment;
     }
 
@@ -365,8 +367,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private static void writePrivately(Path file, Properties properties, String comment) {
         try {
             Files.deleteIfExists(file);
-            Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (Writer writer = Files.newBufferedWriter(file)) {
                 properties.store(writer, comment);
             }

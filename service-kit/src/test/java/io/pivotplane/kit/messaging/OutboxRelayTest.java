@@ -29,6 +29,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.UUID;
 import io.pivotplane.events.kafka.EventEnvelopeSerializer;
@@ -150,7 +151,7 @@ class OutboxRelayTest {
             EventEnvelope<SpecsCreated> event = specsCreated(committed);
             append(event);
             long rowId = Long.parseLong(outboxColumn("id", committed));
-            Map<String, Object> crashedConfig = new java.util.HashMap<>(kafka.clientConfig(EmbeddedKafkaBroker.ADMIN));
+            Map<String, Object> crashedConfig = new HashMap<>(kafka.clientConfig(EmbeddedKafkaBroker.ADMIN));
             crashedConfig.putAll(Map.of(
                     ProducerConfig.TRANSACTIONAL_ID_CONFIG, "kit-test-outbox",
                     ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000));
