@@ -206,6 +206,10 @@ public final class LocalStack implements AutoCloseable {
         if (service == Service.PIVOT || service == Service.ADDON) {
             environment.put("PIVOTPLANE_AGENT_KEYS_SECRET", agentKeysSecret);
         }
+        if (service == Service.PIVOT) {
+            // one replica, started again by the supervisor as a pod's container would be: the same name, as a pod's
+            environment.put("PIVOTPLANE_PIVOT_REPLICA_ID", "pivot-service-local");
+        }
         if (service == Service.REQUEST) {
             issuer.verifierSettings().forEach((property, value) ->
                     environment.put(property.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_"), value));

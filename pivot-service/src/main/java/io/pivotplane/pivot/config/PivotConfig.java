@@ -74,6 +74,13 @@ public interface PivotConfig {
     @WithDefault("PT2S")
     Duration pollInterval();
 
+    /**
+     * Who holds the leases on moves and deletions: the pod's name (Kubernetes sets {@code HOSTNAME} to it), so that a
+     * container restarted in the same pod takes up its own moves at once instead of waiting out the lease its killed
+     * predecessor held; two live replicas never share a pod name. Without it, a name drawn at start.
+     */
+    Optional<String> replicaId();
+
     /** How many moves and deletions are worked on at once. */
     @WithDefault("4")
     int reconcileWorkers();

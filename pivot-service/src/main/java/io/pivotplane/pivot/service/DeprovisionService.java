@@ -50,7 +50,7 @@ public class DeprovisionService {
     private final PivotConfig config;
     private final MessagingConfig messaging;
     private final AgentIdentities agentIdentities;
-    private final String replica = "pivot-service-" + UUID.randomUUID();
+    private final String replica;
     private final ReconcileLoop loop;
 
     public DeprovisionService(KubernetesClient management, DeletionStore deletions, PivotService moves,
@@ -62,6 +62,8 @@ public class DeprovisionService {
         this.moves = moves;
         this.outbox = outbox;
         this.config = config;
+        this.replica = config.replicaId().filter(id -> !id.isBlank())
+                .orElseGet(() -> "pivot-service-" + UUID.randomUUID());
         this.messaging = messaging;
         this.loop = new ReconcileLoop("deletions", config.reconcileWorkers(), this::reconcile);
     }

@@ -69,7 +69,7 @@ public class PivotService {
     private final MoveSteps steps;
     /** One for the clients of every workload cluster, on the application's Vert.x. */
     private final HttpClient.Factory workloadHttpClients;
-    private final String replica = "pivot-service-" + UUID.randomUUID();
+    private final String replica;
     private final List<Consumer<Move>> endListeners = new CopyOnWriteArrayList<>();
     private final ReconcileLoop loop;
 
@@ -82,6 +82,8 @@ public class PivotService {
         this.store = store;
         this.outbox = outbox;
         this.config = config;
+        this.replica = config.replicaId().filter(id -> !id.isBlank())
+                .orElseGet(() -> "pivot-service-" + UUID.randomUUID());
         this.messaging = messaging;
         this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerComponentsDirectory(),
                 config.providerImageRepository()), agentKeys, agentIdentities);
