@@ -164,8 +164,8 @@ public final class KafkaAgentChannel implements AgentChannel {
      *
      * @param waiter who waits, for the log
      */
-    public static Optional<TopicPartition> commandPartition(KafkaConsumer<?, ?> consumer, String clusterId,
-                                                            BooleanSupplier open, String waiter)
+    private static Optional<TopicPartition> commandPartition(KafkaConsumer<?, ?> consumer, String clusterId,
+                                                             BooleanSupplier open, String waiter)
             throws InterruptedException {
         String topic = Topics.agentCommands(clusterId);
         while (open.getAsBoolean()) {
