@@ -256,16 +256,21 @@ public class OutboxRelay {
     }
 
     private List<Long> lastCommittedRows() throws Exception {
-        try (Admin admin = Admin.create(kafka.with(Map.of(
-                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-progress",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis())))) {
+        try (Admin admin = admin("progress")) {
             OffsetAndMetadata progress = admin.listConsumerGroupOffsets(progressGroup,
                             new ListConsumerGroupOffsetsOptions().requireStable(true))
                     .partitionsToOffsetAndMetadata().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .get(PROGRESS);
             return progress == null ? List.of() : PublishedRows.decode(progress.metadata());
         }
+    }
+
+    /** An admin client of the relay, whose every call gives up after the send timeout, as the relay's sends do. */
+    private Admin admin(String purpose) {
+        return Admin.create(kafka.with(Map.of(
+                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-" + purpose,
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis())));
     }
 
     private void closeProducer(Duration timeout) {
@@ -388,10 +393,7 @@ public class OutboxRelay {
         if (!Topics.isAgentCommands(topic) || !(failure instanceof org.apache.kafka.common.errors.TimeoutException)) {
             return false;
         }
-        try (Admin admin = Admin.create(kafka.with(Map.of(
-                AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-topics",
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis(),
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) config.sendTimeout().toMillis())))) {
+        try (Admin admin = admin("topics")) {
             // listed, not described: the Admin client retries describing an unknown topic until it times out
             return !admin.listTopics().names().get(config.sendTimeout().toMillis(), TimeUnit.MILLISECONDS)
                     .contains(topic);
