@@ -72,7 +72,9 @@ class AddonCommandDeadlineTest {
     void aCommandNobodyAnswersIsSentAgainThenTheClusterFailsSayingNoAgentAnswered() {
         String clusterId = UUID.randomUUID().toString();
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "silent", 1, 0, List.of(
-                new Addon("vsphere-csi", "csi", "3.3", List.of("kind: DaemonSet")))), Instant.now()));
+                // the agent answers after the add-on's ready timeout at the latest: the deadline counts from there
+                new Addon("vsphere-csi", "csi", "3.3", List.of("kind: DaemonSet"), null, 0, List.of(), false, 1))),
+                Instant.now()));
         publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
         publish(new AgentReport(clusterId, AgentReport.Kind.SCALED, Instant.now(), null, List.of(), null, null,
                 List.of()));

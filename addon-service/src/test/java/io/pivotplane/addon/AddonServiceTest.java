@@ -139,6 +139,86 @@ class AddonServiceTest {
     }
 
     @Test
+    void anAddonWaitsForWhatItDependsOnWhileIndependentOnesOfItsPriorityGoTogether() {
+        String clusterId = UUID.randomUUID().toString();
+        Addon widgets = addon("widgets", 0, List.of(), false);
+        Addon firstWidget = addon("first-widget", 0, List.of("widgets"), false);
+        Addon dashboards = addon("dashboards", 0, List.of(), false);
+        Addon backup = addon("backup", 5, List.of(), false);
+        requestedPivotedAndScaled(clusterId, "ordered", List.of(backup, firstWidget, widgets, dashboards));
+
+        List<AgentCommand> first = awaitCommands(clusterId, 2);
+        assertThat(first).extracting(command -> command.addon().name())
+                .containsExactlyInAnyOrder("widgets", "dashboards");
+        answer(clusterId, first, "dashboards", AddonResult.State.INSTALLED);
+        assertThat(commandsFor(clusterId)).as("first-widget waits for widgets, backup for priority 0").hasSize(2);
+
+        answer(clusterId, first, "widgets", AddonResult.State.INSTALLED);
+        AgentCommand dependant = awaitCommands(clusterId, 3).get(2);
+        assertThat(dependant.addon().name()).isEqualTo("first-widget");
+        answer(clusterId, List.of(dependant), "first-widget", AddonResult.State.INSTALLED);
+
+        AgentCommand last = awaitCommands(clusterId, 4).get(3);
+        assertThat(last.addon().name()).isEqualTo("backup");
+        answer(clusterId, List.of(last), "backup", AddonResult.State.INSTALLED);
+        assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons())
+                .allSatisfy(result -> assertThat(result.state()).isEqualTo(AddonResult.State.INSTALLED));
+    }
+
+    @Test
+    void anAddonThatMayFailIsRetriedThenDegradedAndTheRestOfTheProfileStillInstalls() {
+        String clusterId = UUID.randomUUID().toString();
+        Addon monitoring = addon("monitoring", 0, List.of(), true);
+        Addon alerts = addon("alerts", 1, List.of("monitoring"), true);
+        Addon ingress = addon("ingress", 1, List.of(), false);
+        requestedPivotedAndScaled(clusterId, "degraded", List.of(monitoring, alerts, ingress));
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            AgentCommand command = awaitCommands(clusterId, attempt).get(attempt - 1);
+            Instant answered = Instant.now();
+            answer(clusterId, List.of(command), "monitoring", AddonResult.State.FAILED);
+            if (attempt == 1) {
+                AgentCommand retry = awaitCommands(clusterId, 2).get(1);
+                assertThat(retry.issuedAt()).as("sent again after the back-off").isAfterOrEqualTo(
+                        answered.plusMillis(100));
+            }
+        }
+        AgentCommand ingressCommand = awaitCommands(clusterId, 3).get(2);
+        assertThat(ingressCommand.addon().name()).as("alerts needs monitoring, which failed: never sent")
+                .isEqualTo("ingress");
+        answer(clusterId, List.of(ingressCommand), "ingress", AddonResult.State.INSTALLED);
+
+        AddonsInstalled installed = awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
+        assertThat(installed.addons()).filteredOn(r -> r.state() == AddonResult.State.DEGRADED)
+                .extracting(AddonResult::name).containsExactlyInAnyOrder("monitoring", "alerts");
+        assertThat(installed.addons()).filteredOn(r -> r.name().equals("monitoring")).singleElement()
+                .satisfies(r -> assertThat(r.message()).contains("failed 2 time(s)", "monitoring refused"));
+        assertThat(installed.addons()).filteredOn(r -> r.name().equals("alerts")).singleElement()
+                .satisfies(r -> assertThat(r.message()).contains("depends on 'monitoring'"));
+        assertThat(installed.addons()).filteredOn(r -> r.name().equals("ingress")).singleElement()
+                .satisfies(r -> assertThat(r.state()).isEqualTo(AddonResult.State.INSTALLED));
+        assertThat(events(Topics.CLUSTER_FAILED, clusterId)).isEmpty();
+        assertThat(commandsFor(clusterId)).hasSize(3);
+    }
+
+    @Test
+    void aDependantThatMayNotFailFailsTheClusterWhenItsDependencyIsDegraded() {
+        String clusterId = UUID.randomUUID().toString();
+        requestedPivotedAndScaled(clusterId, "blocked", List.of(addon("operator", 0, List.of(), true),
+                addon("operand", 1, List.of("operator"), false)));
+
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            answer(clusterId, List.of(awaitCommands(clusterId, attempt).get(attempt - 1)), "operator",
+                    AddonResult.State.FAILED);
+        }
+
+        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, clusterId, ProvisioningFailed.class);
+        assertThat(failed.message()).contains("'operand'", "depends on 'operator'");
+        assertThat(commandsFor(clusterId)).extracting(command -> command.addon().name())
+                .containsExactly("operator", "operator");
+    }
+
+    @Test
     void aClusterWithOnlyItsNetworkPluginIsDoneOnceItHasScaled() {
         String clusterId = UUID.randomUUID().toString();
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "bare", 1, 0, List.of()),
@@ -149,6 +229,26 @@ class AddonServiceTest {
         assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons())
                 .extracting(AddonResult::name).containsExactly("flannel");
         assertThat(commandsFor(clusterId)).isEmpty();
+    }
+
+    private static Addon addon(String name, int priority, List<String> dependsOn, boolean continueOnError) {
+        return new Addon(name, "addon", "1.0", List.of("kind: ConfigMap"), null, priority, dependsOn,
+                continueOnError, 60);
+    }
+
+    private void requestedPivotedAndScaled(String clusterId, String name, List<Addon> addons) {
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", name, 1, 0, addons),
+                Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+    }
+
+    /** The agent's answer to the command of {@code addon} among {@code commands}. */
+    private void answer(String clusterId, List<AgentCommand> commands, String addon, AddonResult.State state) {
+        AgentCommand command = commands.stream().filter(c -> c.addon().name().equals(addon)).findFirst()
+                .orElseThrow();
+        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, command.commandId(), new AddonResult(addon, state,
+                state == AddonResult.State.FAILED ? addon + " refused by the API server" : "ready")));
     }
 
     private void publish(ClusterEvent payload) {

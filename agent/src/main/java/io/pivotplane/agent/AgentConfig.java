@@ -2,6 +2,7 @@ package io.pivotplane.agent;
 
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.KafkaSasl;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,9 +19,19 @@ import java.util.Map;
  * @param heartbeatInterval how often it reports, and looks at its cluster if nothing woke it up
  * @param key the agent's own key (base64): commands that do not carry its MAC are refused, reports carry it
  * @param kafkaAccount the agent's own Kafka principal, which may read its cluster's commands and write reports
+ * @param addonRepairInterval how often it compares the installed add-ons with what runs and repairs the difference
+ * @param chartCache where it keeps the charts it downloaded (a writable folder: the pod's {@code /tmp})
  */
 public record AgentConfig(String clusterId, String clusterName, String namespace, String kafkaBootstrapServers,
-                          Duration heartbeatInterval, String key, KafkaAccount kafkaAccount) {
+                          Duration heartbeatInterval, String key, KafkaAccount kafkaAccount,
+                          Duration addonRepairInterval, Path chartCache) {
+
+    /** An agent with the default add-on repair interval and chart cache. */
+    public AgentConfig(String clusterId, String clusterName, String namespace, String kafkaBootstrapServers,
+                       Duration heartbeatInterval, String key, KafkaAccount kafkaAccount) {
+        this(clusterId, clusterName, namespace, kafkaBootstrapServers, heartbeatInterval, key, kafkaAccount,
+                DEFAULT_ADDON_REPAIR_INTERVAL, defaultChartCache());
+    }
 
     /**
      * How the agent signs in to Kafka: SASL/SCRAM as {@code username}, over {@code securityProtocol}
@@ -49,7 +60,15 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
     public static final String KAFKA_USERNAME = "KAFKA_USERNAME";
     public static final String KAFKA_PASSWORD = "KAFKA_PASSWORD";
 
+    public static final String ADDON_REPAIR_INTERVAL = "PIVOTPLANE_ADDON_REPAIR_INTERVAL";
+    public static final String CHART_CACHE = "PIVOTPLANE_CHART_CACHE";
+
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_ADDON_REPAIR_INTERVAL = Duration.ofSeconds(30);
+
+    private static Path defaultChartCache() {
+        return Path.of(System.getProperty("java.io.tmpdir"), "pivotplane-charts");
+    }
 
     /** @throws IllegalArgumentException naming every variable that is missing or wrong */
     public static AgentConfig fromEnvironment(Map<String, String> environment) {
@@ -61,14 +80,8 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
                 problems.add(required + " is not set");
             }
         }
-        Duration heartbeat = DEFAULT_HEARTBEAT;
-        if (environment.containsKey(HEARTBEAT_INTERVAL)) {
-            try {
-                heartbeat = Duration.parse(environment.get(HEARTBEAT_INTERVAL));
-            } catch (RuntimeException e) {
-                problems.add(HEARTBEAT_INTERVAL + " is not an ISO-8601 duration such as PT10S");
-            }
-        }
+        Duration heartbeat = duration(environment, HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT, problems);
+        Duration repair = duration(environment, ADDON_REPAIR_INTERVAL, DEFAULT_ADDON_REPAIR_INTERVAL, problems);
         String key = environment.get(AGENT_KEY);
         if (key != null && !key.isBlank()) {
             try {
@@ -83,7 +96,25 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
         return new AgentConfig(environment.get(CLUSTER_ID), environment.get(CLUSTER_NAME),
                 environment.get(CLUSTER_NAMESPACE), environment.get(KAFKA_BOOTSTRAP_SERVERS), heartbeat, key.strip(),
                 new KafkaAccount(environment.get(KAFKA_SECURITY_PROTOCOL), environment.get(KAFKA_USERNAME),
-                        environment.get(KAFKA_PASSWORD)));
+                        environment.get(KAFKA_PASSWORD)), repair,
+                environment.containsKey(CHART_CACHE) ? Path.of(environment.get(CHART_CACHE)) : defaultChartCache());
+    }
+
+    private static Duration duration(Map<String, String> environment, String variable, Duration otherwise,
+                                     List<String> problems) {
+        if (!environment.containsKey(variable)) {
+            return otherwise;
+        }
+        try {
+            Duration value = Duration.parse(environment.get(variable));
+            if (value.isNegative() || value.isZero()) {
+                problems.add(variable + " must be longer than zero");
+            }
+            return value;
+        } catch (RuntimeException e) {
+            problems.add(variable + " is not an ISO-8601 duration such as PT10S");
+            return otherwise;
+        }
     }
 
     /** The key as bytes, for {@link AgentMacs}. */
@@ -96,7 +127,8 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
     public String toString() {
         return "AgentConfig[clusterId=" + clusterId + ", clusterName=" + clusterName + ", namespace=" + namespace
                 + ", kafkaBootstrapServers=" + kafkaBootstrapServers + ", heartbeatInterval=" + heartbeatInterval
-                + ", key=(secret), kafkaAccount=" + kafkaAccount + "]";
+                + ", key=(secret), kafkaAccount=" + kafkaAccount + ", addonRepairInterval=" + addonRepairInterval
+                + ", chartCache=" + chartCache + "]";
     }
 
     public Map<String, String> toEnvironment() {
@@ -106,6 +138,7 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
         environment.put(CLUSTER_NAMESPACE, namespace);
         environment.put(KAFKA_BOOTSTRAP_SERVERS, kafkaBootstrapServers);
         environment.put(HEARTBEAT_INTERVAL, heartbeatInterval.toString());
+        environment.put(ADDON_REPAIR_INTERVAL, addonRepairInterval.toString());
         environment.put(AGENT_KEY, key);
         environment.put(KAFKA_SECURITY_PROTOCOL, kafkaAccount.securityProtocol());
         environment.put(KAFKA_USERNAME, kafkaAccount.username());

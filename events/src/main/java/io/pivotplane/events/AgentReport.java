@@ -24,6 +24,11 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
         HEARTBEAT,
         SCALED,
         ADDON_RESULT,
+        /**
+         * The agent found an installed add-on's objects changed or deleted in its cluster and put them back
+         * ({@code addon} in state REPAIRED names the add-on and the objects); it repairs whether the plane listens or not.
+         */
+        ADDON_REPAIRED,
         /** Every CAPI object of the cluster was deleted from it, on a DELETE_CLUSTER command; {@code objects} lists them. */
         DELETED,
         /** A DELETE_CLUSTER command could not finish; a condition {@code Deleted=False} says why. */

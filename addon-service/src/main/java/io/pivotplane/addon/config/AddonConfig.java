@@ -12,11 +12,19 @@ public interface AddonConfig {
     int maxAttempts();
 
     /**
-     * How long a command may go unanswered by the cluster's agent before it counts as a failed attempt: the agent
-     * applies an add-on's manifests and answers, it does not wait for them to roll out.
+     * How long past an add-on's own ready timeout its command may go unanswered by the cluster's agent before it
+     * counts as a failed attempt: the agent answers once the add-on is rolled out, or its ready timeout has passed.
      */
     @WithDefault("5m")
     java.time.Duration commandTimeout();
+
+    /** The pause before a failed add-on is sent again; it doubles with each attempt. */
+    @WithDefault("10s")
+    java.time.Duration retryBackoff();
+
+    /** The longest pause between attempts. */
+    @WithDefault("5m")
+    java.time.Duration maxRetryBackoff();
 
     /**
      * How long a plan made by a cluster's pivot or its agent's reports waits for the cluster's request (topics are
@@ -25,7 +33,7 @@ public interface AddonConfig {
     @WithDefault("1h")
     java.time.Duration profileWait();
 
-    /** How often unanswered commands and plans without a request are looked for. */
+    /** How often unanswered commands, retries due and plans without a request are looked for. */
     @WithDefault("15s")
     java.time.Duration sweepInterval();
 }

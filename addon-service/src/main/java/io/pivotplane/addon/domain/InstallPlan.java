@@ -6,8 +6,9 @@ import java.util.List;
 import java.util.stream.IntStream;
 
 /**
- * The order of a profile's add-ons: the CNI layer, then the CSI layer, then every other add-on; within a layer,
- * the order of the profile. Add-ons of one layer are installed together, a layer only after the one before it.
+ * The order of a profile's add-ons, as Palette's layers go: the CNI layer, then the CSI layer, then every other
+ * add-on; within a layer by priority, then in the profile's order. The position is for reading the plan; what may go
+ * when is {@link PlanProgress}'s to say (dependencies, parallel add-ons of one priority).
  */
 public final class InstallPlan {
 
@@ -18,21 +19,15 @@ public final class InstallPlan {
     private InstallPlan() {
     }
 
-    public static int layerRank(String layer) {
-        return switch (layer) {
-            case Addon.LAYER_CNI -> 0;
-            case Addon.LAYER_CSI -> 1;
-            default -> 2;
-        };
-    }
-
     public static List<Step> of(List<Addon> addons) {
         List<Addon> ordered = IntStream.range(0, addons.size()).boxed()
-                .sorted(Comparator.comparingInt((Integer i) -> layerRank(addons.get(i).layer())).thenComparing(i -> i))
+                .sorted(Comparator.comparingInt((Integer i) -> addons.get(i).layerRank())
+                        .thenComparingInt(i -> addons.get(i).priority())
+                        .thenComparing(i -> i))
                 .map(addons::get)
                 .toList();
         return IntStream.range(0, ordered.size())
-                .mapToObj(i -> new Step(i, layerRank(ordered.get(i).layer()), ordered.get(i)))
+                .mapToObj(i -> new Step(i, ordered.get(i).layerRank(), ordered.get(i)))
                 .toList();
     }
 }

@@ -25,10 +25,12 @@ public final class AddonPlans {
 
     /** An add-on's row. */
     public record Install(int position, String name, int layerRank, Addon addon, PlanProgress.InstallState state,
-                          int attempts, String commandId, String message, Instant sentAt) {
+                          int attempts, String commandId, String message, Instant sentAt, Instant retryAt,
+                          Instant answerDue) {
 
         public PlanProgress.Item item() {
-            return new PlanProgress.Item(position, name, layerRank, state);
+            return new PlanProgress.Item(position, name, layerRank, addon.priority(), addon.dependsOn(), state,
+                    retryAt);
         }
     }
 
@@ -125,7 +127,8 @@ public final class AddonPlans {
     public static List<Install> installs(Connection tx, String clusterId) throws SQLException {
         List<Install> installs = new ArrayList<>();
         try (PreparedStatement select = tx.prepareStatement("""
-                SELECT position, name, layer_rank, addon, state, attempts, command_id, message, sent_at
+                SELECT position, name, layer_rank, addon, state, attempts, command_id, message, sent_at, retry_at,
+                       answer_due
                 FROM addon_install WHERE cluster_id = ? ORDER BY position""")) {
             select.setString(1, clusterId);
             try (ResultSet rows = select.executeQuery()) {
@@ -133,7 +136,8 @@ public final class AddonPlans {
                     installs.add(new Install(rows.getInt(1), rows.getString(2), rows.getInt(3),
                             EventJson.read(rows.getString(4).getBytes(StandardCharsets.UTF_8), Addon.class),
                             PlanProgress.InstallState.valueOf(rows.getString(5)), rows.getInt(6), rows.getString(7),
-                            rows.getString(8), rows.getTimestamp(9) == null ? null : rows.getTimestamp(9).toInstant()));
+                            rows.getString(8), instant(rows.getTimestamp(9)), instant(rows.getTimestamp(10)),
+                            instant(rows.getTimestamp(11))));
                 }
             }
         }
@@ -144,22 +148,48 @@ public final class AddonPlans {
         return installs(tx, clusterId).stream().filter(i -> commandId.equals(i.commandId())).findFirst();
     }
 
-    /** Records a command sent for the add-on: a new command id per attempt, so a late result of an old one is told apart. */
-    public static void sent(Connection tx, String clusterId, int position, String commandId) throws SQLException {
+    /**
+     * Records a command sent for the add-on, answered by {@code answerDue}: a new command id per attempt, so a late
+     * result of an old one is told apart.
+     */
+    public static void sent(Connection tx, String clusterId, int position, String commandId, Instant answerDue)
+            throws SQLException {
         try (PreparedStatement update = tx.prepareStatement("""
-                UPDATE addon_install SET state = 'SENT', attempts = attempts + 1, command_id = ?, sent_at = now()
+                UPDATE addon_install SET state = 'SENT', attempts = attempts + 1, command_id = ?, sent_at = now(),
+                       answer_due = ?, retry_at = NULL
                 WHERE cluster_id = ? AND position = ?""")) {
             update.setString(1, commandId);
-            update.setString(2, clusterId);
-            update.setInt(3, position);
+            update.setTimestamp(2, Timestamp.from(answerDue));
+            update.setString(3, clusterId);
+            update.setInt(4, position);
             update.executeUpdate();
         }
     }
 
-    /** The clusters with a command sent before {@code cutoff} and not answered. */
-    public static List<String> unansweredSince(Connection tx, Instant cutoff) throws SQLException {
-        return clusterIds(tx, "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'SENT' AND sent_at < ?",
-                cutoff);
+    /** A failed attempt, to be sent again not before {@code retryAt}. */
+    public static void retryAt(Connection tx, String clusterId, int position, Instant retryAt, String message)
+            throws SQLException {
+        try (PreparedStatement update = tx.prepareStatement("""
+                UPDATE addon_install SET state = 'PENDING', retry_at = ?, message = ?
+                WHERE cluster_id = ? AND position = ?""")) {
+            update.setTimestamp(1, Timestamp.from(retryAt));
+            update.setString(2, message);
+            update.setString(3, clusterId);
+            update.setInt(4, position);
+            update.executeUpdate();
+        }
+    }
+
+    /** The clusters with a command whose answer was due before {@code now}. */
+    public static List<String> unansweredAt(Connection tx, Instant now) throws SQLException {
+        return clusterIds(tx, "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'SENT' AND answer_due < ?",
+                now);
+    }
+
+    /** The clusters with a failed attempt due to be sent again at {@code now}. */
+    public static List<String> retriesDueAt(Connection tx, Instant now) throws SQLException {
+        return clusterIds(tx, "SELECT DISTINCT cluster_id FROM addon_install WHERE state = 'PENDING'"
+                + " AND retry_at IS NOT NULL AND retry_at <= ?", now);
     }
 
     /** The cluster ids a statement with one parameter, a time, returns. */
@@ -198,9 +228,13 @@ public final class AddonPlans {
                 WHERE cluster_id = ? AND layer_rank = ? AND state = 'PENDING'""")) {
             update.setString(1, "installed with the bootstrap layer before the pivot");
             update.setString(2, clusterId);
-            update.setInt(3, InstallPlan.layerRank(Addon.LAYER_CNI));
+            update.setInt(3, Addon.layerRank(Addon.LAYER_CNI));
             update.executeUpdate();
         }
+    }
+
+    private static Instant instant(Timestamp timestamp) {
+        return timestamp == null ? null : timestamp.toInstant();
     }
 
     private static String json(Object value) {

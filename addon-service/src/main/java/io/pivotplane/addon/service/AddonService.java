@@ -17,6 +17,7 @@ import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.PermanentEventException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,8 +26,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Step 6: once a cluster has pivoted and its agent reports it at its desired size, installs the add-ons of its
- * profile layer by layer through the agent, retrying a failed add-on a bounded number of times. The network plugin
- * (layer {@code cni}) is not sent again: pivot-service installed it before the pivot.
+ * profile through the agent in the order {@link PlanProgress} gives (layers, priorities, dependencies; independent
+ * add-ons together), retrying a failed add-on a bounded number of times with a back-off. The network plugin (layer
+ * {@code cni}) is not sent again: pivot-service installed it before the pivot.
  */
 @ApplicationScoped
 public class AddonService {
@@ -48,12 +50,13 @@ public class AddonService {
     }
 
     /**
-     * Whether an event is a step of a plan: of the agents' reports only that a cluster is scaled and an add-on's
-     * result; heartbeats and deletion reports pass by without a transaction.
+     * Whether an event is a step of a plan: of the agents' reports only that a cluster is scaled, an add-on's
+     * result and an add-on repaired; heartbeats and deletion reports pass by without a transaction.
      */
     public static boolean needs(EventEnvelope<?> event) {
         return !(event.payload() instanceof AgentReport report)
-                || report.kind() == AgentReport.Kind.SCALED || report.kind() == AgentReport.Kind.ADDON_RESULT;
+                || report.kind() == AgentReport.Kind.SCALED || report.kind() == AgentReport.Kind.ADDON_RESULT
+                || report.kind() == AgentReport.Kind.ADDON_REPAIRED;
     }
 
     /** Every event is a step of one plan's state machine; the same event twice leaves it where it is. */
@@ -65,8 +68,15 @@ public class AddonService {
             throw new PermanentEventException("an add-on result from the agent of " + clusterId
                     + ", a cluster of which addon-service has no plan and sent no command");
         }
-        AddonPlans.Plan plan = AddonPlans.lock(tx, clusterId);
         List<EventEnvelope<?>> caused = new ArrayList<>();
+        if (event.payload() instanceof AgentReport report && report.kind() == AgentReport.Kind.ADDON_REPAIRED) {
+            if (report.addon() != null) {
+                LOG.infof("The agent of %s repaired add-on %s: %s", clusterId, report.addon().name(),
+                        report.addon().message());
+            }
+            return caused;
+        }
+        AddonPlans.Plan plan = AddonPlans.lock(tx, clusterId);
         Object payload = event.payload();
         if (payload instanceof ClusterRequested requested) {
             AddonPlans.setProfile(tx, clusterId, event.correlationId(), requested.spec().profile().addons());
@@ -82,7 +92,7 @@ public class AddonService {
         } else {
             return caused;
         }
-        advance(tx, AddonPlans.lock(tx, clusterId), event, caused);
+        advance(tx, AddonPlans.lock(tx, clusterId), caused);
         return caused;
     }
 
@@ -101,29 +111,53 @@ public class AddonService {
             return false;
         }
         String why = report.addon().message() == null ? "no reason given" : report.addon().message();
-        attemptFailed(tx, plan, sent, REASON_ADDON_FAILED, why, caused);
-        return true;
-    }
-
-    /** Sends the add-on again while it has attempts left; fails the plan and the cluster after the last. */
-    private void attemptFailed(Connection tx, AddonPlans.Plan plan, AddonPlans.Install sent, String reason, String why,
-                               List<EventEnvelope<?>> caused) throws Exception {
-        if (sent.attempts() < config.maxAttempts()) {
-            LOG.warnf("Add-on %s failed (attempt %d of %d): %s; sending it again", sent.name(), sent.attempts(),
-                    config.maxAttempts(), why);
-            caused.add(command(plan, sent, tx));
-            return;
-        }
-        AddonPlans.result(tx, plan.clusterId(), sent.position(), PlanProgress.InstallState.FAILED, why);
-        AddonPlans.setState(tx, plan.clusterId(), PLAN_FAILED);
-        caused.add(outcome(plan, new ProvisioningFailed(plan.clusterId(), Stage.ADDONS_INSTALLED,
-                reason, "add-on '" + sent.name() + "' failed " + sent.attempts() + " time(s): " + why,
-                Instant.now())));
+        return attemptFailed(tx, plan, sent, REASON_ADDON_FAILED, why, caused);
     }
 
     /**
-     * Gives up on the commands of the cluster that got no answer within the command timeout, each as a failed
-     * attempt: an agent that is gone, or that cannot read its commands, does not hold the cluster at Pivoted.
+     * Sends the add-on again, after a back-off, while it has attempts left. After the last, an add-on that may
+     * {@code continueOnError} is degraded and the plan goes on; any other fails the plan and the cluster.
+     *
+     * @return true when the plan failed
+     */
+    private boolean attemptFailed(Connection tx, AddonPlans.Plan plan, AddonPlans.Install sent, String reason,
+                                  String why, List<EventEnvelope<?>> caused) throws Exception {
+        if (sent.attempts() < config.maxAttempts()) {
+            Duration backoff = backoffAfter(sent.attempts());
+            LOG.warnf("Add-on %s of %s failed (attempt %d of %d): %s; sending it again in %s", sent.name(),
+                    plan.clusterId(), sent.attempts(), config.maxAttempts(), why, backoff);
+            AddonPlans.retryAt(tx, plan.clusterId(), sent.position(), Instant.now().plus(backoff),
+                    "attempt " + sent.attempts() + " failed: " + why);
+            return false;
+        }
+        String failure = "failed " + sent.attempts() + " time(s): " + why;
+        if (sent.addon().continueOnError()) {
+            LOG.warnf("Add-on %s of %s %s; it may fail (continueOnError): the cluster goes on without it",
+                    sent.name(), plan.clusterId(), failure);
+            AddonPlans.result(tx, plan.clusterId(), sent.position(), PlanProgress.InstallState.DEGRADED, failure);
+            return false;
+        }
+        failPlan(tx, plan, sent, reason, "add-on '" + sent.name() + "' " + failure, caused);
+        return true;
+    }
+
+    private void failPlan(Connection tx, AddonPlans.Plan plan, AddonPlans.Install install, String reason,
+                          String message, List<EventEnvelope<?>> caused) throws Exception {
+        AddonPlans.result(tx, plan.clusterId(), install.position(), PlanProgress.InstallState.FAILED, message);
+        AddonPlans.setState(tx, plan.clusterId(), PLAN_FAILED);
+        caused.add(outcome(plan, new ProvisioningFailed(plan.clusterId(), Stage.ADDONS_INSTALLED, reason, message,
+                Instant.now())));
+    }
+
+    /** The pause before attempt {@code attempts + 1}: the back-off doubled per attempt, at most {@code maxRetryBackoff}. */
+    Duration backoffAfter(int attempts) {
+        Duration backoff = config.retryBackoff().multipliedBy(1L << Math.min(Math.max(attempts - 1, 0), 16));
+        return backoff.compareTo(config.maxRetryBackoff()) > 0 ? config.maxRetryBackoff() : backoff;
+    }
+
+    /**
+     * Gives up on the commands of the cluster whose answer is overdue, each as a failed attempt: an agent that is
+     * gone, or that cannot read its commands, does not hold the cluster at Pivoted.
      */
     public List<EventEnvelope<?>> expireUnanswered(Connection tx, String clusterId) throws Exception {
         List<EventEnvelope<?>> caused = new ArrayList<>();
@@ -131,48 +165,83 @@ public class AddonService {
         if (!PLAN_INSTALLING.equals(plan.state())) {
             return caused;
         }
-        Instant cutoff = Instant.now().minus(config.commandTimeout());
+        Instant now = Instant.now();
         for (AddonPlans.Install install : AddonPlans.installs(tx, clusterId)) {
-            if (install.state() == PlanProgress.InstallState.SENT && install.sentAt() != null
-                    && install.sentAt().isBefore(cutoff) && !PLAN_FAILED.equals(plan.state())) {
-                attemptFailed(tx, plan, install, REASON_COMMAND_UNANSWERED, "the cluster's agent did not answer"
-                        + " command " + install.commandId() + " within " + config.commandTimeout(), caused);
-                plan = AddonPlans.lock(tx, clusterId);
+            if (install.state() == PlanProgress.InstallState.SENT && install.answerDue() != null
+                    && install.answerDue().isBefore(now)) {
+                if (attemptFailed(tx, plan, install, REASON_COMMAND_UNANSWERED, "the cluster's agent did not answer"
+                        + " command " + install.commandId() + " by " + install.answerDue(), caused)) {
+                    return caused;
+                }
             }
         }
+        advance(tx, AddonPlans.lock(tx, clusterId), caused);
         return caused;
     }
 
-    private void advance(Connection tx, AddonPlans.Plan plan, EventEnvelope<?> cause, List<EventEnvelope<?>> caused)
-            throws Exception {
-        if (PLAN_INSTALLED.equals(plan.state()) || PLAN_FAILED.equals(plan.state())) {
-            return;
-        }
+    /** Sends the add-ons whose retry is due, and whatever else the plan allows now. */
+    public List<EventEnvelope<?>> sendDueRetries(Connection tx, String clusterId) throws Exception {
+        List<EventEnvelope<?>> caused = new ArrayList<>();
+        advance(tx, AddonPlans.lock(tx, clusterId), caused);
+        return caused;
+    }
+
+    private void advance(Connection tx, AddonPlans.Plan plan, List<EventEnvelope<?>> caused) throws Exception {
         if (plan.pivoted()) {
             AddonPlans.bootstrapLayerInstalled(tx, plan.clusterId());
         }
-        List<AddonPlans.Install> installs = AddonPlans.installs(tx, plan.clusterId());
-        PlanProgress.Next next = PlanProgress.next(plan.profileKnown(), plan.pivoted(), plan.scaled(),
-                installs.stream().map(AddonPlans.Install::item).toList());
-        if (next instanceof PlanProgress.Next.Send send) {
-            AddonPlans.setState(tx, plan.clusterId(), PLAN_INSTALLING);
-            for (PlanProgress.Item item : send.items()) {
-                caused.add(command(plan, installs.get(item.position()), tx));
+        while (!PLAN_INSTALLED.equals(plan.state()) && !PLAN_FAILED.equals(plan.state())) {
+            List<AddonPlans.Install> installs = AddonPlans.installs(tx, plan.clusterId());
+            PlanProgress.Next next = PlanProgress.next(plan.profileKnown(), plan.pivoted(), plan.scaled(),
+                    installs.stream().map(AddonPlans.Install::item).toList());
+            if (next instanceof PlanProgress.Next.DependencyFailed blocked) {
+                AddonPlans.Install dependant = installs.get(blocked.item().position());
+                String why = "not installed: it depends on '" + blocked.dependency() + "', which did not install";
+                if (dependant.addon().continueOnError()) {
+                    AddonPlans.result(tx, plan.clusterId(), dependant.position(), PlanProgress.InstallState.DEGRADED,
+                            why);
+                } else {
+                    failPlan(tx, plan, dependant, REASON_ADDON_FAILED, "add-on '" + dependant.name() + "' " + why,
+                            caused);
+                }
+            } else if (next instanceof PlanProgress.Next.Send send) {
+                AddonPlans.setState(tx, plan.clusterId(), PLAN_INSTALLING);
+                for (PlanProgress.Item item : send.items()) {
+                    caused.add(command(plan, installs.get(item.position()), tx));
+                }
+                return;
+            } else if (next instanceof PlanProgress.Next.Complete) {
+                complete(tx, plan, installs, caused);
+                return;
+            } else {
+                return;
             }
-        } else if (next instanceof PlanProgress.Next.Complete) {
-            AddonPlans.setState(tx, plan.clusterId(), PLAN_INSTALLED);
-            List<AddonResult> results = installs.stream()
-                    .map(i -> new AddonResult(i.name(), AddonResult.State.INSTALLED, i.message())).toList();
-            caused.add(outcome(plan, new AddonsInstalled(plan.clusterId(), results, Instant.now())));
-            LOG.infof("All %d add-on(s) of %s are installed", results.size(), plan.clusterId());
+            plan = AddonPlans.lock(tx, plan.clusterId());
         }
+    }
+
+    private void complete(Connection tx, AddonPlans.Plan plan, List<AddonPlans.Install> installs,
+                          List<EventEnvelope<?>> caused) throws Exception {
+        AddonPlans.setState(tx, plan.clusterId(), PLAN_INSTALLED);
+        List<AddonResult> results = installs.stream().map(i -> new AddonResult(i.name(),
+                i.state() == PlanProgress.InstallState.DEGRADED ? AddonResult.State.DEGRADED
+                        : AddonResult.State.INSTALLED, i.message())).toList();
+        caused.add(outcome(plan, new AddonsInstalled(plan.clusterId(), results, Instant.now())));
+        List<String> degraded = results.stream().filter(r -> r.state() == AddonResult.State.DEGRADED)
+                .map(AddonResult::name).toList();
+        LOG.infof("The add-ons of %s are installed: %d in all%s", plan.clusterId(), results.size(),
+                degraded.isEmpty() ? "" : ", degraded: " + String.join(", ", degraded));
     }
 
     private EventEnvelope<?> command(AddonPlans.Plan plan, AddonPlans.Install install, Connection tx)
             throws Exception {
         String commandId = UUID.randomUUID().toString();
-        AddonPlans.sent(tx, plan.clusterId(), install.position(), commandId);
-        LOG.infof("Installing add-on %s (layer %s) in %s", install.name(), install.addon().layer(), plan.clusterId());
+        // the agent answers once the add-on is rolled out, or once its ready timeout has passed
+        Instant answerDue = Instant.now().plusSeconds(install.addon().readyTimeoutSeconds())
+                .plus(config.commandTimeout());
+        AddonPlans.sent(tx, plan.clusterId(), install.position(), commandId, answerDue);
+        LOG.infof("Installing add-on %s (layer %s, priority %d, attempt %d) in %s", install.name(),
+                install.addon().layer(), install.addon().priority(), install.attempts() + 1, plan.clusterId());
         return outcome(plan, new AgentCommand(plan.clusterId(), commandId, AgentCommand.Kind.INSTALL_ADDON,
                 install.addon(), Instant.now()));
     }

@@ -17,8 +17,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Looks every {@code sweep-interval} for add-on commands no agent answered within {@code command-timeout} and
- * gives up on them ({@link AddonService#expireUnanswered}); what that causes goes out through the outbox. Removes the
+ * Looks every {@code sweep-interval} for add-on commands whose answer is overdue and gives up on them
+ * ({@link AddonService#expireUnanswered}), and for failed add-ons whose back-off has passed
+ * ({@link AddonService#sendDueRetries}); what that causes goes out through the outbox. Removes the
  * plans of clusters never requested after {@code profile-wait}. Replicas
  * may sweep at the same time: the plan's row lock and the timeout checked again under it make one of them act.
  */
@@ -64,25 +65,31 @@ public class UnansweredCommandSweep {
                 LOG.warnf("Removed the add-on plan of %s: its cluster was never requested (no ClusterRequested"
                         + " within %s of its pivot or its agent's reports)", clusterId, config.profileWait());
             }
-            Instant cutoff = Instant.now().minus(config.commandTimeout());
-            List<String> clusters = transactions.inTransaction(tx -> AddonPlans.unansweredSince(tx, cutoff));
-            for (String clusterId : clusters) {
-                boolean caused = transactions.inTransaction(tx -> {
-                    List<EventEnvelope<?>> events = addons.expireUnanswered(tx, clusterId);
-                    for (EventEnvelope<?> event : events) {
-                        outbox.append(tx, event);
-                    }
-                    return !events.isEmpty();
-                });
-                if (caused) {
-                    outbox.wakeUp();
-                }
+            Instant now = Instant.now();
+            for (String clusterId : transactions.inTransaction(tx -> AddonPlans.unansweredAt(tx, now))) {
+                act(clusterId, tx -> addons.expireUnanswered(tx, clusterId));
+            }
+            for (String clusterId : transactions.inTransaction(tx -> AddonPlans.retriesDueAt(tx, now))) {
+                act(clusterId, tx -> addons.sendDueRetries(tx, clusterId));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
             // the next sweep tries again: nothing was committed for the cluster that failed
-            LOG.warnf("Looking for unanswered add-on commands failed: %s", e.toString());
+            LOG.warnf("Looking for unanswered add-on commands and retries due failed: %s", e.toString());
+        }
+    }
+
+    private void act(String clusterId, Transactions.Work<List<EventEnvelope<?>>> step) throws Exception {
+        boolean caused = transactions.inTransaction(tx -> {
+            List<EventEnvelope<?>> events = step.run(tx);
+            for (EventEnvelope<?> event : events) {
+                outbox.append(tx, event);
+            }
+            return !events.isEmpty();
+        });
+        if (caused) {
+            outbox.wakeUp();
         }
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.pivotplane.addon.domain.PlanProgress.InstallState;
 import io.pivotplane.addon.domain.PlanProgress.Item;
 import io.pivotplane.events.model.Addon;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,5 +49,39 @@ class PlanProgressTest {
                 InstallState.INSTALLED)).toList();
         assertThat(PlanProgress.next(true, true, true, allDone)).isInstanceOf(PlanProgress.Next.Complete.class);
         assertThat(PlanProgress.next(true, true, true, List.of())).isInstanceOf(PlanProgress.Next.Complete.class);
+    }
+
+    @Test
+    void withinALayerLowerPrioritiesGoFirstAndAnAddonWaitsForItsDependencies() {
+        Instant now = Instant.now();
+        Item operator = new Item(0, "operator", 2, 0, List.of(), InstallState.PENDING, null);
+        Item operand = new Item(1, "operand", 2, 0, List.of("operator"), InstallState.PENDING, null);
+        Item later = new Item(2, "later", 2, 1, List.of(), InstallState.PENDING, null);
+
+        assertThat(PlanProgress.next(true, true, true, List.of(operator, operand, later), now))
+                .isEqualTo(new PlanProgress.Next.Send(List.of(operator)));
+
+        Item operatorDone = new Item(0, "operator", 2, 0, List.of(), InstallState.INSTALLED, null);
+        assertThat(PlanProgress.next(true, true, true, List.of(operatorDone, operand, later), now))
+                .isEqualTo(new PlanProgress.Next.Send(List.of(operand)));
+    }
+
+    @Test
+    void aRetryWaitsForItsTimeAndADependantOfAFailedAddonCanNeverGo() {
+        Instant now = Instant.now();
+        Item retrying = new Item(0, "csi", 1, 0, List.of(), InstallState.PENDING, now.plusSeconds(5));
+        assertThat(PlanProgress.next(true, true, true, List.of(retrying), now))
+                .isInstanceOf(PlanProgress.Next.AwaitResults.class);
+        assertThat(PlanProgress.next(true, true, true, List.of(retrying), now.plusSeconds(5)))
+                .isEqualTo(new PlanProgress.Next.Send(List.of(retrying)));
+
+        Item degraded = new Item(0, "operator", 2, 0, List.of(), InstallState.DEGRADED, null);
+        Item dependant = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.PENDING, null);
+        assertThat(PlanProgress.next(true, true, true, List.of(degraded, dependant), now))
+                .isEqualTo(new PlanProgress.Next.DependencyFailed(dependant, "operator"));
+
+        Item dependantDegraded = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.DEGRADED, null);
+        assertThat(PlanProgress.next(true, true, true, List.of(degraded, dependantDegraded), now))
+                .isInstanceOf(PlanProgress.Next.Complete.class);
     }
 }

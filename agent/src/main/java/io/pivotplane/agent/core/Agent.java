@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
+import io.pivotplane.agent.helm.ChartRenderer;
+import io.pivotplane.agent.helm.ChartRepositoryClient;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.capi.k8s.CapiKinds;
@@ -18,8 +20,10 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,6 +39,7 @@ public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     static final String CONDITION_DELETED = "Deleted";
     static final String UNNAMED_ADDON = "(none)";
+    static final int PARALLEL_INSTALLS = 4;
 
     private final AgentConfig config;
     private final URI source;
@@ -42,6 +47,9 @@ public final class Agent implements AutoCloseable {
     private final AddonInstaller installer;
     private final AgentChannel channel;
     private final ScheduledExecutorService scheduler;
+    /** Add-ons install in parallel, each waiting for its own rollout, while commands keep being read. */
+    private final ExecutorService installs;
+    private final ScheduledExecutorService repairs;
     /** By the plural of their kind. */
     private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
     private final AtomicBoolean lookPending = new AtomicBoolean();
@@ -55,12 +63,18 @@ public final class Agent implements AutoCloseable {
         this.channel = channel;
         this.source = URI.create("/pivotplane/agent/" + config.clusterId());
         this.scaler = new ClusterScaler(config, client);
-        this.installer = new AddonInstaller(client);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "agent-" + config.clusterName());
+        this.installer = new AddonInstaller(client, new ChartRenderer(new ChartRepositoryClient(config.chartCache())));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("agent-" + config.clusterName()));
+        this.installs = Executors.newFixedThreadPool(PARALLEL_INSTALLS, daemon("agent-addons-" + config.clusterName()));
+        this.repairs = Executors.newSingleThreadScheduledExecutor(daemon("agent-repair-" + config.clusterName()));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
             thread.setDaemon(true);
             return thread;
-        });
+        };
     }
 
     /**
@@ -87,6 +101,8 @@ public final class Agent implements AutoCloseable {
         channel.receive(agent::handle);
         agent.scheduler.scheduleWithFixedDelay(agent::heartbeat, 0, config.heartbeatInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
+        agent.repairs.scheduleWithFixedDelay(agent::repairAddons, config.addonRepairInterval().toMillis(),
+                config.addonRepairInterval().toMillis(), TimeUnit.MILLISECONDS);
         LOG.info("Agent of cluster {} ({}) started", config.clusterName(), config.clusterId());
         return agent;
     }
@@ -140,9 +156,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         switch (command.kind()) {
-            case INSTALL_ADDON -> report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT,
-                    Instant.now(), null, List.of(), command.commandId(), install(command), List.of()),
-                    event.correlationId());
+            case INSTALL_ADDON -> installs.execute(() -> report(new AgentReport(config.clusterId(),
+                    AgentReport.Kind.ADDON_RESULT, Instant.now(), null, List.of(), command.commandId(),
+                    install(command), List.of()), event.correlationId()));
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
@@ -175,6 +191,22 @@ public final class Agent implements AutoCloseable {
                 command.commandId(), null, List.of());
     }
 
+    /**
+     * Puts back what someone deleted or changed of the installed add-ons, and reports each repair. It needs only its
+     * own cluster: with the management plane away the repairs go on, and their reports wait in the Kafka producer.
+     */
+    private void repairAddons() {
+        try {
+            for (AddonInstaller.Repair repair : installer.repairDrift()) {
+                report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_REPAIRED, Instant.now(), null,
+                        List.of(), null, new AddonResult(repair.addon(), AddonResult.State.REPAIRED,
+                        String.join("; ", repair.objects())), List.of()), config.clusterId());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Agent of {} could not look for add-on drift: {}", config.clusterName(), e.toString());
+        }
+    }
+
     private void report(AgentReport report, String correlationId) {
         channel.send(EventEnvelope.create(source, correlationId, report));
     }
@@ -188,6 +220,8 @@ public final class Agent implements AutoCloseable {
         running = false;
         informers.values().forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
+        repairs.shutdownNow();
+        installs.shutdownNow();
         channel.close();
         LOG.info("Agent of cluster {} stopped", config.clusterName());
     }

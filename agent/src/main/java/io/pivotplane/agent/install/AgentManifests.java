@@ -97,11 +97,16 @@ public final class AgentManifests {
                         .withNewResources()
                         .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("50m"))
                         .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("128Mi"))
-                        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                        // Helm's library renders charts inside the agent's process
+                        .addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("384Mi"))
                         .endResources()
                         .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
                         .endSecurityContext()
+                        // the only writable folder: the chart cache, and Helm's native library unpacked at start
+                        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
                         .endContainer()
+                        .addNewVolume().withName("tmp").withNewEmptyDir()
+                        .withSizeLimit(new io.fabric8.kubernetes.api.model.Quantity("256Mi")).endEmptyDir().endVolume()
                         .endSpec().endTemplate().endSpec().build());
     }
 }

@@ -24,6 +24,17 @@ public record ClusterRequestInput(String name, String project, InfrastructureInp
     public record ProfileInput(String name, List<AddonInput> addons) {
     }
 
-    public record AddonInput(String name, String layer, String version, List<String> manifests) {
+    public record AddonInput(String name, String layer, String version, List<String> manifests, ChartInput chart,
+                             Integer priority, List<String> dependsOn, Boolean continueOnError,
+                             Integer readyTimeoutSeconds) {
+
+        /** A manifest add-on with the defaults. */
+        public AddonInput(String name, String layer, String version, List<String> manifests) {
+            this(name, layer, version, manifests, null, null, null, null, null);
+        }
+    }
+
+    public record ChartInput(String repository, String name, String version, String namespace,
+                             Map<String, Object> values) {
     }
 }

@@ -45,6 +45,13 @@ public final class ClusterRequestValidator {
     /** Semantic version with the leading {@code v} that Cluster API requires, e.g. {@code v1.30.5}. */
     private static final Pattern KUBERNETES_VERSION = Pattern.compile(
             "v(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
+    /** SemVer 2, as Helm requires of a chart's version. */
+    private static final Pattern CHART_VERSION = Pattern.compile(
+            "v?\\d+\\.\\d+\\.\\d+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?");
+    private static final int MAX_PRIORITY = 1000;
+    private static final int MAX_READY_TIMEOUT_SECONDS = 3600;
+    private static final com.fasterxml.jackson.databind.ObjectMapper VALUES_YAML =
+            new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
     private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,18}");
     private static final Pattern SSH_PUBLIC_KEY = Pattern.compile(
             "(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)"
@@ -319,24 +326,157 @@ public final class ClusterRequestValidator {
                 violations.add(new Violation(path + ".layer",
                         "must be a lower-case name such as 'cni', 'csi' or 'addon'"));
             }
-            if (addon.manifests() == null || addon.manifests().stream().allMatch(m -> m == null || m.isBlank())) {
-                violations.add(new Violation(path + ".manifests", "must hold at least one Kubernetes manifest"));
-            } else {
-                for (int m = 0; m < addon.manifests().size(); m++) {
-                    if (addon.manifests().get(m) != null) {
-                        ManifestAdmission.check(violations, path + ".manifests[" + m + "]", addon.manifests().get(m));
-                    }
-                }
-            }
+            checkContent(violations, path, addon);
+            checkOrdering(violations, path, addon);
         }
+        checkDependencies(violations, profile.addons());
         long bytes = profile.addons().stream().filter(a -> a != null && a.manifests() != null)
                 .flatMap(a -> a.manifests().stream()).filter(m -> m != null)
-                .mapToLong(m -> m.getBytes(StandardCharsets.UTF_8).length).sum();
+                .mapToLong(m -> m.getBytes(StandardCharsets.UTF_8).length).sum()
+                + profile.addons().stream().filter(a -> a != null && a.chart() != null && a.chart().values() != null)
+                .mapToLong(a -> valuesYaml(a.chart().values()).getBytes(StandardCharsets.UTF_8).length).sum();
         if (bytes > MAX_PROFILE_MANIFEST_BYTES) {
             violations.add(new Violation("profile.addons", "manifests add up to " + (bytes + 1023) / 1024
                     + " KiB, more than the " + MAX_PROFILE_MANIFEST_BYTES / 1024 + " KiB that fit in the events"
                     + " that carry the cluster's spec (Kafka takes 1 MiB a record)"));
         }
+    }
+
+    /** An add-on is a chart or manifests, never both; a chart names where it comes from and which version. */
+    private static void checkContent(List<Violation> violations, String path, AddonInput addon) {
+        boolean hasManifests = addon.manifests() != null && addon.manifests().stream()
+                .anyMatch(m -> m != null && !m.isBlank());
+        if (addon.chart() != null && hasManifests) {
+            violations.add(new Violation(path, "has both a chart and manifests: an add-on is one or the other"));
+        } else if (addon.chart() == null && !hasManifests) {
+            violations.add(new Violation(path + ".manifests",
+                    "must hold at least one Kubernetes manifest, or the add-on a chart"));
+        }
+        if (hasManifests) {
+            for (int m = 0; m < addon.manifests().size(); m++) {
+                if (addon.manifests().get(m) != null) {
+                    ManifestAdmission.check(violations, path + ".manifests[" + m + "]", addon.manifests().get(m));
+                }
+            }
+        }
+        if (addon.chart() == null) {
+            return;
+        }
+        ClusterRequestInput.ChartInput chart = addon.chart();
+        if (Addon.LAYER_CNI.equals(addon.layer())) {
+            violations.add(new Violation(path + ".chart", "the network plugin (layer 'cni') goes onto the cluster"
+                    + " before its pivot, from manifests: give its manifests (helm template renders them)"));
+        }
+        String repository = chart.repository();
+        if (repository == null || !(repository.startsWith("https://") || repository.startsWith("http://")
+                || repository.startsWith("oci://")) || repository.contains(" ")) {
+            violations.add(new Violation(path + ".chart.repository", "must be a chart repository's URL (https://…,"
+                    + " holding an index.yaml) or an OCI reference (oci://registry/path)"));
+        }
+        if (chart.name() == null || !DNS_1123_SUBDOMAIN.matcher(chart.name()).matches()) {
+            violations.add(new Violation(path + ".chart.name", "must be the chart's name, e.g. 'ingress-nginx'"));
+        }
+        if (chart.version() == null || !CHART_VERSION.matcher(chart.version()).matches()) {
+            violations.add(new Violation(path + ".chart.version", "must be the chart's exact version (SemVer, e.g."
+                    + " '4.10.1'): a range would install different charts on different clusters"));
+        }
+        if (chart.namespace() != null && !DNS_1123_LABEL.matcher(chart.namespace()).matches()) {
+            violations.add(new Violation(path + ".chart.namespace", "must be a namespace's name"));
+        }
+    }
+
+    private static void checkOrdering(List<Violation> violations, String path, AddonInput addon) {
+        if (addon.priority() != null && (addon.priority() < 0 || addon.priority() > MAX_PRIORITY)) {
+            violations.add(new Violation(path + ".priority", "must be from 0 to " + MAX_PRIORITY
+                    + " (lower installs first)"));
+        }
+        if (addon.readyTimeoutSeconds() != null
+                && (addon.readyTimeoutSeconds() < 1 || addon.readyTimeoutSeconds() > MAX_READY_TIMEOUT_SECONDS)) {
+            violations.add(new Violation(path + ".readyTimeoutSeconds", "must be from 1 to "
+                    + MAX_READY_TIMEOUT_SECONDS));
+        }
+    }
+
+    /**
+     * An add-on depends on add-ons of the profile that install before it or with it: of an earlier layer, or of its
+     * own layer with a priority not above its own; and no add-on waits, through others, for itself.
+     */
+    private static void checkDependencies(List<Violation> violations, List<AddonInput> addons) {
+        Map<String, AddonInput> byName = new LinkedHashMap<>();
+        addons.stream().filter(a -> a != null && a.name() != null).forEach(a -> byName.putIfAbsent(a.name(), a));
+        for (int i = 0; i < addons.size(); i++) {
+            AddonInput addon = addons.get(i);
+            if (addon == null || addon.dependsOn() == null) {
+                continue;
+            }
+            for (int d = 0; d < addon.dependsOn().size(); d++) {
+                String path = "profile.addons[" + i + "].dependsOn[" + d + "]";
+                AddonInput dependency = byName.get(addon.dependsOn().get(d));
+                if (dependency == null) {
+                    violations.add(new Violation(path, "names '" + addon.dependsOn().get(d)
+                            + "', which is no add-on of the profile"));
+                } else if (dependency == addon) {
+                    violations.add(new Violation(path, "names the add-on itself"));
+                } else if (Addon.layerRank(dependency.layer()) > Addon.layerRank(addon.layer())
+                        || Addon.layerRank(dependency.layer()) == Addon.layerRank(addon.layer())
+                        && priority(dependency) > priority(addon)) {
+                    violations.add(new Violation(path, "names '" + dependency.name() + "', which installs after"
+                            + " this add-on (a later layer or a higher priority): it would wait for ever"));
+                }
+            }
+        }
+        for (AddonInput addon : byName.values()) {
+            if (waitsForItself(addon.name(), addon, byName, new HashSet<>())) {
+                violations.add(new Violation("profile.addons", "add-on '" + addon.name()
+                        + "' depends on itself through other add-ons: dependencies must not go round"));
+                return;
+            }
+        }
+    }
+
+    private static boolean waitsForItself(String start, AddonInput addon, Map<String, AddonInput> byName,
+                                          Set<String> seen) {
+        if (addon.dependsOn() == null) {
+            return false;
+        }
+        for (String name : addon.dependsOn()) {
+            if (name == null || name.equals(addon.name())) {
+                continue;
+            }
+            if (name.equals(start)) {
+                return true;
+            }
+            AddonInput next = byName.get(name);
+            if (next != null && seen.add(name) && waitsForItself(start, next, byName, seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static int priority(AddonInput addon) {
+        return addon.priority() == null ? 0 : addon.priority();
+    }
+
+    private static String valuesYaml(Map<String, Object> values) {
+        if (values == null || values.isEmpty()) {
+            return "";
+        }
+        try {
+            return VALUES_YAML.writeValueAsString(values);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("chart values are not writable as YAML: " + e.getMessage(), e);
+        }
+    }
+
+    private static Addon toAddon(AddonInput a) {
+        ClusterRequestInput.ChartInput chart = a.chart();
+        return new Addon(a.name(), a.layer(), a.version(), a.manifests(),
+                chart == null ? null : new Addon.Chart(chart.repository(), chart.name(), chart.version(),
+                        chart.namespace(), chart.values() == null || chart.values().isEmpty() ? null
+                        : valuesYaml(chart.values())),
+                priority(a), a.dependsOn(), Boolean.TRUE.equals(a.continueOnError()),
+                a.readyTimeoutSeconds() == null ? 0 : a.readyTimeoutSeconds());
     }
 
     private static ClusterSpec toSpec(ClusterRequestInput input, Provider provider) {
@@ -347,7 +487,7 @@ public final class ClusterRequestValidator {
         ProfileInput profile = input.profile();
         Profile spec = profile == null ? Profile.EMPTY : new Profile(profile.name(),
                 profile.addons() == null ? List.of() : profile.addons().stream()
-                        .map(a -> new Addon(a.name(), a.layer(), a.version(), a.manifests()))
+                        .map(ClusterRequestValidator::toAddon)
                         .toList());
         return new ClusterSpec(input.name(), input.project(),
                 new Infrastructure(infra.provider(), infra.credentialsRef(), infra.parameters()),

@@ -226,6 +226,47 @@ class ClusterRequestValidatorTest {
         assertThat(violations(body)).extracting(Violation::field).containsExactly("profile.addons[1].manifests");
     }
 
+    @org.junit.jupiter.api.Test
+    void aChartAddonBecomesAChartWithItsValuesAsYamlAndItsOrdering() {
+        Map<String, Object> body = body("vsphere");
+        body.put("profile", Map.of("addons", List.of(cni("calico"), Map.of("name", "widgets",
+                "chart", Map.of("repository", "https://charts.example.com/stable", "name", "widgets",
+                        "version", "1.0.0", "namespace", "widgets", "values", Map.of("replicas", 2)),
+                "priority", 3, "dependsOn", List.of("calico"), "continueOnError", true,
+                "readyTimeoutSeconds", 120))));
+
+        var widgets = validator.validate(input(body)).profile().addons().get(1);
+
+        assertThat(widgets.chart()).isEqualTo(new io.pivotplane.events.model.Addon.Chart(
+                "https://charts.example.com/stable", "widgets", "1.0.0", "widgets", "---\nreplicas: 2\n"));
+        assertThat(widgets.priority()).isEqualTo(3);
+        assertThat(widgets.dependsOn()).containsExactly("calico");
+        assertThat(widgets.continueOnError()).isTrue();
+        assertThat(widgets.readyTimeoutSeconds()).isEqualTo(120);
+    }
+
+    @org.junit.jupiter.api.Test
+    void chartsAndDependenciesThatCouldNeverInstallAreRefusedSayingWhy() {
+        Map<String, Object> body = body("vsphere");
+        Map<String, Object> chart = Map.of("repository", "ftp://charts", "name", "widgets", "version", "~1.0");
+        body.put("profile", Map.of("addons", List.of(cni("calico"),
+                Map.of("name", "both", "chart", Map.of("repository", "https://c", "name", "x", "version", "1.0.0"),
+                        "manifests", List.of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")),
+                Map.of("name", "bad-chart", "chart", chart),
+                Map.of("name", "early", "priority", 0, "dependsOn", List.of("late", "nobody"),
+                        "manifests", List.of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n")),
+                Map.of("name", "late", "priority", 5, "dependsOn", List.of("early"),
+                        "manifests", List.of("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l\n")))));
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactlyInAnyOrder(
+                "profile.addons[1]", "profile.addons[2].chart.repository", "profile.addons[2].chart.version",
+                "profile.addons[3].dependsOn[0]", "profile.addons[3].dependsOn[1]", "profile.addons");
+        assertThat(violations(body)).filteredOn(v -> v.field().equals("profile.addons[3].dependsOn[0]"))
+                .singleElement().satisfies(v -> assertThat(v.message()).contains("installs after"));
+        assertThat(violations(body)).filteredOn(v -> v.field().equals("profile.addons")).singleElement()
+                .satisfies(v -> assertThat(v.message()).contains("must not go round"));
+    }
+
     private static Map<String, Object> cni(String name) {
         return Map.of("name", name, "layer", "cni", "manifests", List.of("apiVersion: apps/v1\nkind: DaemonSet\n"
                 + "metadata:\n  name: " + name + "\n  namespace: kube-system\n"));

@@ -18,8 +18,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -59,7 +62,9 @@ class AgentCommandsTest {
                 """))));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> channel.results().size() == 2);
-        assertThat(channel.results()).satisfiesExactly(
+        // add-ons install in parallel: the answers come in any order
+        assertThat(channel.results().stream().sorted(java.util.Comparator.comparing(AgentReport::commandId))
+                .toList()).satisfiesExactly(
                 failed -> {
                     assertThat(failed.commandId()).isEqualTo("no-addon");
                     assertThat(failed.addon().state()).isEqualTo(AddonResult.State.FAILED);
@@ -81,7 +86,10 @@ class AgentCommandsTest {
     static final class RecordingChannel implements AgentChannel {
 
         private final List<AgentReport> reports = new CopyOnWriteArrayList<>();
+        private final Map<String, Object> observedAtResult = new ConcurrentHashMap<>();
         private volatile Consumer<EventEnvelope<?>> handler;
+        /** Looks at the cluster the moment a result is sent, before anything else can change it. */
+        volatile Function<AgentReport, Object> observer = report -> Boolean.TRUE;
 
         void deliver(EventEnvelope<AgentCommand> command) {
             handler.accept(command);
@@ -91,6 +99,14 @@ class AgentCommandsTest {
             return reports.stream().filter(report -> report.kind() == AgentReport.Kind.ADDON_RESULT).toList();
         }
 
+        List<AgentReport> repairs() {
+            return reports.stream().filter(report -> report.kind() == AgentReport.Kind.ADDON_REPAIRED).toList();
+        }
+
+        Object observedAtResult(String commandId) {
+            return observedAtResult.get(commandId);
+        }
+
         @Override
         public void receive(Consumer<EventEnvelope<?>> handler) {
             this.handler = handler;
@@ -98,6 +114,9 @@ class AgentCommandsTest {
 
         @Override
         public void send(EventEnvelope<AgentReport> report) {
+            if (report.payload().commandId() != null) {
+                observedAtResult.put(report.payload().commandId(), observer.apply(report.payload()));
+            }
             reports.add(report.payload());
         }
 

@@ -10,6 +10,10 @@ public record AddonResult(String name, State state, String message) {
     public enum State {
         INSTALLED,
         FAILED,
+        /** Failed after its retries, but allowed to ({@code continueOnError}): the cluster is installed without it. */
+        DEGRADED,
+        /** Installed, then changed or deleted in the cluster, and put back by the agent; the message says what. */
+        REPAIRED,
         @JsonEnumDefaultValue
         UNKNOWN
     }
