@@ -90,7 +90,7 @@ async function select(id) {
     deleted: 'deleted',
   }[placement.location] || placement.location;
   $('#details-objects').replaceChildren(...placement.objects.map((o) => element('li', {}, `${o.kind} ${o.name}`)));
-  $('#details-addons').replaceChildren(...(cluster.addons || []).map((a) => element('li', {},
+  $('#details-addons').replaceChildren(...(cluster.addons || []).map((a) => element('li', { 'data-state': a.state },
     `${a.name} (${a.layer}${a.version ? ' ' + a.version : ''}): ${a.state}${a.message ? ' — ' + a.message : ''}`)));
   const error = $('#details-error');
   error.hidden = !cluster.lastError;

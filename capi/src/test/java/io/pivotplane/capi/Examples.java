@@ -1,6 +1,10 @@
 package io.pivotplane.capi;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.pivotplane.capi.request.ClusterProfileInput;
 import io.pivotplane.capi.request.ClusterRequestDocument;
+import io.pivotplane.capi.request.ClusterRequestInput;
+import io.pivotplane.capi.request.ProfileResolution;
 import io.pivotplane.capi.request.ClusterRequestValidator;
 import io.pivotplane.events.model.ClusterSpec;
 import java.io.IOException;
@@ -14,6 +18,7 @@ import java.util.Map;
 public final class Examples {
 
     public static final List<String> PROVIDERS = List.of("aws", "gcp", "azure", "vsphere", "maas");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private Examples() {
     }
@@ -42,12 +47,33 @@ public final class Examples {
         }
     }
 
-    /** The example as a REST body that a test may change: every map and list in it is a fresh mutable copy. */
+    /**
+     * The example as a REST body that a test may change: every map and list in it is a fresh mutable copy. The stored
+     * profile it names ({@code examples/profiles/}) is resolved into its add-ons, as request-service does.
+     */
+    @SuppressWarnings("unchecked")
     public static Map<String, Object> body(String provider) {
-        return ClusterRequestDocument.body(yaml(provider));
+        Map<String, Object> body = ClusterRequestDocument.body(yaml(provider));
+        ClusterRequestInput input = ClusterRequestDocument.input(body);
+        if (input.profile() != null && input.profile().refersToStoredProfile()) {
+            ClusterRequestInput resolved = ProfileResolution.resolve(input,
+                    storedProfile(input.profile().name(), input.profile().version()));
+            body.put("profile", JSON.convertValue(resolved.profile(), Map.class));
+        }
+        return body;
+    }
+
+    /** A stored profile of {@code examples/profiles/}, as its file has it. */
+    public static ClusterProfileInput storedProfile(String name, String version) {
+        try {
+            return ClusterRequestDocument.profileInput(ClusterRequestDocument.profileBody(Files.readString(
+                    directory().resolve("profiles").resolve(name + "-" + version + ".yaml"))));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     public static ClusterSpec spec(String provider) {
-        return new ClusterRequestValidator().validate(ClusterRequestDocument.read(yaml(provider)));
+        return new ClusterRequestValidator().validate(ClusterRequestDocument.input(body(provider)));
     }
 }

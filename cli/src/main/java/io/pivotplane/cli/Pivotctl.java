@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "pivotctl", mixinStandardHelpOptions = true, versionProvider = Pivotctl.Version.class,
         description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
-            Describe.class, Watch.class, ClusterCommands.Delete.class, GenerateCommand.class,
+            Describe.class, Watch.class, ClusterCommands.Delete.class, ProfileCommands.class, GenerateCommand.class,
             ContextCommands.Login.class, ContextCommands.Config.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {

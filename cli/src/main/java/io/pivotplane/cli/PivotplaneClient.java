@@ -51,6 +51,25 @@ final class PivotplaneClient {
         return send(request, null);
     }
 
+    /** Stores a profile version; answers the stored version. */
+    JsonNode createProfile(Map<String, Object> body) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v1/profiles"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(body))), null);
+    }
+
+    /** Every stored profile version; of one profile when {@code name} is given. */
+    JsonNode profiles(String name) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v1/profiles"
+                + (name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)))).GET(), null);
+    }
+
+    JsonNode profile(String name, String version) {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v1/profiles/"
+                + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/versions/"
+                + URLEncoder.encode(version, StandardCharsets.UTF_8))).GET(), null);
+    }
+
     JsonNode get(String id) {
         return send(HttpRequest.newBuilder(cluster(id)).GET(), id);
     }
@@ -169,7 +188,8 @@ final class PivotplaneClient {
                     "your token's roles do not allow this"));
         }
         if (status == 404) {
-            return new CliException(ExitCodes.NOT_FOUND, id == null ? "not found" : "no cluster has the id " + id);
+            return new CliException(ExitCodes.NOT_FOUND, id != null ? "no cluster has the id " + id
+                    : problem.path("detail").asText("not found"));
         }
         StringBuilder message = new StringBuilder(problem.path("title").asText("HTTP " + status));
         if (problem.hasNonNull("detail")) {

@@ -48,11 +48,25 @@ final class RequestFiles {
         }
     }
 
+    /** The spec of a request, valid as far as it can be told here (a stored profile it names is not looked up). */
     static ClusterSpec validSpec(String file, Map<String, Object> body) {
         try {
-            return new ClusterRequestValidator().validate(ClusterRequestDocument.input(body));
+            return new ClusterRequestValidator().validateAllButStoredProfile(ClusterRequestDocument.input(body));
         } catch (InvalidClusterRequestException e) {
             throw invalid(file, e);
+        }
+    }
+
+    /** The REST body of a {@code ClusterProfile} document, its form and add-ons checked. */
+    static Map<String, Object> profileBody(String file, String yaml) {
+        try {
+            Map<String, Object> body = ClusterRequestDocument.profileBody(yaml);
+            new ClusterRequestValidator().validateProfile(ClusterRequestDocument.profileInput(body));
+            return body;
+        } catch (InvalidClusterRequestException e) {
+            throw new CliException(ExitCodes.INVALID_INPUT, (STDIN.equals(file) ? "stdin" : file)
+                    + " is not a valid ClusterProfile:\n" + e.violations().stream()
+                    .map(RequestFiles::line).collect(Collectors.joining("\n")));
         }
     }
 

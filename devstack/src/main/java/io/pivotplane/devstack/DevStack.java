@@ -41,6 +41,10 @@ public final class DevStack implements Callable<Integer> {
             defaultValue = "${env:PIVOTPLANE_KUBE_PORT:-16443}")
     int kubePort;
 
+    @Option(names = "--charts-port", description = "Port of the local Helm chart repository (default: ${DEFAULT-VALUE})",
+            defaultValue = "${env:PIVOTPLANE_CHARTS_PORT:-8078}")
+    int chartsPort;
+
     @Option(names = "--admin-port", description = "Port of the stack's admin endpoint, which kills, stops and "
             + "starts its parts (default: ${DEFAULT-VALUE})", defaultValue = "${env:PIVOTPLANE_ADMIN_PORT:-8079}")
     int adminPort;
@@ -85,7 +89,7 @@ public final class DevStack implements Callable<Integer> {
                 kubePort, machineDelay);
         StackAdmin admin = StackAdmin.start(() -> stack, adminPort);
         stack = LocalStack.start(new LocalStack.Settings(projectDir, apiPort, kafkaPort, postgresPort, kubePort,
-                partitions, new SimulatorSettings(infrastructureDelay, machineDelay), Map.of(), out));
+                chartsPort, partitions, new SimulatorSettings(infrastructureDelay, machineDelay), Map.of(), out));
 
         out.println();
         out.println("pivotplane is running:");
@@ -103,6 +107,10 @@ public final class DevStack implements Callable<Integer> {
         out.printf("  %-20s %s (each workload cluster's API is under a path of one other server)%n", "management cluster",
                 stack.management().url());
         out.printf("  %-20s %s/  (the clusters and their stages, live)%n", "status page", stack.apiUrl());
+        out.printf("  %-20s %s  (Helm charts of devstack's sources: widgets 1.0.0, 1.1.0)%n", "chart repository",
+                stack.chartsUrl());
+        out.printf("  %-20s %s stored (examples/profiles; bin/pivotctl profile list)%n", "cluster profiles",
+                String.join(", ", stack.exampleProfiles()));
         out.printf("  %-20s bin/pivotctl login --context local --api-url %s --token \"$(curl -s -X POST "
                 + "http://127.0.0.1:%d/token)\"%n", "token", stack.apiUrl(), admin.port());
         out.printf("  %-20s (a platform admin's, for 12 h; /token?project=team-a&role=viewer gives one project's role;"

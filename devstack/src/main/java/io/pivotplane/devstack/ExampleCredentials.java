@@ -37,7 +37,9 @@ final class ExampleCredentials {
                         new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { })
                         : ClusterRequestDocument.body(text);
                 body.put("project", project);
-                ClusterSpec spec = new ClusterRequestValidator().validate(ClusterRequestDocument.input(body));
+                // the profile a request names is the stack's to resolve; the credentials are what matters here
+                ClusterSpec spec = new ClusterRequestValidator().validateAllButStoredProfile(
+                        ClusterRequestDocument.input(body));
                 TestCredentials.create(management, spec);
                 if (spec.infrastructure().credentialsRef() != null) {
                     created.add(spec.infrastructure().provider() + " " + spec.infrastructure().credentialsRef()

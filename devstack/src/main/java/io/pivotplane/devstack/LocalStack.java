@@ -1,6 +1,7 @@
 package io.pivotplane.devstack;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.devstack.infra.ChartRepository;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.infra.EmbeddedPostgresServer;
 import io.pivotplane.devstack.infra.FreePorts;
@@ -33,19 +34,19 @@ public final class LocalStack implements AutoCloseable {
 
     /** How to run the stack. Ports of 0 are chosen free. */
     public record Settings(Path projectDir, int apiPort, int kafkaPort, int postgresPort, int managementApiPort,
-                           int partitions, SimulatorSettings simulator,
+                           int chartsPort, int partitions, SimulatorSettings simulator,
                            Map<Service, Map<String, String>> serviceEnvironment, PrintStream out) {
 
         public static Settings forTests(Path projectDir, PrintStream out) {
-            return new Settings(projectDir, 0, 0, 0, 0, 3, SimulatorSettings.IMMEDIATE, Map.of(), out);
+            return new Settings(projectDir, 0, 0, 0, 0, 0, 3, SimulatorSettings.IMMEDIATE, Map.of(), out);
         }
 
         public Settings withServiceEnvironment(Service service, Map<String, String> environment) {
             Map<Service, Map<String, String>> all = new EnumMap<>(Service.class);
             all.putAll(serviceEnvironment);
             all.put(service, environment);
-            return new Settings(projectDir, apiPort, kafkaPort, postgresPort, managementApiPort, partitions,
-                    simulator, all, out);
+            return new Settings(projectDir, apiPort, kafkaPort, postgresPort, managementApiPort, chartsPort,
+                    partitions, simulator, all, out);
         }
     }
 
@@ -61,6 +62,8 @@ public final class LocalStack implements AutoCloseable {
     private EmbeddedKafkaBroker kafka;
     private EmbeddedPostgresServer postgres;
     private KubernetesApiServer management;
+    private ChartRepository charts;
+    private List<String> exampleProfiles = List.of();
     private InfrastructureSimulator simulator;
     private StackLeftovers leftovers;
     private Process reaper;
@@ -87,12 +90,15 @@ public final class LocalStack implements AutoCloseable {
         requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
         requireFree(settings.managementApiPort(), "the management cluster's API", "--kube-port");
         requireFree(settings.apiPort(), "the request API", "--api-port");
+        requireFree(settings.chartsPort(), "the chart repository", "--charts-port");
         LocalStack stack = new LocalStack(settings);
         try {
             stack.leftovers = StackLeftovers.create(settings.projectDir());
             stack.reaper = stack.leftovers.startReaper(ProcessHandle.current());
             stack.startInfrastructure();
             stack.startServices();
+            stack.exampleProfiles = ExampleProfiles.store(settings.projectDir(), stack.apiUrl(), stack.token(),
+                    stack.chartsUrl());
             return stack;
         } catch (Exception | Error e) {
             stack.close();
@@ -112,10 +118,13 @@ public final class LocalStack implements AutoCloseable {
         kafka = keep(kafkaStarting.join());
         leftovers.directory(kafka.dataDir());
         management = keep(managementStarting.join());
+        charts = keep(ChartRepository.start(settings.chartsPort()));
+        leftovers.directory(charts.workDir());
         // what deploy/base/namespace.yaml makes: where the services' own objects (request-service's Lease) live
         management.client().namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
                 .withNewMetadata().withName(PLANE_NAMESPACE).endMetadata().build()).create();
         simulator = keep(InfrastructureSimulator.start(management.client(), settings.simulator()));
+        leftovers.directory(simulator.podsTmp());
         for (Service service : Service.all()) {
             postgres.createDatabase(service.database());
         }
@@ -273,6 +282,20 @@ public final class LocalStack implements AutoCloseable {
         }, "local-stack-supervisor");
         supervisor.setDaemon(true);
         supervisor.start();
+    }
+
+    /** The local chart repository's URL: the charts of devstack's own sources, for the profiles' chart add-ons. */
+    public String chartsUrl() {
+        return charts.url();
+    }
+
+    public ChartRepository charts() {
+        return charts;
+    }
+
+    /** The example profiles stored at start, name and version. */
+    public List<String> exampleProfiles() {
+        return exampleProfiles;
     }
 
     public String apiUrl() {

@@ -19,6 +19,7 @@ public final class ClusterRequestDocument {
 
     public static final String API_VERSION = "pivotplane.io/v1alpha1";
     public static final String KIND = "ClusterRequest";
+    public static final String PROFILE_KIND = "ClusterProfile";
 
     /** A key given twice is an error, as in the REST API, rather than the last one winning. */
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
@@ -61,6 +62,41 @@ public final class ClusterRequestDocument {
         body.put("project", metadata.get("namespace"));
         body.putAll(spec);
         return body;
+    }
+
+    /**
+     * The REST body of a stored profile that a {@code ClusterProfile} document stands for: its name as
+     * {@code metadata.name}, its version, description and add-ons under {@code spec}.
+     *
+     * @throws InvalidClusterRequestException naming each problem of the document's form
+     */
+    public static Map<String, Object> profileBody(String yaml) {
+        Map<String, Object> document = parse(yaml);
+        List<Violation> violations = new java.util.ArrayList<>();
+        expect(violations, document, "apiVersion", API_VERSION);
+        expect(violations, document, "kind", PROFILE_KIND);
+        Map<String, Object> metadata = object(violations, document, "metadata");
+        Map<String, Object> spec = object(violations, document, "spec");
+        if (spec.containsKey("name")) {
+            violations.add(new Violation("spec.name", "is not a field of spec: the name is metadata.name"));
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidClusterRequestException(violations);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("name", metadata.get("name"));
+        body.putAll(spec);
+        return body;
+    }
+
+    /** A profile's REST body as the validator's input; unknown fields and wrong types are named as violations. */
+    public static ClusterProfileInput profileInput(Map<String, Object> body) {
+        try {
+            return STRICT.convertValue(body, ClusterProfileInput.class);
+        } catch (IllegalArgumentException e) {
+            Throwable cause = e.getCause() instanceof JsonMappingException ? e.getCause() : e;
+            throw new InvalidClusterRequestException(List.of(mappingViolation(cause)));
+        }
     }
 
     /** The request the document stands for, before validation; see {@link ClusterRequestValidator}. */

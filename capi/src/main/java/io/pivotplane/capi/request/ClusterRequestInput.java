@@ -21,7 +21,22 @@ public record ClusterRequestInput(String name, String project, InfrastructureInp
     public record WorkerPoolInput(String name, Integer replicas, Map<String, Object> machine) {
     }
 
-    public record ProfileInput(String name, List<AddonInput> addons) {
+    /**
+     * The cluster's profile: its add-ons given here ({@code addons}), or a stored profile named by {@code name} and
+     * {@code version}, with {@code values} laid over the values of its chart add-ons (by add-on name) for this
+     * cluster alone.
+     */
+    public record ProfileInput(String name, String version, List<AddonInput> addons,
+                               Map<String, Map<String, Object>> values) {
+
+        public ProfileInput(String name, List<AddonInput> addons) {
+            this(name, null, addons, null);
+        }
+
+        /** Whether it names a stored profile rather than giving its add-ons. */
+        public boolean refersToStoredProfile() {
+            return addons == null && name != null;
+        }
     }
 
     public record AddonInput(String name, String layer, String version, List<String> manifests, ChartInput chart,

@@ -58,6 +58,21 @@ public final class ClusterRequestValidator {
                     + " [A-Za-z0-9+/]+={0,3}( .*)?");
 
     public ClusterSpec validate(ClusterRequestInput input) {
+        return validate(input, false);
+    }
+
+    /**
+     * Validates a request as {@link #validate} does, but a profile it names from the store (name and version, no
+     * add-ons) is taken as it is: for a client that has no store to look in. The server resolves it and validates the
+     * add-ons it gets.
+     *
+     * @return the spec, whose profile has no add-ons when it names a stored one
+     */
+    public ClusterSpec validateAllButStoredProfile(ClusterRequestInput input) {
+        return validate(input, true);
+    }
+
+    private ClusterSpec validate(ClusterRequestInput input, boolean storedProfileResolvedLater) {
         if (input == null) {
             throw new InvalidClusterRequestException(List.of(new Violation("", "a cluster request body is required")));
         }
@@ -70,7 +85,12 @@ public final class ClusterRequestValidator {
         checkControlPlane(violations, provider, input.controlPlane());
         checkWorkerPools(violations, provider, input.name(), input.workerPools());
         checkSshKeys(violations, input.sshAuthorizedKeys());
-        checkProfile(violations, input.profile());
+        boolean storedProfile = input.profile() != null && input.profile().refersToStoredProfile()
+                && input.profile().version() != null;
+        if (!(storedProfileResolvedLater && storedProfile)) {
+            checkProfile(violations, "profile.addons", input.profile() == null ? null : input.profile().addons());
+        }
+        checkProfileReference(violations, input.profile());
         if (!violations.isEmpty()) {
             throw new InvalidClusterRequestException(violations);
         }
@@ -304,19 +324,19 @@ public final class ClusterRequestValidator {
      * A profile needs a network plugin: without an add-on of layer {@code cni} no node of the cluster ever becomes
      * Ready, so the control plane never counts a ready replica and the pivot's preflight waits for nothing.
      */
-    private static void checkProfile(List<Violation> violations, ProfileInput profile) {
-        if (profile == null || profile.addons() == null || profile.addons().stream()
+    private static void checkProfile(List<Violation> violations, String at, List<AddonInput> addons) {
+        if (addons == null || addons.stream()
                 .noneMatch(addon -> addon != null && Addon.LAYER_CNI.equals(addon.layer()))) {
-            violations.add(new Violation("profile.addons", "must include the cluster's network plugin: an add-on of"
+            violations.add(new Violation(at, "must include the cluster's network plugin: an add-on of"
                     + " layer 'cni' (Calico, Cilium, Flannel…); no node becomes Ready without one"));
         }
-        if (profile == null || profile.addons() == null) {
+        if (addons == null) {
             return;
         }
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < profile.addons().size(); i++) {
-            String path = "profile.addons[" + i + "]";
-            AddonInput addon = profile.addons().get(i);
+        for (int i = 0; i < addons.size(); i++) {
+            String path = at + "[" + i + "]";
+            AddonInput addon = addons.get(i);
             if (addon == null) {
                 violations.add(new Violation(path, "must not be null"));
                 continue;
@@ -329,17 +349,71 @@ public final class ClusterRequestValidator {
             checkContent(violations, path, addon);
             checkOrdering(violations, path, addon);
         }
-        checkDependencies(violations, profile.addons());
-        long bytes = profile.addons().stream().filter(a -> a != null && a.manifests() != null)
+        checkDependencies(violations, at, addons);
+        long bytes = addons.stream().filter(a -> a != null && a.manifests() != null)
                 .flatMap(a -> a.manifests().stream()).filter(m -> m != null)
                 .mapToLong(m -> m.getBytes(StandardCharsets.UTF_8).length).sum()
-                + profile.addons().stream().filter(a -> a != null && a.chart() != null && a.chart().values() != null)
+                + addons.stream().filter(a -> a != null && a.chart() != null && a.chart().values() != null)
                 .mapToLong(a -> valuesYaml(a.chart().values()).getBytes(StandardCharsets.UTF_8).length).sum();
         if (bytes > MAX_PROFILE_MANIFEST_BYTES) {
-            violations.add(new Violation("profile.addons", "manifests add up to " + (bytes + 1023) / 1024
+            violations.add(new Violation(at, "manifests add up to " + (bytes + 1023) / 1024
                     + " KiB, more than the " + MAX_PROFILE_MANIFEST_BYTES / 1024 + " KiB that fit in the events"
                     + " that carry the cluster's spec (Kafka takes 1 MiB a record)"));
         }
+    }
+
+    /**
+     * A profile given in the request itself has its add-ons and may be named; one that names a stored profile has
+     * been resolved into add-ons before it gets here ({@link ProfileResolution}); values per cluster go with a stored
+     * profile only.
+     */
+    private static void checkProfileReference(List<Violation> violations, ProfileInput profile) {
+        if (profile == null) {
+            return;
+        }
+        if (profile.refersToStoredProfile() && profile.version() == null) {
+            violations.add(new Violation("profile.version", "must name the version of stored profile '"
+                    + profile.name() + "' to install (pivotctl profile list shows them), or the profile give its"
+                    + " add-ons"));
+        }
+        if (profile.values() != null && !profile.values().isEmpty() && !profile.refersToStoredProfile()
+                && profile.version() == null) {
+            violations.add(new Violation("profile.values", "sets values of a stored profile's charts: with add-ons"
+                    + " given here, put the values into their charts"));
+        }
+        if (profile.version() != null && profile.name() == null) {
+            violations.add(new Violation("profile.name", "must name the stored profile whose version is given"));
+        }
+        if (profile.version() != null && !CHART_VERSION.matcher(profile.version()).matches()) {
+            violations.add(new Violation("profile.version", "must be a profile's version (SemVer, e.g. '1.2.0')"));
+        }
+    }
+
+    /**
+     * Validates a stored profile: a name, a SemVer version, and add-ons that a cluster could install as they are.
+     *
+     * @throws InvalidClusterRequestException naming every problem
+     */
+    public ClusterProfileInput validateProfile(ClusterProfileInput profile) {
+        if (profile == null) {
+            throw new InvalidClusterRequestException(List.of(new Violation("", "a profile body is required")));
+        }
+        List<Violation> violations = new ArrayList<>();
+        if (profile.name() == null || profile.name().length() > 63 || !DNS_1123_LABEL.matcher(profile.name()).matches()) {
+            violations.add(new Violation("name", "must be a lower-case name of at most 63 characters, e.g. 'baseline'"));
+        }
+        if (profile.version() == null || profile.version().length() > 64
+                || !CHART_VERSION.matcher(profile.version()).matches()) {
+            violations.add(new Violation("version", "must be a SemVer version such as '1.0.0'"));
+        }
+        if (profile.description() != null && profile.description().length() > 1024) {
+            violations.add(new Violation("description", "must be at most 1024 characters"));
+        }
+        checkProfile(violations, "addons", profile.addons());
+        if (!violations.isEmpty()) {
+            throw new InvalidClusterRequestException(violations);
+        }
+        return profile;
     }
 
     /** An add-on is a chart or manifests, never both; a chart names where it comes from and which version. */
@@ -401,7 +475,7 @@ public final class ClusterRequestValidator {
      * An add-on depends on add-ons of the profile that install before it or with it: of an earlier layer, or of its
      * own layer with a priority not above its own; and no add-on waits, through others, for itself.
      */
-    private static void checkDependencies(List<Violation> violations, List<AddonInput> addons) {
+    private static void checkDependencies(List<Violation> violations, String at, List<AddonInput> addons) {
         Map<String, AddonInput> byName = new LinkedHashMap<>();
         addons.stream().filter(a -> a != null && a.name() != null).forEach(a -> byName.putIfAbsent(a.name(), a));
         for (int i = 0; i < addons.size(); i++) {
@@ -410,7 +484,7 @@ public final class ClusterRequestValidator {
                 continue;
             }
             for (int d = 0; d < addon.dependsOn().size(); d++) {
-                String path = "profile.addons[" + i + "].dependsOn[" + d + "]";
+                String path = at + "[" + i + "].dependsOn[" + d + "]";
                 AddonInput dependency = byName.get(addon.dependsOn().get(d));
                 if (dependency == null) {
                     violations.add(new Violation(path, "names '" + addon.dependsOn().get(d)
@@ -427,7 +501,7 @@ public final class ClusterRequestValidator {
         }
         for (AddonInput addon : byName.values()) {
             if (waitsForItself(addon.name(), addon, byName, new HashSet<>())) {
-                violations.add(new Violation("profile.addons", "add-on '" + addon.name()
+                violations.add(new Violation(at, "add-on '" + addon.name()
                         + "' depends on itself through other add-ons: dependencies must not go round"));
                 return;
             }
@@ -485,7 +559,7 @@ public final class ClusterRequestValidator {
                 .map(p -> new WorkerPool(p.name(), p.replicas(), normalized(provider, p.machine())))
                 .toList();
         ProfileInput profile = input.profile();
-        Profile spec = profile == null ? Profile.EMPTY : new Profile(profile.name(),
+        Profile spec = profile == null ? Profile.EMPTY : new Profile(profile.name(), profile.version(),
                 profile.addons() == null ? List.of() : profile.addons().stream()
                         .map(ClusterRequestValidator::toAddon)
                         .toList());

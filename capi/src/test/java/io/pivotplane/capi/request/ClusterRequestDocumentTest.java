@@ -20,6 +20,37 @@ class ClusterRequestDocumentTest {
     }
 
     @Test
+    void theExampleProfilesAreValidAndARequestNamingOneGetsItsAddonsWithTheClustersOwnValues() {
+        for (String version : List.of("1.0.0", "1.1.0")) {
+            ClusterProfileInput stored = Examples.storedProfile("baseline", version);
+            assertThat(new ClusterRequestValidator().validateProfile(stored).version()).isEqualTo(version);
+        }
+
+        ClusterRequestInput aws = ClusterRequestDocument.read(Examples.yaml("aws"));
+        assertThat(aws.profile().refersToStoredProfile()).isTrue();
+        ClusterRequestInput resolved = ProfileResolution.resolve(aws, Examples.storedProfile("baseline", "1.0.0"));
+
+        assertThat(resolved.profile().addons()).extracting(ClusterRequestInput.AddonInput::name)
+                .containsExactly("flannel", "widgets", "first-widget", "team-namespace");
+        assertThat(resolved.profile().addons().get(1).chart().values()).containsEntry("replicas", 2);
+        assertThat(Examples.storedProfile("baseline", "1.0.0").addons().get(1).chart().values())
+                .as("the stored profile is left as it is").containsEntry("replicas", 1);
+    }
+
+    @Test
+    void valuesForAnAddonThatIsNotAChartOfTheProfileAreRefused() {
+        ClusterRequestInput request = ClusterRequestDocument.read(Examples.yaml("gcp").replace(
+                "    version: 1.0.0\n", "    version: 1.0.0\n    values:\n      flannel:\n        mtu: 1400\n"));
+
+        assertThat(catchThrowableOfType(InvalidClusterRequestException.class, () -> ProfileResolution.resolve(
+                request, Examples.storedProfile("baseline", "1.0.0"))).violations())
+                .singleElement().satisfies(v -> {
+                    assertThat(v.field()).isEqualTo("profile.values.flannel");
+                    assertThat(v.message()).contains("no chart add-on named 'flannel'");
+                });
+    }
+
+    @Test
     void anotherKindOrApiVersionIsRefused() {
         String yaml = Examples.yaml("aws").replace("kind: ClusterRequest", "kind: Cluster")
                 .replace("pivotplane.io/v1alpha1", "pivotplane.io/v1");

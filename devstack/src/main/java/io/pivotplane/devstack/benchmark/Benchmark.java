@@ -101,7 +101,7 @@ public final class Benchmark implements Callable<Integer> {
         out.printf("benchmark: %d clusters %s, after %d to warm up; the stack's log goes to %s%n", clusters,
                 rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup, output.resolve("stack.log"));
         try (PrintStream stackLog = new PrintStream(Files.newOutputStream(output.resolve("stack.log")), true);
-             LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, partitions,
+             LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, 0, partitions,
                      SimulatorSettings.IMMEDIATE.withAgentsSharingKafkaClients(), Map.of(), stackLog));
              StageClock clock = new StageClock(stack.kafka().bootstrapServers())) {
             // stopped with Ctrl-C or a TERM signal, the JVM skips the closing of the try: the services would outlive it

@@ -73,6 +73,11 @@ public final class ChartRepository implements AutoCloseable {
         }
     }
 
+    /** Where it keeps the packaged charts: removed when it stops. */
+    public Path workDir() {
+        return workDir;
+    }
+
     /** The repository's URL, for an add-on's {@code chart.repository}. */
     public String url() {
         return "http://127.0.0.1:" + server.getAddress().getPort() + "/";

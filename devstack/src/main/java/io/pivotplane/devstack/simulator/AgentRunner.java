@@ -11,7 +11,11 @@ import io.pivotplane.agent.core.Agent;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.devstack.infra.MultiClusterApiServer;
+import io.pivotplane.devstack.infra.TempDirs;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,20 +37,25 @@ final class AgentRunner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(AgentRunner.class);
 
-    /** An agent running, and the pod template it was started from. */
-    private record Running(Agent agent, Object template) {
+    /** An agent running, the pod template it was started from, and its pod's {@code /tmp} (an emptyDir). */
+    private record Running(Agent agent, Object template, Path podTmp) {
     }
 
     private final MultiClusterApiServer.ClusterApi api;
     private final KubernetesClient client;
     private final Function<AgentConfig, AgentChannel> channels;
     private final Map<String, Running> agents = new ConcurrentHashMap<>();
+    private final Path podsTmp;
 
-    /** @param channels opens the Kafka channel of an agent about to start */
-    AgentRunner(MultiClusterApiServer.ClusterApi api, Function<AgentConfig, AgentChannel> channels) {
+    /**
+     * @param channels opens the Kafka channel of an agent about to start
+     * @param podsTmp where each agent's pod gets its {@code /tmp} (its chart cache), removed when the pod stops
+     */
+    AgentRunner(MultiClusterApiServer.ClusterApi api, Function<AgentConfig, AgentChannel> channels, Path podsTmp) {
         this.api = api;
         this.client = api.client();
         this.channels = channels;
+        this.podsTmp = podsTmp;
     }
 
     /** Starts following the cluster's agent Deployments, through the changes its store reports in this JVM. */
@@ -100,9 +109,15 @@ final class AgentRunner implements AutoCloseable {
     private void run(Deployment deployment, Object template) {
         String name = deployment.getMetadata().getName();
         try {
-            AgentConfig config = AgentConfig.fromEnvironment(environment(deployment));
+            Map<String, String> environment = environment(deployment);
+            // a new pod, a new emptyDir: what the last one downloaded is gone with it
+            Path podTmp = Files.createTempDirectory(podsTmp, "agent-");
+            environment.put(AgentConfig.CHART_CACHE, podTmp.resolve("pivotplane-charts").toString());
+            AgentConfig config = AgentConfig.fromEnvironment(environment);
             agents.computeIfAbsent(name, n -> new Running(Agent.start(config, client, channels.apply(config)),
-                    template));
+                    template, podTmp));
+        } catch (IOException e) {
+            LOG.error("Agent Deployment {} cannot start: no /tmp for its pod: {}", name, e.toString());
         } catch (RuntimeException e) {
             // what a crash-looping pod would show in its log
             LOG.error("Agent Deployment {} cannot start: {}", name, e.getMessage());
@@ -114,6 +129,7 @@ final class AgentRunner implements AutoCloseable {
         if (running != null) {
             LOG.info("Stopping agent {}: {}", name, why);
             running.agent().close();
+            TempDirs.deleteRecursively(running.podTmp());
         }
     }
 
@@ -150,7 +166,10 @@ final class AgentRunner implements AutoCloseable {
     @Override
     public void close() {
         // each agent waits for its Kafka clients to close: a thousand of them in turn would take minutes
-        agents.values().parallelStream().map(Running::agent).forEach(Agent::close);
+        agents.values().parallelStream().forEach(running -> {
+            running.agent().close();
+            TempDirs.deleteRecursively(running.podTmp());
+        });
         agents.clear();
     }
 }

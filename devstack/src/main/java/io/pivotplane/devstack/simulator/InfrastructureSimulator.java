@@ -6,10 +6,12 @@ import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
+import io.pivotplane.devstack.infra.TempDirs;
 import io.pivotplane.devstack.simulator.capi.ControllerHost;
 import io.pivotplane.devstack.simulator.capi.Simulation;
 import io.pivotplane.devstack.simulator.capi.ClusterctlInit;
 import io.pivotplane.devstack.simulator.cluster.ClusterInternals;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +40,7 @@ public final class InfrastructureSimulator implements AutoCloseable {
     private final WorkloadApiServers workloads;
     private final Simulation simulation;
     private final List<AutoCloseable> parts = new CopyOnWriteArrayList<>();
+    private final Path podsTmp = TempDirs.create("pivotplane-agent-pods-");
     /** What runs inside each workload cluster, by its API's URL. */
     private final Map<String, Inside> inside = new ConcurrentHashMap<>();
     /** By Kafka bootstrap servers, when the agents share their clients. */
@@ -74,7 +77,7 @@ public final class InfrastructureSimulator implements AutoCloseable {
     private void simulateInside(ClusterApi api) {
         ClusterInternals internals = ClusterInternals.startInWorkload(api, scheduler);
         ControllerHost controllers = ControllerHost.inWorkload(api, simulation);
-        AgentRunner agents = new AgentRunner(api, this::agentChannel).start();
+        AgentRunner agents = new AgentRunner(api, this::agentChannel, podsTmp).start();
         inside.put(api.url(), new Inside(internals, controllers, agents));
     }
 
@@ -133,5 +136,11 @@ public final class InfrastructureSimulator implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         workloads.close();
+        TempDirs.deleteRecursively(podsTmp);
+    }
+
+    /** Where the agents' pods get their {@code /tmp}: removed when the simulator stops. */
+    public Path podsTmp() {
+        return podsTmp;
     }
 }

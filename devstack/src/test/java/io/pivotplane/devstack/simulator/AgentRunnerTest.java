@@ -33,6 +33,8 @@ class AgentRunnerTest {
     final AtomicInteger opened = new AtomicInteger();
     final AtomicInteger closed = new AtomicInteger();
     AgentRunner runner;
+    @org.junit.jupiter.api.io.TempDir
+    java.nio.file.Path podsTmp;
 
     @BeforeEach
     void start() {
@@ -40,7 +42,7 @@ class AgentRunnerTest {
         CapiCrds.all().stream().filter(crd -> AGENT_KINDS.contains(crd.getMetadata().getName()))
                 .forEach(crd -> cluster.client.apiextensions().v1().customResourceDefinitions().resource(crd)
                         .create());
-        runner = new AgentRunner(cluster.api, config -> new CountingChannel()).start();
+        runner = new AgentRunner(cluster.api, config -> new CountingChannel(), podsTmp).start();
     }
 
     @AfterEach

@@ -93,9 +93,12 @@ public class ClusterMapper {
         }
         return spec.profile().addons().stream().map(addon -> {
             AddonResult result = results.get(addon.name());
-            String state = result == null ? "Pending"
-                    : result.state() == AddonResult.State.INSTALLED ? "Installed"
-                    : result.state() == AddonResult.State.FAILED ? "Failed" : "Unknown";
+            String state = result == null ? "Pending" : switch (result.state()) {
+                case INSTALLED -> "Installed";
+                case DEGRADED -> "Degraded";
+                case FAILED -> "Failed";
+                default -> "Unknown";
+            };
             return new AddonView(addon.name(), addon.layer(), addon.version(), state,
                     result == null ? null : result.message());
         }).toList();

@@ -72,6 +72,13 @@ public class ClusterEntity {
     @Column(name = "deletion_requested_at")
     public Instant deletionRequestedAt;
 
+    /** The stored profile the cluster was made from; null when its request gave the add-ons itself. */
+    @Column(name = "profile_name", length = 63)
+    public String profileName;
+
+    @Column(name = "profile_version", length = 64)
+    public String profileVersion;
+
     @Version
     public long version;
 }

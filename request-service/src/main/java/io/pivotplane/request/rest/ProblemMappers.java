@@ -9,6 +9,8 @@ import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
+import io.pivotplane.request.domain.ProfileNotFoundException;
+import io.pivotplane.request.domain.ProfileVersionFrozenException;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.WebApplicationException;
@@ -71,6 +73,18 @@ public class ProblemMappers {
     public Response notFound(ClusterNotFoundException e, UriInfo uri) {
         return new Problem(Problem.NOT_FOUND, "Cluster not found", 404, e.getMessage(), path(uri), List.of())
                 .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response profileNotFound(ProfileNotFoundException e, UriInfo uri) {
+        return new Problem(Problem.NOT_FOUND, "Profile not found", 404, e.getMessage(), path(uri), List.of())
+                .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response profileFrozen(ProfileVersionFrozenException e, UriInfo uri) {
+        return new Problem(Problem.PROFILE_VERSION_FROZEN, "Profile version cannot change", 409, e.getMessage(),
+                path(uri), List.of()).toResponse();
     }
 
     @ServerExceptionMapper

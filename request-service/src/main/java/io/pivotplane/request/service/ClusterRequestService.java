@@ -11,7 +11,9 @@ import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
 import io.pivotplane.capi.request.ClusterRequestInput;
 import io.pivotplane.capi.request.ClusterRequestValidator;
+import io.pivotplane.capi.request.Violation;
 import io.pivotplane.request.domain.IdempotencyKeyReusedException;
+import io.pivotplane.request.domain.ProfileNotFoundException;
 import io.pivotplane.request.domain.ProjectRole;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
 import io.pivotplane.request.mapping.ClusterMapper;
@@ -56,10 +58,12 @@ public class ClusterRequestService {
     private final RequestMetrics metrics;
     private final MessagingConfig config;
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
+    private final ProfileService profiles;
 
     public ClusterRequestService(ClusterRepository clusters, StageEventRepository timelines, OutboxRepository outbox,
                                  OutboxRelay relay, ClusterMapper mapper, RequestMetrics metrics,
-                                 MessagingConfig config) {
+                                 MessagingConfig config, ProfileService profiles) {
+        this.profiles = profiles;
         this.clusters = clusters;
         this.timelines = timelines;
         this.outbox = outbox;
@@ -69,7 +73,21 @@ public class ClusterRequestService {
         this.config = config;
     }
 
+    /**
+     * Takes a request; one that names a stored profile gets its add-ons first ({@link ProfileService#resolve}), so
+     * that the cluster's spec holds what it installs.
+     */
     public Uni<Admission> request(Caller caller, ClusterRequestInput input, String idempotencyKey) {
+        return profiles.resolve(input)
+                .onFailure(ProfileNotFoundException.class).transform(e -> new InvalidClusterRequestException(
+                        List.of(new Violation("profile", e.getMessage()))))
+                .onFailure(InvalidClusterRequestException.class).invoke(() -> metrics.count(
+                        input == null || input.infrastructure() == null ? null : input.infrastructure().provider(),
+                        Outcome.INVALID))
+                .flatMap(resolved -> requestResolved(caller, resolved, idempotencyKey));
+    }
+
+    private Uni<Admission> requestResolved(Caller caller, ClusterRequestInput input, String idempotencyKey) {
         String provider = input == null || input.infrastructure() == null ? null : input.infrastructure().provider();
         ClusterSpec spec;
         try {
@@ -211,6 +229,10 @@ public class ClusterRequestService {
         cluster.provider = spec.infrastructure().provider();
         cluster.kubernetesVersion = spec.kubernetesVersion();
         cluster.spec = mapper.specJson(spec);
+        if (spec.profile().version() != null) {
+            cluster.profileName = spec.profile().name();
+            cluster.profileVersion = spec.profile().version();
+        }
         cluster.stage = Stage.REQUESTED;
         cluster.correlationId = UUID.randomUUID().toString();
         cluster.idempotencyKey = idempotencyKey;

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.request.ClusterRequestCrd;
+import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.devstack.infra.KubernetesApiServer;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
@@ -32,6 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -56,6 +58,14 @@ class ClusterRequestResourcesTest {
     @BeforeEach
     void authenticate() {
         RestAssured.requestSpecification = ApiCallers.platformAdmin();
+    }
+
+    /** The example requests name the stored profile baseline 1.0.0: the platform team has stored it. */
+    @BeforeEach
+    void exampleProfileStored() throws IOException {
+        given().spec(ApiCallers.platformAdmin()).contentType(ContentType.JSON)
+                .body(ClusterRequestDocument.profileBody(Files.readString(examples().resolve("profiles/baseline-1.0.0.yaml"))))
+                .post("/api/v1/profiles").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     }
 
     static final String NAMESPACE = "team-declared";
@@ -146,13 +156,17 @@ class ClusterRequestResourcesTest {
         return resource;
     }
 
-    private static GenericKubernetesResource fromExample(String provider, String name) throws IOException {
+    private static Path examples() {
         Path dir = Path.of("").toAbsolutePath();
-        while (!Files.isRegularFile(dir.resolve("examples/" + provider + ".yaml"))) {
+        while (!Files.isDirectory(dir.resolve("examples/profiles"))) {
             dir = dir.getParent();
         }
+        return dir.resolve("examples");
+    }
+
+    private static GenericKubernetesResource fromExample(String provider, String name) throws IOException {
         GenericKubernetesResource resource = new ObjectMapper(new YAMLFactory()).readValue(
-                Files.readString(dir.resolve("examples/" + provider + ".yaml")), GenericKubernetesResource.class);
+                Files.readString(examples().resolve(provider + ".yaml")), GenericKubernetesResource.class);
         resource.getMetadata().setName(name);
         resource.getMetadata().setNamespace(NAMESPACE);
         return resource;
