@@ -17,6 +17,7 @@ import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ProfileChanged;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
@@ -25,6 +26,7 @@ import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.KafkaSasl;
 import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.events.model.Profile;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -216,6 +218,54 @@ class AddonServiceTest {
         assertThat(failed.message()).contains("'operand'", "depends on 'operator'");
         assertThat(commandsFor(clusterId)).extracting(command -> command.addon().name())
                 .containsExactly("operator", "operator");
+    }
+
+    @Test
+    void aClusterMovedToANewProfileVersionUninstallsWhatItDropsThenUpgradesAndInstallsAndReportsAgain() {
+        String clusterId = UUID.randomUUID().toString();
+        Addon widgets = addon("widgets", 0, List.of(), false);
+        Addon firstWidget = addon("first-widget", 1, List.of("widgets"), false);
+        Addon namespace = addon("team-namespace", 0, List.of(), false);
+        requestedPivotedAndScaled(clusterId, "moves", List.of(widgets, firstWidget, namespace));
+        List<AgentCommand> first = awaitCommands(clusterId, 2);
+        answer(clusterId, first, "widgets", AddonResult.State.INSTALLED);
+        answer(clusterId, first, "team-namespace", AddonResult.State.INSTALLED);
+        answer(clusterId, List.of(awaitCommands(clusterId, 3).get(2)), "first-widget", AddonResult.State.INSTALLED);
+        awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
+
+        Addon widgetsUpgraded = new Addon("widgets", "addon", "1.1", List.of("kind: ConfigMap"), null, 0, List.of(),
+                false, 60);
+        Addon dashboard = addon("widget-dashboard", 1, List.of("widgets"), false);
+        publish(new ProfileChanged(clusterId, 1, new Profile("baseline", "1.1.0", List.of(
+                TestClusters.flannel(), widgetsUpgraded, dashboard, namespace)), Instant.now()));
+
+        AgentCommand removal = awaitCommands(clusterId, 4).get(3);
+        assertThat(removal.kind()).isEqualTo(AgentCommand.Kind.UNINSTALL_ADDON);
+        assertThat(removal.addon().name()).isEqualTo("first-widget");
+        assertThat(commandsFor(clusterId)).as("nothing installs before what is dropped is gone").hasSize(4);
+        publish(report(clusterId, AgentReport.Kind.ADDON_RESULT, removal.commandId(),
+                new AddonResult("first-widget", AddonResult.State.REMOVED, "1 object(s) deleted")));
+
+        AgentCommand upgrade = awaitCommands(clusterId, 5).get(4);
+        assertThat(upgrade.kind()).isEqualTo(AgentCommand.Kind.INSTALL_ADDON);
+        assertThat(upgrade.addon()).isEqualTo(widgetsUpgraded);
+        answer(clusterId, List.of(upgrade), "widgets", AddonResult.State.INSTALLED);
+        AgentCommand added = awaitCommands(clusterId, 6).get(5);
+        assertThat(added.addon().name()).isEqualTo("widget-dashboard");
+        answer(clusterId, List.of(added), "widget-dashboard", AddonResult.State.INSTALLED);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId).size() == 2);
+        AddonsInstalled again = (AddonsInstalled) events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId).get(1);
+        assertThat(again.generation()).isEqualTo(1);
+        assertThat(again.addons()).extracting(AddonResult::name)
+                .containsExactly("flannel", "widgets", "team-namespace", "widget-dashboard");
+        assertThat(again.addons()).filteredOn(r -> r.name().equals("team-namespace")).singleElement()
+                .satisfies(r -> assertThat(r.message()).contains("unchanged since generation 0"));
+        assertThat(commandsFor(clusterId)).as("the unchanged add-on is not sent again").hasSize(6);
+
+        publish(new ProfileChanged(clusterId, 1, new Profile("baseline", "1.1.0", List.of()), Instant.now()));
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(commandsFor(clusterId)).as("a repeated change changes nothing").hasSize(6));
     }
 
     @Test

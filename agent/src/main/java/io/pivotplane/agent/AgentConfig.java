@@ -66,6 +66,9 @@ public record AgentConfig(String clusterId, String clusterName, String namespace
     public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_ADDON_REPAIR_INTERVAL = Duration.ofSeconds(30);
 
+    /** In the agent's pod: its {@code /tmp}, an emptyDir. */
+    public static final Path DEFAULT_CHART_CACHE = Path.of("/tmp/pivotplane-charts");
+
     private static Path defaultChartCache() {
         return Path.of(System.getProperty("java.io.tmpdir"), "pivotplane-charts");
     }

@@ -70,6 +70,13 @@ final class PivotplaneClient {
                 + URLEncoder.encode(version, StandardCharsets.UTF_8))).GET(), null);
     }
 
+    /** Moves a running cluster to another profile; answers the cluster. */
+    JsonNode changeProfile(String id, Map<String, Object> profile) {
+        return send(HttpRequest.newBuilder(URI.create(cluster(id) + "/profile"))
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(json(profile))), id);
+    }
+
     JsonNode get(String id) {
         return send(HttpRequest.newBuilder(cluster(id)).GET(), id);
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Stored cluster profiles: versioned add-on sets (Helm charts, manifests) in Palette's layers.",
         subcommands = {ProfileCommands.Create.class, ProfileCommands.ListProfiles.class, ProfileCommands.Get.class,
-            CommandLine.HelpCommand.class})
+            ProfileCommands.Use.class, CommandLine.HelpCommand.class})
 final class ProfileCommands implements Runnable {
 
     @CommandLine.Spec
@@ -21,7 +21,7 @@ final class ProfileCommands implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: create, list or get");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a subcommand: create, list, get or use");
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,
@@ -81,6 +81,76 @@ final class ProfileCommands implements Runnable {
             Printer.columns(out(), rows);
             out().flush();
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "use", mixinStandardHelpOptions = true,
+            description = "Move a running cluster to another version of its profile (or to another profile): changed"
+                    + " add-ons are upgraded, new ones installed, dropped ones uninstalled.",
+            footer = {"", "Example:", "  pivotctl profile use edge-aws 1.1.0 -p team-a --wait"})
+    static final class Use extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NAME|ID", description = "The cluster: its name in the project, or its id.")
+        String cluster;
+        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
+                description = "The project of the cluster named. Default: the context's.")
+        String project;
+        @Parameters(index = "1", paramLabel = "VERSION", description = "The stored profile version to move to.")
+        String version;
+        @Option(names = "--profile", paramLabel = "NAME",
+                description = "Another stored profile than the cluster's own.")
+        String profile;
+        @Option(names = "--wait", description = "Follow the change until every add-on of the new version is done.")
+        boolean await;
+
+        @Override
+        public Integer call() {
+            PivotplaneClient client = client();
+            String id = client.idOf(cluster, project != null ? project : api.defaultProject());
+            String name = profile != null ? profile
+                    : client.get(id).path("spec").path("profile").path("name").asText(null);
+            if (name == null) {
+                throw new CliException(ExitCodes.USAGE, "the cluster's profile has no name: say which with --profile");
+            }
+            JsonNode changed = client.changeProfile(id, Map.of("name", name, "version", version));
+            if (!table()) {
+                print(changed, List.of(changed));
+            } else {
+                out().println("cluster " + changed.path("name").asText() + " moves to profile " + name + " "
+                        + version);
+                out().flush();
+            }
+            return await ? awaitAddons(client, id) : ExitCodes.OK;
+        }
+
+        /** Polls until no add-on of the cluster's profile is pending, printing each add-on's state as it changes. */
+        private int awaitAddons(PivotplaneClient client, String id) {
+            java.util.Map<String, String> seen = new java.util.HashMap<>();
+            while (true) {
+                JsonNode cluster = client.get(id);
+                boolean pending = false;
+                for (JsonNode addon : cluster.path("addons")) {
+                    String state = addon.path("state").asText();
+                    pending |= "Pending".equals(state);
+                    if (!state.equals(seen.put(addon.path("name").asText(), state))) {
+                        out().println("  " + addon.path("name").asText() + ": " + state
+                                + (addon.hasNonNull("message") ? " (" + addon.path("message").asText() + ")" : ""));
+                        out().flush();
+                    }
+                }
+                if ("Failed".equals(cluster.path("stage").asText())) {
+                    out().println("failed: " + cluster.path("lastError").path("message").asText());
+                    return ExitCodes.CLUSTER_FAILED;
+                }
+                if (!pending) {
+                    return ExitCodes.OK;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.UNAVAILABLE;
+                }
+            }
         }
     }
 

@@ -30,6 +30,7 @@ import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.ControlPlaneReady;
 import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.model.ClusterSpec;
@@ -63,7 +64,10 @@ class PipelineTest {
     static final Path PROJECT = Path.of(System.getProperty("pivotplane.project-dir", "..")).toAbsolutePath();
     static final List<String> STAGES_IN_ORDER = List.of("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted",
             "AddonsInstalled");
-    static final Map<String, String> FAST_AGENTS = Map.of("PIVOTPLANE_PIVOT_AGENT_HEARTBEAT", "PT1S");
+    static final Map<String, String> FAST_AGENTS = Map.of("PIVOTPLANE_PIVOT_AGENT_HEARTBEAT", "PT1S",
+            "PIVOTPLANE_PIVOT_AGENT_ADDON_REPAIR_INTERVAL", "PT2S");
+    /** The clusters of the examples, by infrastructure, once they are installed. */
+    static final Map<String, String> EXAMPLE_CLUSTERS = new java.util.concurrent.ConcurrentHashMap<>();
 
     static StackOutput output;
     static LocalStack stack;
@@ -169,13 +173,15 @@ class PipelineTest {
             bodies.put(provider, TestCredentials.prepare(stack.management().client(), body));
             ids.put(provider, api.create(body));
         }
+        EXAMPLE_CLUSTERS.putAll(ids);
 
         for (Map.Entry<String, String> entry : ids.entrySet()) {
             String provider = entry.getKey();
             String id = entry.getValue();
             awaitStage(id, "AddonsInstalled", Duration.ofMinutes(4));
             assertThat(api.timeline(id)).as(provider).containsExactlyElementsOf(STAGES_IN_ORDER);
-            ClusterSpec spec = new ClusterRequestValidator().validate(ClusterRequestDocument.input(bodies.get(provider)));
+            ClusterSpec spec = new ClusterRequestValidator().validateAllButStoredProfile(
+                    ClusterRequestDocument.input(bodies.get(provider)));
             KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
             assertThat(clusterObjects(stack.management().client(), "team-infra", spec.name())).as(provider).isEmpty();
             List<String> rendered = Renderers.forProvider(provider).render(id, spec, RenderPhase.FULL).stream()
@@ -190,6 +196,11 @@ class PipelineTest {
             int workers = spec.workerPools().stream().mapToInt(WorkerPool::replicas).sum();
             assertRunsItself(workload, spec, spec.controlPlane().replicas() + workers);
             assertThat(workload.namespaces().withName("team-a-apps").get()).as(provider).isNotNull();
+            // the profile's chart from the stack's chart repository, rolled out, and the Widget that needs its CRD
+            assertThat(workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").get()
+                    .getStatus().getAvailableReplicas()).as(provider).isEqualTo(provider.equals("aws") ? 2 : 1);
+            assertThat(workload.genericKubernetesResources("demo.pivotplane.io/v1", "Widget").inNamespace("widgets")
+                    .withName("first").get()).as(provider).isNotNull();
             assertOwnerReferencesResolve(workload, "team-infra");
             assertCredentialsMoved(workload, spec);
         }
@@ -243,6 +254,64 @@ class PipelineTest {
             default -> assertThat(workload.secrets().inNamespace("capmaas-system")
                     .withLabel("cluster.x-k8s.io/provider", "infrastructure-maas").list().getItems())
                     .as("maas").isNotEmpty();
+        }
+    }
+
+    @Test
+    @Order(4)
+    void aClusterMovedToTheNextProfileVersionEndsWithItsAddonsExactlyAndRepairsThemWhileThePlaneIsStopped()
+            throws Exception {
+        String id = EXAMPLE_CLUSTERS.get("gcp");
+        assertThat(id).as("the gcp example of the test before").isNotNull();
+        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        Path config = Files.createTempDirectory("pivotctl-config").resolve("config.yaml");
+        Map<String, String> env = Map.of("PIVOTPLANE_CONFIG", config.toString());
+        assertThat(PivotctlProcess.run(env, "login", "--context", "infra", "--api-url", stack.apiUrl(), "-p",
+                "team-infra", "--token", stack.token("team-infra", "editor")).exitCode()).isZero();
+        PivotctlProcess.Result listed = PivotctlProcess.run(env, "profile", "list", "baseline");
+        assertThat(listed.out()).contains("1.0.0", "1.1.0");
+
+        PivotctlProcess.Result moved = PivotctlProcess.run(env, "profile", "use", id, "1.1.0", "--wait");
+
+        assertThat(moved.exitCode()).as(moved.out() + moved.err()).isZero();
+        assertThat(api.get(id).path("spec").path("profile").path("version").asText()).isEqualTo("1.1.0");
+        assertThat(api.get(id).path("addons")).extracting(a -> a.path("name").asText() + "=" + a.path("state").asText())
+                .containsExactly("flannel=Installed", "widgets=Installed", "widget-dashboard=Installed",
+                        "team-namespace=Installed");
+        assertThat(workload.secrets().inNamespace("pivotplane-system").withLabel("pivotplane.io/record", "addon")
+                .list().getItems()).extracting(s -> s.getMetadata().getLabels().get("pivotplane.io/addon"))
+                .as("what the agent has installed: 1.1.0's add-ons, first-widget uninstalled")
+                .containsExactlyInAnyOrder("widgets", "widget-dashboard", "team-namespace");
+        var widgets = workload.genericKubernetesResources("demo.pivotplane.io/v1", "Widget").inNamespace("widgets");
+        assertThat(widgets.withName("first").get()).isNull();
+        assertThat(widgets.withName("dashboard").get()).isNotNull();
+        assertThat(workload.configMaps().inNamespace("widgets").withName("widgets-settings").get())
+                .as("new in chart 1.1.0").isNotNull();
+        assertThat(workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endsWith(":1.1.0");
+
+        // the management plane goes away: its five services and its broker
+        for (Service service : Service.all()) {
+            stack.process(service).close();
+        }
+        stack.kafka().stop();
+        workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").delete();
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            var controller = workload.apps().deployments().inNamespace("widgets").withName("widgets-controller")
+                    .get();
+            return controller != null && controller.getStatus() != null
+                    && Integer.valueOf(1).equals(controller.getStatus().getAvailableReplicas());
+        });
+
+        // the broker back: the report of the repair, which the agent's producer kept, arrives
+        stack.kafka().restart();
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
+                TopicReader.payloads(stack.kafka().bootstrapServers(), Topics.AGENT_REPORTS, id))
+                .filteredOn(r -> ((AgentReport) r).kind() == AgentReport.Kind.ADDON_REPAIRED)
+                .extracting(r -> ((AgentReport) r).addon().message())
+                .anySatisfy(m -> assertThat(m).contains("Deployment widgets/widgets-controller was deleted")));
+        for (Service service : Service.all()) {
+            stack.restart(service, Map.of());
         }
     }
 

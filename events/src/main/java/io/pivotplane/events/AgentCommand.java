@@ -12,6 +12,8 @@ public record AgentCommand(String clusterId, String commandId, Kind kind, Addon 
 
     public enum Kind {
         INSTALL_ADDON,
+        /** Removes what the add-on named by {@code addon} applied, and its record; the answer is REMOVED. */
+        UNINSTALL_ADDON,
         DELETE_CLUSTER,
         /** A kind this agent does not know yet, sent by a newer management plane. */
         @JsonEnumDefaultValue

@@ -19,6 +19,8 @@ public enum EventType {
     CLUSTER_DELETION_REQUESTED_V1("io.pivotplane.cluster.deletion-requested.v1", ClusterDeletionRequested.class,
             Topics.CLUSTER_DELETION_REQUESTED),
     CLUSTER_DELETED_V1("io.pivotplane.cluster.deleted.v1", ClusterDeleted.class, Topics.CLUSTER_DELETED),
+    PROFILE_CHANGED_V1("io.pivotplane.cluster.profile-changed.v1", ProfileChanged.class,
+            Topics.CLUSTER_PROFILE_CHANGED),
     AGENT_REPORT_V1("io.pivotplane.agent.report.v1", AgentReport.class, Topics.AGENT_REPORTS),
     AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS_PREFIX);
 

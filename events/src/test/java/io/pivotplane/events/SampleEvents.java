@@ -47,6 +47,11 @@ final class SampleEvents {
                         "control plane not initialized within PT20M", AT),
                 new ClusterDeletionRequested(CLUSTER_ID, "edge-42", "team-a", AT),
                 new ClusterDeleted(CLUSTER_ID, ClusterDeleted.WORKLOAD, List.of(cluster), AT),
+                new ProfileChanged(CLUSTER_ID, 1, new Profile("baseline", "1.1.0", List.of(
+                        new Addon("calico", "cni", "3.28.0", List.of("kind: ConfigMap")),
+                        new Addon("widgets", "addon", "1.1.0", List.of(), new Addon.Chart("https://charts.example.com",
+                                "widgets", "1.1.0", "widgets", "replicas: 2\n"), 10, List.of("calico"), true, 120))),
+                        AT),
                 new AgentReport(CLUSTER_ID, AgentReport.Kind.HEARTBEAT, AT, new MachineCounts(3, 3, 3, 2),
                         List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null, List.of()),
                 new AgentCommand(CLUSTER_ID, "cmd-1", AgentCommand.Kind.INSTALL_ADDON,

@@ -11,26 +11,28 @@ import java.util.stream.Collectors;
 /**
  * What to do next with a plan, from its state alone: the same state always gives the same answer.
  *
- * <p>An add-on may go once every add-on of an earlier layer, and of a lower priority in its layer, is done, and the
- * add-ons it depends on are installed; add-ons that may go at the same time go together. Done is installed, or
+ * <p>When a cluster moves to another profile, the add-ons it no longer has are uninstalled first, together. Then an
+ * add-on may go once every add-on of an earlier layer, and of a lower priority in its layer, is done, and the add-ons
+ * it depends on are installed; add-ons that may go at the same time go together. Done is installed, removed, or
  * degraded (failed, and allowed to). An add-on whose dependency did not install cannot install either.
  */
 public final class PlanProgress {
 
     /** An add-on's state within a plan. */
     public enum InstallState {
-        PENDING, SENT, INSTALLED, FAILED, DEGRADED;
+        PENDING, SENT, INSTALLED, FAILED, DEGRADED, REMOVED;
 
         boolean done() {
-            return this == INSTALLED || this == DEGRADED;
+            return this == INSTALLED || this == DEGRADED || this == REMOVED;
         }
     }
 
     /**
-     * One add-on's row; {@code retryAt} is when a failed attempt may be sent again (null: at once).
+     * One add-on's row; {@code retryAt} is when a failed attempt may be sent again (null: at once);
+     * {@code uninstall} when the profile no longer has it.
      */
     public record Item(int position, String name, int layerRank, int priority, List<String> dependsOn,
-                       InstallState state, Instant retryAt) {
+                       InstallState state, Instant retryAt, boolean uninstall) {
 
         public Item {
             dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
@@ -38,7 +40,7 @@ public final class PlanProgress {
 
         /** An add-on of priority 0 without dependencies, never sent. */
         public Item(int position, String name, int layerRank, InstallState state) {
-            this(position, name, layerRank, 0, List.of(), state, null);
+            this(position, name, layerRank, 0, List.of(), state, null, false);
         }
     }
 
@@ -76,9 +78,16 @@ public final class PlanProgress {
         if (!profileKnown || !pivoted || !scaled) {
             return new Next.Wait();
         }
-        Map<String, Item> byName = items.stream().collect(Collectors.toMap(Item::name, Function.identity()));
+        List<Item> removals = items.stream().filter(Item::uninstall).filter(i -> !i.state().done()).toList();
+        if (!removals.isEmpty()) {
+            List<Item> send = removals.stream().filter(i -> i.state() == InstallState.PENDING)
+                    .filter(i -> i.retryAt() == null || !i.retryAt().isAfter(now)).toList();
+            return send.isEmpty() ? new Next.AwaitResults() : new Next.Send(send);
+        }
+        Map<String, Item> byName = items.stream().filter(i -> !i.uninstall())
+                .collect(Collectors.toMap(Item::name, Function.identity()));
         for (Item item : items) {
-            if (item.state() == InstallState.PENDING) {
+            if (!item.uninstall() && item.state() == InstallState.PENDING) {
                 Optional<String> failed = item.dependsOn().stream().filter(d -> byName.containsKey(d)
                         && Set.of(InstallState.DEGRADED, InstallState.FAILED).contains(byName.get(d).state()))
                         .findFirst();
@@ -87,7 +96,7 @@ public final class PlanProgress {
                 }
             }
         }
-        List<Item> open = items.stream().filter(i -> !i.state().done()).toList();
+        List<Item> open = items.stream().filter(i -> !i.uninstall() && !i.state().done()).toList();
         if (open.isEmpty()) {
             return new Next.Complete();
         }

@@ -10,6 +10,7 @@ import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ProfileChanged;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.AddonResult;
@@ -80,6 +81,19 @@ public class AddonService {
         Object payload = event.payload();
         if (payload instanceof ClusterRequested requested) {
             AddonPlans.setProfile(tx, clusterId, event.correlationId(), requested.spec().profile().addons());
+        } else if (payload instanceof ProfileChanged changed) {
+            if (!plan.profileKnown()) {
+                throw new PermanentEventException("profile generation " + changed.generation() + " of cluster "
+                        + clusterId + ", whose request addon-service never saw: nothing to change");
+            }
+            if (changed.generation() <= plan.generation()) {
+                LOG.infof("Profile generation %d of %s is not newer than generation %d: already applied",
+                        changed.generation(), clusterId, plan.generation());
+                return caused;
+            }
+            LOG.infof("Cluster %s moves to profile %s %s (generation %d)", clusterId, changed.profile().name(),
+                    changed.profile().version(), changed.generation());
+            AddonPlans.changeProfile(tx, clusterId, changed.generation(), changed.profile().addons());
         } else if (payload instanceof Pivoted) {
             AddonPlans.setFlag(tx, clusterId, "pivoted");
         } else if (payload instanceof AgentReport report && report.kind() == AgentReport.Kind.SCALED) {
@@ -105,9 +119,10 @@ public class AddonService {
             return false;
         }
         AddonPlans.Install sent = install.get();
-        if (report.addon().state() == AddonResult.State.INSTALLED) {
-            AddonPlans.result(tx, plan.clusterId(), sent.position(), PlanProgress.InstallState.INSTALLED,
-                    report.addon().message());
+        AddonResult.State succeeded = sent.uninstall() ? AddonResult.State.REMOVED : AddonResult.State.INSTALLED;
+        if (report.addon().state() == succeeded) {
+            AddonPlans.result(tx, plan.clusterId(), sent.position(), sent.uninstall()
+                    ? PlanProgress.InstallState.REMOVED : PlanProgress.InstallState.INSTALLED, report.addon().message());
             return false;
         }
         String why = report.addon().message() == null ? "no reason given" : report.addon().message();
@@ -223,10 +238,10 @@ public class AddonService {
     private void complete(Connection tx, AddonPlans.Plan plan, List<AddonPlans.Install> installs,
                           List<EventEnvelope<?>> caused) throws Exception {
         AddonPlans.setState(tx, plan.clusterId(), PLAN_INSTALLED);
-        List<AddonResult> results = installs.stream().map(i -> new AddonResult(i.name(),
+        List<AddonResult> results = installs.stream().filter(i -> !i.uninstall()).map(i -> new AddonResult(i.name(),
                 i.state() == PlanProgress.InstallState.DEGRADED ? AddonResult.State.DEGRADED
                         : AddonResult.State.INSTALLED, i.message())).toList();
-        caused.add(outcome(plan, new AddonsInstalled(plan.clusterId(), results, Instant.now())));
+        caused.add(outcome(plan, new AddonsInstalled(plan.clusterId(), results, Instant.now(), plan.generation())));
         List<String> degraded = results.stream().filter(r -> r.state() == AddonResult.State.DEGRADED)
                 .map(AddonResult::name).toList();
         LOG.infof("The add-ons of %s are installed: %d in all%s", plan.clusterId(), results.size(),
@@ -240,10 +255,11 @@ public class AddonService {
         Instant answerDue = Instant.now().plusSeconds(install.addon().readyTimeoutSeconds())
                 .plus(config.commandTimeout());
         AddonPlans.sent(tx, plan.clusterId(), install.position(), commandId, answerDue);
-        LOG.infof("Installing add-on %s (layer %s, priority %d, attempt %d) in %s", install.name(),
-                install.addon().layer(), install.addon().priority(), install.attempts() + 1, plan.clusterId());
-        return outcome(plan, new AgentCommand(plan.clusterId(), commandId, AgentCommand.Kind.INSTALL_ADDON,
-                install.addon(), Instant.now()));
+        LOG.infof("%s add-on %s (layer %s, priority %d, attempt %d) in %s", install.uninstall() ? "Uninstalling"
+                        : "Installing", install.name(), install.addon().layer(), install.addon().priority(),
+                install.attempts() + 1, plan.clusterId());
+        return outcome(plan, new AgentCommand(plan.clusterId(), commandId, install.uninstall()
+                ? AgentCommand.Kind.UNINSTALL_ADDON : AgentCommand.Kind.INSTALL_ADDON, install.addon(), Instant.now()));
     }
 
     private EventEnvelope<?> outcome(AddonPlans.Plan plan, ClusterEvent payload) {

@@ -54,14 +54,14 @@ class PlanProgressTest {
     @Test
     void withinALayerLowerPrioritiesGoFirstAndAnAddonWaitsForItsDependencies() {
         Instant now = Instant.now();
-        Item operator = new Item(0, "operator", 2, 0, List.of(), InstallState.PENDING, null);
-        Item operand = new Item(1, "operand", 2, 0, List.of("operator"), InstallState.PENDING, null);
-        Item later = new Item(2, "later", 2, 1, List.of(), InstallState.PENDING, null);
+        Item operator = new Item(0, "operator", 2, 0, List.of(), InstallState.PENDING, null, false);
+        Item operand = new Item(1, "operand", 2, 0, List.of("operator"), InstallState.PENDING, null, false);
+        Item later = new Item(2, "later", 2, 1, List.of(), InstallState.PENDING, null, false);
 
         assertThat(PlanProgress.next(true, true, true, List.of(operator, operand, later), now))
                 .isEqualTo(new PlanProgress.Next.Send(List.of(operator)));
 
-        Item operatorDone = new Item(0, "operator", 2, 0, List.of(), InstallState.INSTALLED, null);
+        Item operatorDone = new Item(0, "operator", 2, 0, List.of(), InstallState.INSTALLED, null, false);
         assertThat(PlanProgress.next(true, true, true, List.of(operatorDone, operand, later), now))
                 .isEqualTo(new PlanProgress.Next.Send(List.of(operand)));
     }
@@ -69,18 +69,18 @@ class PlanProgressTest {
     @Test
     void aRetryWaitsForItsTimeAndADependantOfAFailedAddonCanNeverGo() {
         Instant now = Instant.now();
-        Item retrying = new Item(0, "csi", 1, 0, List.of(), InstallState.PENDING, now.plusSeconds(5));
+        Item retrying = new Item(0, "csi", 1, 0, List.of(), InstallState.PENDING, now.plusSeconds(5), false);
         assertThat(PlanProgress.next(true, true, true, List.of(retrying), now))
                 .isInstanceOf(PlanProgress.Next.AwaitResults.class);
         assertThat(PlanProgress.next(true, true, true, List.of(retrying), now.plusSeconds(5)))
                 .isEqualTo(new PlanProgress.Next.Send(List.of(retrying)));
 
-        Item degraded = new Item(0, "operator", 2, 0, List.of(), InstallState.DEGRADED, null);
-        Item dependant = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.PENDING, null);
+        Item degraded = new Item(0, "operator", 2, 0, List.of(), InstallState.DEGRADED, null, false);
+        Item dependant = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.PENDING, null, false);
         assertThat(PlanProgress.next(true, true, true, List.of(degraded, dependant), now))
                 .isEqualTo(new PlanProgress.Next.DependencyFailed(dependant, "operator"));
 
-        Item dependantDegraded = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.DEGRADED, null);
+        Item dependantDegraded = new Item(1, "operand", 2, 1, List.of("operator"), InstallState.DEGRADED, null, false);
         assertThat(PlanProgress.next(true, true, true, List.of(degraded, dependantDegraded), now))
                 .isInstanceOf(PlanProgress.Next.Complete.class);
     }

@@ -56,6 +56,11 @@ final class AddonInstaller {
     static final String ADDON_LABEL = "pivotplane.io/addon";
     static final String RECORD_LABEL = "pivotplane.io/record";
     static final String RECORD_TYPE = "pivotplane.io/addon-release";
+    /**
+     * Helm's annotation for what an uninstall or upgrade leaves in place; Helm never deletes a chart's CRDs (their
+     * custom resources would go with them), so the agent gives it to them.
+     */
+    static final String RESOURCE_POLICY = "helm.sh/resource-policy";
     private static final ObjectMapper JSON = JsonMapper.builder().build();
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final Duration POLL = Duration.ofSeconds(1);
@@ -165,20 +170,23 @@ final class AddonInstaller {
     }
 
     private List<GenericKubernetesResource> render(Addon addon) {
-        List<String> documents;
+        List<GenericKubernetesResource> objects = new ArrayList<>();
         String namespace;
         if (addon.chart() != null) {
             namespace = addon.chart().namespace();
             DesiredState.ensure(client, new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata()
                     .build());
-            documents = charts.render(addon.chart(), addon.name(), namespace);
+            ChartRenderer.Rendered rendered = charts.render(addon.chart(), addon.name(), namespace);
+            for (String crds : rendered.crds()) {
+                for (GenericKubernetesResource crd : parse(crds)) {
+                    annotations(crd).put(RESOURCE_POLICY, "keep");
+                    objects.add(crd);
+                }
+            }
+            rendered.templates().forEach(document -> objects.addAll(parse(document)));
         } else {
             namespace = "default";
-            documents = addon.manifests();
-        }
-        List<GenericKubernetesResource> objects = new ArrayList<>();
-        for (String document : documents) {
-            objects.addAll(parse(document));
+            addon.manifests().forEach(document -> objects.addAll(parse(document)));
         }
         Map<String, Boolean> scopeOfNewKinds = new ConcurrentHashMap<>();
         for (GenericKubernetesResource object : objects) {
@@ -281,12 +289,62 @@ final class AddonInstaller {
         List<GenericKubernetesResource> earlier = new ArrayList<>(recordedObjects(record));
         java.util.Collections.reverse(earlier);
         for (GenericKubernetesResource old : earlier) {
-            if (!kept.contains(identity(old))) {
+            if (!kept.contains(identity(old)) && !keep(old)) {
                 client.resource(old).delete();
                 removed.add(old.getKind() + " " + qualifiedName(old));
             }
         }
         return removed;
+    }
+
+    /**
+     * Uninstalls the add-on: deletes what it applied, in the reverse of the install order, but what Helm would keep
+     * (its chart's CRDs, objects annotated {@code helm.sh/resource-policy: keep}), then its record.
+     */
+    AddonResult uninstall(Addon addon) {
+        ReentrantLock lock = busy.computeIfAbsent(addon.name(), name -> new ReentrantLock());
+        lock.lock();
+        try {
+            Secret record = client.secrets().inNamespace(AgentManifests.NAMESPACE)
+                    .withName(RECORD_PREFIX + addon.name()).get();
+            if (record == null) {
+                return new AddonResult(addon.name(), AddonResult.State.REMOVED,
+                        "nothing recorded in this cluster: nothing to remove");
+            }
+            List<GenericKubernetesResource> objects = new ArrayList<>(recordedObjects(record));
+            java.util.Collections.reverse(objects);
+            List<String> kept = new ArrayList<>();
+            int deleted = 0;
+            for (GenericKubernetesResource object : objects) {
+                if (keep(object)) {
+                    kept.add(object.getKind() + " " + qualifiedName(object));
+                } else {
+                    client.resource(object).delete();
+                    deleted++;
+                }
+            }
+            client.resource(record).delete();
+            LOG.info("Add-on {} uninstalled: {} object(s) deleted, kept {}", addon.name(), deleted, kept);
+            return new AddonResult(addon.name(), AddonResult.State.REMOVED, deleted + " object(s) deleted"
+                    + (kept.isEmpty() ? "" : ", kept as Helm keeps them: " + String.join(", ", kept)));
+        } catch (RuntimeException e) {
+            LOG.warn("Add-on {} could not be uninstalled: {}", addon.name(), e.toString());
+            return new AddonResult(addon.name(), AddonResult.State.FAILED, describe(e));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static boolean keep(GenericKubernetesResource object) {
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        return annotations != null && "keep".equals(annotations.get(RESOURCE_POLICY));
+    }
+
+    private static Map<String, String> annotations(GenericKubernetesResource object) {
+        if (object.getMetadata().getAnnotations() == null) {
+            object.getMetadata().setAnnotations(new java.util.HashMap<>());
+        }
+        return object.getMetadata().getAnnotations();
     }
 
     private void record(Addon addon, List<GenericKubernetesResource> objects) {

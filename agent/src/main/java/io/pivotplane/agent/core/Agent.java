@@ -9,6 +9,7 @@ import io.pivotplane.agent.helm.ChartRenderer;
 import io.pivotplane.agent.helm.ChartRepositoryClient;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
+import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
@@ -156,7 +157,7 @@ public final class Agent implements AutoCloseable {
             return;
         }
         switch (command.kind()) {
-            case INSTALL_ADDON -> installs.execute(() -> report(new AgentReport(config.clusterId(),
+            case INSTALL_ADDON, UNINSTALL_ADDON -> installs.execute(() -> report(new AgentReport(config.clusterId(),
                     AgentReport.Kind.ADDON_RESULT, Instant.now(), null, List.of(), command.commandId(),
                     install(command), List.of()), event.correlationId()));
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
@@ -165,14 +166,17 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    /** Installs the command's add-on; a command without one is answered as failed, saying so. */
+    /** Installs or uninstalls the command's add-on; a command without one is answered as failed, saying so. */
     private AddonResult install(AgentCommand command) {
         if (command.addon() == null) {
-            LOG.warn("Agent of {} got command {} to install no add-on", config.clusterName(), command.commandId());
+            LOG.warn("Agent of {} got command {} to {} no add-on", config.clusterName(), command.commandId(),
+                    command.kind());
             return new AddonResult(UNNAMED_ADDON, AddonResult.State.FAILED,
-                    "command " + command.commandId() + " names no add-on to install");
+                    "command " + command.commandId() + " names no add-on to "
+                            + (command.kind() == AgentCommand.Kind.UNINSTALL_ADDON ? "uninstall" : "install"));
         }
-        return installer.install(command.addon());
+        return command.kind() == AgentCommand.Kind.UNINSTALL_ADDON ? installer.uninstall(command.addon())
+                : installer.install(command.addon());
     }
 
     /**
@@ -196,14 +200,23 @@ public final class Agent implements AutoCloseable {
      * own cluster: with the management plane away the repairs go on, and their reports wait in the Kafka producer.
      */
     private void repairAddons() {
+        List<AddonInstaller.Repair> repairs;
         try {
-            for (AddonInstaller.Repair repair : installer.repairDrift()) {
+            repairs = installer.repairDrift();
+        } catch (RuntimeException e) {
+            LOG.warn("Agent of {} could not look for add-on drift: {}", config.clusterName(), e.toString());
+            return;
+        }
+        for (AddonInstaller.Repair repair : repairs) {
+            try {
                 report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_REPAIRED, Instant.now(), null,
                         List.of(), null, new AddonResult(repair.addon(), AddonResult.State.REPAIRED,
                         String.join("; ", repair.objects())), List.of()), config.clusterId());
+            } catch (ReportNotSentException e) {
+                // the producer keeps it and goes on trying while its delivery timeout lasts
+                LOG.warn("Agent of {} repaired {}; Kafka has not confirmed the report yet: {}", config.clusterName(),
+                        repair.addon(), e.getMessage());
             }
-        } catch (RuntimeException e) {
-            LOG.warn("Agent of {} could not look for add-on drift: {}", config.clusterName(), e.toString());
         }
     }
 

@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,16 +28,17 @@ public final class ChartRenderer {
         this.repository = repository;
     }
 
-    /** The chart's documents, CRDs first; each may hold several objects separated by {@code ---}. */
-    public List<String> render(Addon.Chart chart, String release, String namespace) {
+    /** A chart rendered: the documents of its {@code crds/} folder and its templates; each may hold several objects. */
+    public record Rendered(List<String> crds, List<String> templates) {
+    }
+
+    public Rendered render(Addon.Chart chart, String release, String namespace) {
         if (chart.fromOciRegistry()) {
-            return template(Helm.template(chart.repository() + "/" + chart.name()).withVersion(chart.version()),
-                    chart, release, namespace);
+            return new Rendered(List.of(), template(Helm.template(chart.repository() + "/" + chart.name())
+                    .withVersion(chart.version()), chart, release, namespace));
         }
         Path archive = repository.fetch(chart);
-        List<String> documents = new ArrayList<>(crds(archive, chart));
-        documents.addAll(template(new Helm(archive).template(), chart, release, namespace));
-        return documents;
+        return new Rendered(crds(archive, chart), template(new Helm(archive).template(), chart, release, namespace));
     }
 
     private static List<String> template(TemplateCommand command, Addon.Chart chart, String release,

@@ -416,6 +416,26 @@ public final class ClusterRequestValidator {
         return profile;
     }
 
+    /**
+     * Validates the profile a running cluster is to move to, with its add-ons (a stored one resolved already), as a
+     * request's profile is validated.
+     *
+     * @throws InvalidClusterRequestException naming every problem
+     */
+    public Profile validateClusterProfile(ProfileInput profile) {
+        List<Violation> violations = new ArrayList<>();
+        if (profile == null) {
+            throw new InvalidClusterRequestException(List.of(new Violation("", "a profile body is required")));
+        }
+        checkProfile(violations, "profile.addons", profile.addons());
+        checkProfileReference(violations, profile);
+        if (!violations.isEmpty()) {
+            throw new InvalidClusterRequestException(violations);
+        }
+        return new Profile(profile.name(), profile.version(),
+                profile.addons().stream().map(ClusterRequestValidator::toAddon).toList());
+    }
+
     /** An add-on is a chart or manifests, never both; a chart names where it comes from and which version. */
     private static void checkContent(List<Violation> violations, String path, AddonInput addon) {
         boolean hasManifests = addon.manifests() != null && addon.manifests().stream()

@@ -67,7 +67,7 @@ public final class TestCredentials {
             own.put("credentialsRef", body.get("name") + "-vcenter");
             body.put("infrastructure", own);
         }
-        create(management, new io.pivotplane.capi.request.ClusterRequestValidator().validate(
+        create(management, new io.pivotplane.capi.request.ClusterRequestValidator().validateAllButStoredProfile(
                 io.pivotplane.capi.request.ClusterRequestDocument.input(body)));
         return body;
     }

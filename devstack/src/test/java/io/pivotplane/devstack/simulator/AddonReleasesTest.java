@@ -173,6 +173,36 @@ class AddonReleasesTest {
     }
 
     @Test
+    void aChartUpgradedAndThenUninstalledLeavesItsCrdsAsHelmDoesAndNothingElse() {
+        assertThat(resultOf(send(widgets("1.0.0", 60))).addon().state()).isEqualTo(AddonResult.State.INSTALLED);
+
+        AgentReport upgraded = resultOf(send(widgets("1.1.0", 60)));
+        assertThat(upgraded.addon().state()).as(upgraded.addon().message()).isEqualTo(AddonResult.State.INSTALLED);
+        assertThat(cluster.client.configMaps().inNamespace("widgets").withName("widgets-settings").get()).isNotNull();
+        assertThat(cluster.client.apiextensions().v1().customResourceDefinitions().withName("widgets.demo.pivotplane.io")
+                .get().getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema().getProperties().get("spec")
+                .getProperties()).containsKey("color");
+
+        String commandId = UUID.randomUUID().toString();
+        channel.deliver(EventEnvelope.create(URI.create("/pivotplane/test"), commandId, new AgentCommand(CLUSTER_ID,
+                commandId, AgentCommand.Kind.UNINSTALL_ADDON, widgets("1.1.0", 60), Instant.now())));
+        AgentReport removed = resultOf(commandId);
+
+        assertThat(removed.addon().state()).isEqualTo(AddonResult.State.REMOVED);
+        assertThat(removed.addon().message()).contains("kept as Helm keeps them: CustomResourceDefinition");
+        assertThat(cluster.client.apps().deployments().inNamespace("widgets").withName("widgets-controller").get())
+                .isNull();
+        assertThat(cluster.client.configMaps().inNamespace("widgets").withName("widgets-settings").get()).isNull();
+        assertThat(cluster.client.serviceAccounts().inNamespace("widgets").withName("widgets-controller").get())
+                .isNull();
+        assertThat(cluster.client.apiextensions().v1().customResourceDefinitions()
+                .withName("widgets.demo.pivotplane.io").get()).isNotNull();
+        assertThat(cluster.client.secrets().inNamespace(AgentManifests.NAMESPACE).withName("pivotplane-addon-widgets")
+                .get()).as("its record").isNull();
+        SimulatedCluster.throughout().until(() -> channel.repairs().isEmpty());
+    }
+
+    @Test
     void whatIsDeletedOrChangedByHandIsPutBackAndEachRepairReported() {
         assertThat(resultOf(send(widgets("1.0.0", 60))).addon().state()).isEqualTo(AddonResult.State.INSTALLED);
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.pivotplane.capi.request.ClusterProfileInput;
 import io.pivotplane.capi.request.ClusterRequestDocument;
-import io.pivotplane.capi.request.ClusterRequestValidator;
+import io.pivotplane.capi.request.ClusterRequestInput;
 import io.pivotplane.events.model.Addon;
-import io.pivotplane.events.model.ClusterSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,10 +24,12 @@ class TestClustersTest {
     @ParameterizedTest
     @ValueSource(strings = {"aws", "gcp", "azure", "vsphere", "maas"})
     void theExamplesNetworkPluginIsTheTestClustersOne(String provider) throws IOException {
-        ClusterSpec example = new ClusterRequestValidator().validate(ClusterRequestDocument.read(
-                Files.readString(EXAMPLES.resolve(provider + ".yaml"))));
-        Addon cni = example.profile().addons().stream().filter(a -> Addon.LAYER_CNI.equals(a.layer())).findFirst()
-                .orElseThrow();
+        ClusterRequestInput example = ClusterRequestDocument.read(Files.readString(EXAMPLES.resolve(provider + ".yaml")));
+        ClusterProfileInput profile = ClusterRequestDocument.profileInput(ClusterRequestDocument.profileBody(
+                Files.readString(EXAMPLES.resolve("profiles").resolve(example.profile().name() + "-"
+                        + example.profile().version() + ".yaml"))));
+        ClusterRequestInput.AddonInput cni = profile.addons().stream()
+                .filter(a -> Addon.LAYER_CNI.equals(a.layer())).findFirst().orElseThrow();
 
         assertThat(documents(cni.manifests().get(0))).isEqualTo(documents(TestClusters.flannel().manifests().get(0)));
         assertThat(TestClusters.of(provider, "team-test", "c-" + provider, 3, 1, List.of()).profile().addons())

@@ -37,7 +37,8 @@ public final class PlaneAccess {
 
     private static final Map<String, List<KafkaGrant>> SERVICES = Map.of(
             REQUEST_SERVICE, service(REQUEST_SERVICE, STAGES,
-                    List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_DELETION_REQUESTED)),
+                    List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_DELETION_REQUESTED,
+                            Topics.CLUSTER_PROFILE_CHANGED)),
             SPEC_SERVICE, service(SPEC_SERVICE,
                     List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_DELETION_REQUESTED),
                     List.of(Topics.CLUSTER_SPECS_CREATED, Topics.CLUSTER_FAILED)),
@@ -53,7 +54,8 @@ public final class PlaneAccess {
                     KafkaGrant.cluster(ALTER, DESCRIBE),
                     KafkaGrant.topicsStartingWith(Topics.AGENT_COMMANDS_PREFIX, CREATE, DELETE, DESCRIBE)),
             ADDON_SERVICE, with(service(ADDON_SERVICE,
-                            List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.AGENT_REPORTS),
+                            List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_PROFILE_CHANGED,
+                                    Topics.AGENT_REPORTS),
                             List.of(Topics.CLUSTER_ADDONS_INSTALLED, Topics.CLUSTER_FAILED)),
                     KafkaGrant.topicsStartingWith(Topics.AGENT_COMMANDS_PREFIX, WRITE)));
 

@@ -14,6 +14,8 @@ public record AddonResult(String name, State state, String message) {
         DEGRADED,
         /** Installed, then changed or deleted in the cluster, and put back by the agent; the message says what. */
         REPAIRED,
+        /** Uninstalled: what it had applied is deleted from the cluster. */
+        REMOVED,
         @JsonEnumDefaultValue
         UNKNOWN
     }

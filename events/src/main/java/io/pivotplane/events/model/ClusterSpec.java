@@ -13,6 +13,12 @@ public record ClusterSpec(String name, String project, Infrastructure infrastruc
                           ControlPlane controlPlane, List<WorkerPool> workerPools, List<String> sshAuthorizedKeys,
                           Profile profile) {
 
+    /** The same cluster with another profile. */
+    public ClusterSpec withProfile(Profile newProfile) {
+        return new ClusterSpec(name, project, infrastructure, kubernetesVersion, controlPlane, workerPools,
+                sshAuthorizedKeys, newProfile);
+    }
+
     public ClusterSpec {
         required(name, "name");
         required(project, "project");

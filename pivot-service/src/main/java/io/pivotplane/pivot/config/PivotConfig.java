@@ -28,6 +28,10 @@ public interface PivotConfig {
     @WithDefault("PT10S")
     Duration agentHeartbeat();
 
+    /** How often each agent compares its cluster's add-ons with what it installed, and repairs the difference. */
+    @WithDefault("PT30S")
+    Duration agentAddonRepairInterval();
+
     /**
      * How long the bootstrap layer (network plugin, cloud-controller-manager) and the agent may take to roll out on
      * the first control-plane node, credentials included, before the pivot fails with nothing moved.

@@ -103,7 +103,8 @@ final class MoveSteps {
                 config.agentKafkaBootstrapServers(), config.agentHeartbeat(),
                 Base64.getEncoder().encodeToString(agentKeys.keyOf(move.clusterId())),
                 new AgentConfig.KafkaAccount(config.agentKafkaSecurityProtocol(),
-                        PlaneAccess.agentPrincipal(move.clusterId()), agentKeys.kafkaPasswordOf(move.clusterId())));
+                        PlaneAccess.agentPrincipal(move.clusterId()), agentKeys.kafkaPasswordOf(move.clusterId())),
+                config.agentAddonRepairInterval(), AgentConfig.DEFAULT_CHART_CACHE);
         return AgentManifests.render(agent, config.agentImage(), network);
     }
 

@@ -61,7 +61,7 @@ public class ClusterMapper {
                 entity.kubernetesVersion, entity.stage.displayName(), entity.createdAt, entity.updatedAt, spec,
                 timeline == null ? null : timeline.stream().map(this::stage).toList(),
                 timeline == null ? null : placement(entity, timeline),
-                timeline == null ? null : addons(spec, timeline),
+                timeline == null ? null : addons(spec, entity.profileGeneration, timeline),
                 lastError);
     }
 
@@ -81,12 +81,15 @@ public class ClusterMapper {
         return placement;
     }
 
-    /** Each add-on of the profile: installed or failed as its agent reported, else pending. */
-    private List<AddonView> addons(ClusterSpec spec, List<StageEventEntity> timeline) {
+    /**
+     * Each add-on of the cluster's current profile: installed, degraded or failed as its agent reported for this
+     * profile's generation, else pending (a profile change on its way).
+     */
+    private List<AddonView> addons(ClusterSpec spec, long generation, List<StageEventEntity> timeline) {
         Map<String, AddonResult> results = new HashMap<>();
         for (StageEventEntity entry : timeline) {
             JsonNode detail = detail(entry);
-            if (detail != null && detail.has("addons")) {
+            if (detail != null && detail.has("addons") && detail.path("generation").asLong(0) == generation) {
                 EventJson.mapper().convertValue(detail.path("addons"), new TypeReference<List<AddonResult>>() { })
                         .forEach(result -> results.put(result.name(), result));
             }

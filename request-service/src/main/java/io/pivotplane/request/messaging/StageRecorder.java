@@ -81,6 +81,7 @@ final class StageRecorder {
             detail.put("objects", deleted.deletedObjects());
         } else if (payload instanceof AddonsInstalled installed) {
             detail.put("addons", installed.addons());
+            detail.put("generation", installed.generation());
         } else {
             return null;
         }

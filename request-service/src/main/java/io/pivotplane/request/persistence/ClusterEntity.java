@@ -79,6 +79,10 @@ public class ClusterEntity {
     @Column(name = "profile_version", length = 64)
     public String profileVersion;
 
+    /** How many times the cluster moved to another profile: the generation of its add-ons. */
+    @Column(name = "profile_generation", nullable = false)
+    public long profileGeneration;
+
     @Version
     public long version;
 }

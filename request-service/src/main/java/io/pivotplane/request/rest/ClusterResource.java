@@ -1,6 +1,7 @@
 package io.pivotplane.request.rest;
 
 import io.pivotplane.capi.request.ClusterRequestInput;
+import io.pivotplane.capi.request.ClusterRequestInput.ProfileInput;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
 import io.pivotplane.capi.request.Violation;
 import io.pivotplane.request.mapping.ClusterMapper;
@@ -18,6 +19,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotSupportedException;
 import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
@@ -109,6 +111,21 @@ public class ClusterResource {
     @APIResponse(responseCode = "410", description = "The cluster is deleted already")
     public Uni<Response> delete(@PathParam("id") String id) {
         return service.requestDeletion(Callers.of(identity), id).map(view -> Response.accepted(view).build());
+    }
+
+    @PUT
+    @Path("{id}/profile")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Move a running cluster to another profile",
+            description = "A stored profile's name and version (with values of this cluster for its charts), or the "
+                    + "add-ons themselves. Changed add-ons are upgraded, new ones installed, those the profile no "
+                    + "longer has uninstalled, in order, by the cluster's agent; AddonsInstalled follows again.")
+    @APIResponse(responseCode = "202", description = "The change is on its way; the cluster with its new profile")
+    @APIResponse(responseCode = "400", description = "Invalid profile, or no such stored profile version")
+    @APIResponse(responseCode = "409", description = "The cluster is not AddonsInstalled (still being made, failed, "
+            + "or being deleted)")
+    public Uni<Response> changeProfile(@PathParam("id") String id, ProfileInput body) {
+        return service.changeProfile(Callers.of(identity), id, body).map(view -> Response.accepted(view).build());
     }
 
     @GET

@@ -21,6 +21,7 @@ public record Problem(URI type, String title, int status, String detail, String 
     public static final URI IDEMPOTENCY_KEY_REUSED = URI.create("urn:pivotplane:problem:idempotency-key-reused");
     public static final URI NOT_FOUND = URI.create("urn:pivotplane:problem:not-found");
     public static final URI FORBIDDEN = URI.create("urn:pivotplane:problem:forbidden");
+    public static final URI CLUSTER_BUSY = URI.create("urn:pivotplane:problem:cluster-busy");
     public static final URI PROFILE_VERSION_FROZEN = URI.create("urn:pivotplane:problem:profile-version-frozen");
     public static final URI CLUSTER_DELETED = URI.create("urn:pivotplane:problem:cluster-deleted");
     /** For plain HTTP errors whose status says it all (RFC 9457 section 4.2.1). */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.pivotplane.request.domain.AccessDeniedException;
+import io.pivotplane.request.domain.ClusterBusyException;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
@@ -73,6 +74,12 @@ public class ProblemMappers {
     public Response notFound(ClusterNotFoundException e, UriInfo uri) {
         return new Problem(Problem.NOT_FOUND, "Cluster not found", 404, e.getMessage(), path(uri), List.of())
                 .toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response busy(ClusterBusyException e, UriInfo uri) {
+        return new Problem(Problem.CLUSTER_BUSY, "Cluster cannot change now", 409, e.getMessage(), path(uri),
+                List.of()).toResponse();
     }
 
     @ServerExceptionMapper

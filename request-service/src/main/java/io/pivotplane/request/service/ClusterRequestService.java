@@ -4,6 +4,9 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.ClusterDeletionRequested;
+import io.pivotplane.events.ProfileChanged;
+import io.pivotplane.events.model.Profile;
+import io.pivotplane.request.domain.ClusterBusyException;
 import io.pivotplane.request.domain.AccessDeniedException;
 import io.pivotplane.request.domain.Caller;
 import io.pivotplane.request.domain.ClusterDeletedException;
@@ -140,6 +143,39 @@ public class ClusterRequestService {
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {
+    }
+
+    /**
+     * Moves a running cluster to another profile (a new version, or another profile): stores the new profile in its
+     * spec as its next generation and publishes {@code ProfileChanged}; addon-service upgrades, installs and
+     * uninstalls through the cluster's agent and reports {@code AddonsInstalled} again.
+     *
+     * @throws ClusterBusyException unless the cluster has its add-ons installed
+     */
+    public Uni<ClusterView> changeProfile(Caller caller, String id, ClusterRequestInput.ProfileInput requested) {
+        return get(caller, id, ProjectRole.EDITOR, "change clusters").flatMap(found -> profiles.resolve(requested)
+                .onFailure(ProfileNotFoundException.class).transform(e -> new InvalidClusterRequestException(
+                        List.of(new Violation("profile", e.getMessage()))))
+                .flatMap(resolved -> {
+                    Profile profile = validator.validateClusterProfile(resolved);
+                    return Panache.withTransaction(() -> clusters.findById(found.id).flatMap(cluster -> {
+                        if (cluster.stage != Stage.ADDONS_INSTALLED || cluster.deletionRequestedAt != null) {
+                            return Uni.createFrom().failure(new ClusterBusyException("cluster " + cluster.name
+                                    + " is " + cluster.stage.displayName() + ": its profile changes once its add-ons"
+                                    + " are installed (stage AddonsInstalled)"));
+                        }
+                        ClusterSpec spec = mapper.spec(cluster).withProfile(profile);
+                        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                        cluster.spec = mapper.specJson(spec);
+                        cluster.profileName = profile.version() == null ? null : profile.name();
+                        cluster.profileVersion = profile.version();
+                        cluster.profileGeneration++;
+                        cluster.updatedAt = now;
+                        EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                                new ProfileChanged(cluster.id.toString(), cluster.profileGeneration, profile, now));
+                        return outbox.append(event).replaceWith(cluster);
+                    }));
+                })).invoke(relay::wakeUp).flatMap(this::view);
     }
 
     /**

@@ -117,6 +117,19 @@ public class ProfileService {
                 .map(stored -> ProfileResolution.resolve(request, input(stored)));
     }
 
+    /**
+     * The profile a running cluster is to move to, with its add-ons: a stored version (with the cluster's values laid
+     * over), or add-ons given as they are.
+     */
+    public Uni<ClusterRequestInput.ProfileInput> resolve(ClusterRequestInput.ProfileInput profile) {
+        if (profile == null || !profile.refersToStoredProfile() || profile.version() == null) {
+            return Uni.createFrom().item(profile);
+        }
+        ClusterRequestInput carrier = new ClusterRequestInput(null, null, null, null, null, null, null, profile);
+        return Panache.withSession(() -> require(profile.name(), profile.version()))
+                .map(stored -> ProfileResolution.resolve(carrier, input(stored)).profile());
+    }
+
     private Uni<ProfileEntity> require(String name, String version) {
         return profiles.find(name, version).flatMap(found -> found != null ? Uni.createFrom().item(found)
                 : profiles.versions(name).map(versions -> {

@@ -2,7 +2,10 @@ package io.pivotplane.request.rest;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -14,9 +17,16 @@ import io.pivotplane.request.ClusterRequests;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.pivotplane.devstack.testing.TopicReader;
+import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.ProfileChanged;
+import io.pivotplane.events.Topics;
+import io.pivotplane.events.model.AddonResult;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +45,9 @@ import org.junit.jupiter.api.Test;
 class ProfileResourceTest {
 
     static final String PROFILES = "/api/v1/profiles";
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
 
     @BeforeEach
     void noDefaultCaller() {
@@ -124,6 +137,48 @@ class ProfileResourceTest {
         request.put("profile", Map.of("name", name, "version", "1.0.0", "values", Map.of("calico", Map.of())));
         admin().contentType(ContentType.JSON).body(request).post("/api/v1/clusters").then().statusCode(400)
                 .body("errors[0].field", equalTo("profile.values.calico"));
+    }
+
+    @Test
+    void aRunningClusterMovesToTheNextVersionOnceItsAddonsAreInstalledAndItsViewFollowsTheNewGeneration() {
+        String name = "moving-" + UUID.randomUUID().toString().substring(0, 8);
+        admin().contentType(ContentType.JSON).body(profile(name, "1.0.0", 1)).post(PROFILES).then().statusCode(201);
+        admin().contentType(ContentType.JSON).body(profile(name, "1.1.0", 2)).post(PROFILES).then().statusCode(201);
+        Map<String, Object> request = ClusterRequests.vsphere("runs-" + name);
+        request.put("profile", Map.of("name", name, "version", "1.0.0"));
+        String id = admin().contentType(ContentType.JSON).body(request).post("/api/v1/clusters").then()
+                .statusCode(201).extract().path("id");
+        Map<String, Object> next = Map.of("name", name, "version", "1.1.0");
+
+        admin().contentType(ContentType.JSON).body(next).put("/api/v1/clusters/" + id + "/profile")
+                .then().statusCode(409).body("detail", containsString("once its add-ons are installed"));
+
+        ClusterTimelines.publish(bootstrapServers, new AddonsInstalled(id, List.of(
+                new AddonResult("calico", AddonResult.State.INSTALLED, "bootstrap layer"),
+                new AddonResult("widgets", AddonResult.State.INSTALLED, "ready")), Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get("/api/v1/clusters/" + id).then()
+                .body("stage", equalTo("AddonsInstalled")));
+        as(TestTokens.of("team-a", "viewer")).contentType(ContentType.JSON).body(next)
+                .put("/api/v1/clusters/" + id + "/profile").then().statusCode(403);
+
+        admin().contentType(ContentType.JSON).body(next).put("/api/v1/clusters/" + id + "/profile").then()
+                .statusCode(202).body("spec.profile.version", equalTo("1.1.0"))
+                .body("addons.state", everyItem(equalTo("Pending")));
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(TopicReader.payloads(bootstrapServers,
+                Topics.CLUSTER_PROFILE_CHANGED, id)).singleElement().satisfies(event -> {
+                    ProfileChanged changed = (ProfileChanged) event;
+                    assertThat(changed.generation()).isEqualTo(1);
+                    assertThat(changed.profile().version()).isEqualTo("1.1.0");
+                    assertThat(changed.profile().addons().get(1).chart().values()).contains("replicas: 2");
+                }));
+        ClusterTimelines.publish(bootstrapServers, new AddonsInstalled(id, List.of(
+                new AddonResult("calico", AddonResult.State.INSTALLED, "unchanged"),
+                new AddonResult("widgets", AddonResult.State.DEGRADED, "failed 3 time(s): ImagePullBackOff")),
+                Instant.now(), 1));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get("/api/v1/clusters/" + id).then()
+                .body("addons.state", contains("Installed", "Degraded"))
+                .body("addons[1].message", containsString("ImagePullBackOff")));
     }
 
     private static Map<String, Object> profile(String name, String version, int replicas) {
