@@ -90,6 +90,9 @@ async function select(id) {
     deleted: 'deleted',
   }[placement.location] || placement.location;
   $('#details-objects').replaceChildren(...placement.objects.map((o) => element('li', {}, `${o.kind} ${o.name}`)));
+  const profile = (cluster.spec && cluster.spec.profile) || {};
+  $('#details-profile').textContent = profile.version ? `profile ${profile.name} ${profile.version}`
+    : 'add-ons given in the request';
   $('#details-addons').replaceChildren(...(cluster.addons || []).map((a) => element('li', { 'data-state': a.state },
     `${a.name} (${a.layer}${a.version ? ' ' + a.version : ''}): ${a.state}${a.message ? ' — ' + a.message : ''}`)));
   const error = $('#details-error');

@@ -59,7 +59,10 @@ final class Describe extends ApiCommand {
         }
 
         out.println();
-        out.println("Add-ons:" + (cluster.path("addons").size() == 0 ? " none in the profile" : ""));
+        JsonNode profile = cluster.path("spec").path("profile");
+        out.println("Add-ons:" + (profile.hasNonNull("version") ? " profile " + profile.path("name").asText() + " "
+                + profile.path("version").asText() : "") + (cluster.path("addons").size() == 0
+                ? " none in the profile" : ""));
         if (cluster.path("addons").size() > 0) {
             List<List<String>> addons = new ArrayList<>();
             addons.add(List.of("  NAME", "LAYER", "VERSION", "STATE", "MESSAGE"));

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Base64;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -242,6 +243,20 @@ public final class LocalStack implements AutoCloseable {
         environment.putAll(environmentOverrides);
         launch(service, environment);
         services.get(service).awaitReady(READY_TIMEOUT);
+    }
+
+    /** Starts these services again, all at once as a Deployment rollout would, and waits until each is ready. */
+    public synchronized void restart(Collection<Service> services) throws Exception {
+        for (Service service : services) {
+            ServiceProcess old = this.services.get(service);
+            if (old.process().isAlive()) {
+                old.close();
+            }
+            launch(service, environment(service));
+        }
+        for (Service service : services) {
+            this.services.get(service).awaitReady(READY_TIMEOUT);
+        }
     }
 
     /**

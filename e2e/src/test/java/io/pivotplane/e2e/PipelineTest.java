@@ -292,7 +292,7 @@ class PipelineTest {
 
         // the management plane goes away: its five services and its broker
         for (Service service : Service.all()) {
-            stack.process(service).close();
+            stack.kill(service);
         }
         stack.kafka().stop();
         workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").delete();
@@ -310,9 +310,7 @@ class PipelineTest {
                 .filteredOn(r -> ((AgentReport) r).kind() == AgentReport.Kind.ADDON_REPAIRED)
                 .extracting(r -> ((AgentReport) r).addon().message())
                 .anySatisfy(m -> assertThat(m).contains("Deployment widgets/widgets-controller was deleted")));
-        for (Service service : Service.all()) {
-            stack.restart(service, Map.of());
-        }
+        stack.restart(Service.all());
     }
 
     @Test

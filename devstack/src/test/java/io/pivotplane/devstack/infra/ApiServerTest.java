@@ -72,6 +72,34 @@ class ApiServerTest {
     }
 
     @Test
+    void aWorkloadHasGeneration1AndOneMoreForEachWriteThatChangesItsSpecButNotForStatusOrMetadata() {
+        var deployments = client.apps().deployments().inNamespace("default");
+        deployments.resource(new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder().withNewMetadata()
+                .withName("web").endMetadata().withNewSpec().withReplicas(1).withNewSelector()
+                .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
+                .addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer().withName("web")
+                .withImage("web:1").endContainer().endSpec().endTemplate().endSpec().build()).create();
+        assertThat(deployments.withName("web").get().getMetadata().getGeneration()).isEqualTo(1);
+
+        deployments.withName("web").edit(d -> {
+            d.getMetadata().getLabels().put("team", "a");
+            return d;
+        });
+        deployments.withName("web").editStatus(d -> {
+            d.setStatus(new io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder().withReplicas(1)
+                    .withObservedGeneration(1L).build());
+            return d;
+        });
+        assertThat(deployments.withName("web").get().getMetadata().getGeneration()).as("labels and status").isEqualTo(1);
+
+        deployments.withName("web").edit(d -> {
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("web:2");
+            return d;
+        });
+        assertThat(deployments.withName("web").get().getMetadata().getGeneration()).isEqualTo(2);
+    }
+
+    @Test
     void discoveryListsTheBuiltInKindsAndThoseOfEstablishedCrds() throws Exception {
         assertThat(send("GET", "/api/v1", null).body()).contains("\"name\":\"configmaps\"")
                 .contains("\"name\":\"nodes/status\"");
