@@ -152,6 +152,16 @@ final class AddonInstaller {
         return repairs;
     }
 
+    /** The kinds ({@code apiVersion/kind}) of what the installed add-ons applied: what drift can happen to. */
+    Set<String> recordedKinds() {
+        Set<String> kinds = new java.util.TreeSet<>();
+        for (Secret record : client.secrets().inNamespace(AgentManifests.NAMESPACE)
+                .withLabel(RECORD_LABEL, "addon").list().getItems()) {
+            recordedObjects(record).forEach(object -> kinds.add(object.getApiVersion() + "/" + object.getKind()));
+        }
+        return kinds;
+    }
+
     private Optional<String> describeRepair(GenericKubernetesResource applied) {
         GenericKubernetesResource live = client.resource(applied).get();
         String name = applied.getKind() + " " + qualifiedName(applied);

@@ -54,6 +54,9 @@ public final class Agent implements AutoCloseable {
     /** By the plural of their kind. */
     private final Map<String, SharedIndexInformer<GenericKubernetesResource>> informers = new ConcurrentHashMap<>();
     private final AtomicBoolean lookPending = new AtomicBoolean();
+    /** By {@code apiVersion/kind}: the objects of installed add-ons, whose changes start a repair at once. */
+    private final Map<String, SharedIndexInformer<GenericKubernetesResource>> addonWatches = new ConcurrentHashMap<>();
+    private final AtomicBoolean repairPending = new AtomicBoolean();
     private volatile boolean running = true;
     private volatile boolean reportedScaled;
     private final KubernetesClient client;
@@ -157,9 +160,12 @@ public final class Agent implements AutoCloseable {
             return;
         }
         switch (command.kind()) {
-            case INSTALL_ADDON, UNINSTALL_ADDON -> installs.execute(() -> report(new AgentReport(config.clusterId(),
-                    AgentReport.Kind.ADDON_RESULT, Instant.now(), null, List.of(), command.commandId(),
-                    install(command), List.of()), event.correlationId()));
+            case INSTALL_ADDON, UNINSTALL_ADDON -> installs.execute(() -> {
+                AddonResult result = install(command);
+                repairs.execute(this::watchAddonObjectsQuietly);
+                report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_RESULT, Instant.now(), null,
+                        List.of(), command.commandId(), result, List.of()), event.correlationId());
+            });
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
@@ -200,9 +206,11 @@ public final class Agent implements AutoCloseable {
      * own cluster: with the management plane away the repairs go on, and their reports wait in the Kafka producer.
      */
     private void repairAddons() {
+        repairPending.set(false);
         List<AddonInstaller.Repair> repairs;
         try {
             repairs = installer.repairDrift();
+            watchAddonObjects();
         } catch (RuntimeException e) {
             LOG.warn("Agent of {} could not look for add-on drift: {}", config.clusterName(), e.toString());
             return;
@@ -220,6 +228,61 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    private void watchAddonObjectsQuietly() {
+        try {
+            watchAddonObjects();
+        } catch (RuntimeException e) {
+            LOG.warn("Agent of {} could not list its add-ons' kinds: {}", config.clusterName(), e.toString());
+        }
+    }
+
+    /**
+     * Watches the kinds the installed add-ons applied (their objects only, by label): a change or a deletion starts a
+     * repair at once, the period catching what a watch missed.
+     */
+    private void watchAddonObjects() {
+        for (String kind : installer.recordedKinds()) {
+            if (addonWatches.containsKey(kind) || !running) {
+                continue;
+            }
+            int slash = kind.lastIndexOf('/');
+            try {
+                addonWatches.put(kind, client.genericKubernetesResources(kind.substring(0, slash),
+                                kind.substring(slash + 1)).inAnyNamespace().withLabel(AddonInstaller.ADDON_LABEL)
+                        .inform(new RepairSoon(), 0));
+            } catch (RuntimeException e) {
+                LOG.warn("Agent of {} cannot watch {} of its add-ons (the period repairs them): {}",
+                        config.clusterName(), kind, e.toString());
+            }
+        }
+    }
+
+    private final class RepairSoon implements ResourceEventHandler<GenericKubernetesResource> {
+        @Override
+        public void onAdd(GenericKubernetesResource object) {
+            // what the watch lists at its start, and what an install creates: nothing to repair
+        }
+
+        @Override
+        public void onUpdate(GenericKubernetesResource before, GenericKubernetesResource object) {
+            // a controller writing status (most updates) is no drift
+            if (!ObjectDrift.sameBesidesStatus(before, object)) {
+                soon();
+            }
+        }
+
+        @Override
+        public void onDelete(GenericKubernetesResource object, boolean deletedFinalStateUnknown) {
+            soon();
+        }
+
+        private void soon() {
+            if (running && repairPending.compareAndSet(false, true)) {
+                repairs.execute(Agent.this::repairAddons);
+            }
+        }
+    }
+
     private void report(AgentReport report, String correlationId) {
         channel.send(EventEnvelope.create(source, correlationId, report));
     }
@@ -232,6 +295,7 @@ public final class Agent implements AutoCloseable {
     public void close() {
         running = false;
         informers.values().forEach(SharedIndexInformer::close);
+        addonWatches.values().forEach(SharedIndexInformer::close);
         scheduler.shutdownNow();
         repairs.shutdownNow();
         installs.shutdownNow();

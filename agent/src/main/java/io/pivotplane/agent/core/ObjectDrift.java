@@ -1,9 +1,12 @@
 package io.pivotplane.agent.core;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether a live object still holds what was applied: every field the applied object sets has the same value live.
@@ -12,10 +15,25 @@ import java.util.Optional;
  */
 final class ObjectDrift {
 
-    private static final java.util.Set<String> SERVER_METADATA = java.util.Set.of("resourceVersion", "uid",
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> SERVER_METADATA = Set.of("resourceVersion", "uid",
             "generation", "creationTimestamp", "managedFields", "selfLink", "finalizers", "ownerReferences");
 
     private ObjectDrift() {
+    }
+
+    /** Whether two states of an object differ in their status and what the server keeps in their metadata only. */
+    static boolean sameBesidesStatus(Object before, Object after) {
+        return owned(JSON.valueToTree(before)).equals(owned(JSON.valueToTree(after)));
+    }
+
+    private static JsonNode owned(JsonNode object) {
+        ObjectNode copy = ((ObjectNode) object).deepCopy();
+        copy.remove("status");
+        if (copy.get("metadata") instanceof ObjectNode metadata) {
+            metadata.remove(SERVER_METADATA);
+        }
+        return copy;
     }
 
     /** The path of the first field that differs, e.g. {@code spec.replicas}, or empty when the live object holds all. */

@@ -42,12 +42,10 @@ public final class ClusterRequestDocument {
      * @throws InvalidClusterRequestException naming each problem of the document's form
      */
     public static Map<String, Object> body(String yaml) {
-        Map<String, Object> document = parse(yaml);
         List<Violation> violations = new java.util.ArrayList<>();
-        expect(violations, document, "apiVersion", API_VERSION);
-        expect(violations, document, "kind", KIND);
-        Map<String, Object> metadata = object(violations, document, "metadata");
-        Map<String, Object> spec = object(violations, document, "spec");
+        Resource resource = resource(yaml, KIND, violations);
+        Map<String, Object> metadata = resource.metadata();
+        Map<String, Object> spec = resource.spec();
         for (String field : List.of("name", "project")) {
             if (spec.containsKey(field)) {
                 violations.add(new Violation("spec." + field, "is not a field of spec: the "
@@ -71,12 +69,10 @@ public final class ClusterRequestDocument {
      * @throws InvalidClusterRequestException naming each problem of the document's form
      */
     public static Map<String, Object> profileBody(String yaml) {
-        Map<String, Object> document = parse(yaml);
         List<Violation> violations = new java.util.ArrayList<>();
-        expect(violations, document, "apiVersion", API_VERSION);
-        expect(violations, document, "kind", PROFILE_KIND);
-        Map<String, Object> metadata = object(violations, document, "metadata");
-        Map<String, Object> spec = object(violations, document, "spec");
+        Resource resource = resource(yaml, PROFILE_KIND, violations);
+        Map<String, Object> metadata = resource.metadata();
+        Map<String, Object> spec = resource.spec();
         if (spec.containsKey("name")) {
             violations.add(new Violation("spec.name", "is not a field of spec: the name is metadata.name"));
         }
@@ -89,14 +85,21 @@ public final class ClusterRequestDocument {
         return body;
     }
 
+    /** A document's metadata and spec. */
+    private record Resource(Map<String, Object> metadata, Map<String, Object> spec) {
+    }
+
+    /** The document's metadata and spec, once its apiVersion and kind are checked; problems go to {@code violations}. */
+    private static Resource resource(String yaml, String kind, List<Violation> violations) {
+        Map<String, Object> document = parse(yaml);
+        expect(violations, document, "apiVersion", API_VERSION);
+        expect(violations, document, "kind", kind);
+        return new Resource(object(violations, document, "metadata"), object(violations, document, "spec"));
+    }
+
     /** A profile's REST body as the validator's input; unknown fields and wrong types are named as violations. */
     public static ClusterProfileInput profileInput(Map<String, Object> body) {
-        try {
-            return STRICT.convertValue(body, ClusterProfileInput.class);
-        } catch (IllegalArgumentException e) {
-            Throwable cause = e.getCause() instanceof JsonMappingException ? e.getCause() : e;
-            throw new InvalidClusterRequestException(List.of(mappingViolation(cause)));
-        }
+        return convert(body, ClusterProfileInput.class);
     }
 
     /** The request the document stands for, before validation; see {@link ClusterRequestValidator}. */
@@ -106,8 +109,12 @@ public final class ClusterRequestDocument {
 
     /** A REST body as the validator's input; unknown fields and wrong types are named as violations. */
     public static ClusterRequestInput input(Map<String, Object> body) {
+        return convert(body, ClusterRequestInput.class);
+    }
+
+    private static <T> T convert(Map<String, Object> body, Class<T> type) {
         try {
-            return STRICT.convertValue(body, ClusterRequestInput.class);
+            return STRICT.convertValue(body, type);
         } catch (IllegalArgumentException e) {
             Throwable cause = e.getCause() instanceof JsonMappingException ? e.getCause() : e;
             throw new InvalidClusterRequestException(List.of(mappingViolation(cause)));

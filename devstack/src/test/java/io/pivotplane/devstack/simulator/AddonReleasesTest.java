@@ -227,6 +227,23 @@ class AddonReleasesTest {
     }
 
     @Test
+    void aDeletionIsRepairedWhenTheAgentIsToldByItsWatchNotOnlyOnItsPeriod() {
+        agent.close();
+        agent = Agent.start(new AgentConfig(CLUSTER_ID, "releases", "default", "127.0.0.1:1", Duration.ofMinutes(10),
+                AgentChannelsTest.keyOf(CLUSTER_ID), AgentChannelsTest.kafkaAccount(CLUSTER_ID),
+                Duration.ofMinutes(10), chartCache), cluster.client, channel);
+        assertThat(resultOf(send(widgets("1.0.0", 60))).addon().state()).isEqualTo(AddonResult.State.INSTALLED);
+        SimulatedCluster.throughout().until(() -> channel.repairs().isEmpty());
+
+        cluster.client.serviceAccounts().inNamespace("widgets").withName("widgets-controller").delete();
+
+        eventually().until(() -> cluster.client.serviceAccounts().inNamespace("widgets")
+                .withName("widgets-controller").get() != null);
+        assertThat(channel.repairs()).singleElement().satisfies(repair -> assertThat(repair.addon().message())
+                .isEqualTo("ServiceAccount widgets/widgets-controller was deleted: created again"));
+    }
+
+    @Test
     void whatTheServerOrItsControllersAddIsNotTakenForDrift() {
         assertThat(resultOf(send(widgets("1.0.0", 60))).addon().state()).isEqualTo(AddonResult.State.INSTALLED);
         GenericKubernetesResource before = cluster.client.genericKubernetesResources("apps/v1", "Deployment")
