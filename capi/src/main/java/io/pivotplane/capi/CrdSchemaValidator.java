@@ -56,7 +56,7 @@ public final class CrdSchemaValidator {
         String group = apiVersion.contains("/") ? apiVersion.substring(0, apiVersion.indexOf('/')) : "";
         String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
         CustomResourceDefinition crd = java.util.stream.Stream.concat(CapiCrds.all().stream(),
-                        java.util.stream.Stream.of(io.pivotplane.capi.request.ClusterRequestCrd.definition()))
+                        io.pivotplane.capi.request.ClusterRequestCrd.all().stream())
                 .filter(c -> c.getSpec().getGroup().equals(group) && c.getSpec().getNames().getKind().equals(kind))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no CRD of " + kind + " in " + group));

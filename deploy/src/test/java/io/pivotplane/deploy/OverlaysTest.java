@@ -258,12 +258,14 @@ class OverlaysTest {
 
     @ParameterizedTest
     @MethodSource("overlays")
-    void theClusterRequestCrdIsTheOneRequestServiceValidatesAgainst(String name) throws Exception {
+    void pivotplanesCrdsAreTheOnesRequestServiceValidatesAgainst(String name) throws Exception {
         Overlay overlay = RENDERED.get(name);
-        HasMetadata rendered = overlay.find("CustomResourceDefinition", "clusterrequests.pivotplane.io").orElseThrow();
-        HasMetadata inCode = io.pivotplane.capi.request.ClusterRequestCrd.definition();
-        rendered.getMetadata().getLabels().remove("app.kubernetes.io/part-of");
-        assertThat(rendered).usingRecursiveComparison().isEqualTo(inCode);
+        for (HasMetadata inCode : io.pivotplane.capi.request.ClusterRequestCrd.all()) {
+            HasMetadata rendered = overlay.find("CustomResourceDefinition", inCode.getMetadata().getName())
+                    .orElseThrow();
+            rendered.getMetadata().getLabels().remove("app.kubernetes.io/part-of");
+            assertThat(rendered).usingRecursiveComparison().isEqualTo(inCode);
+        }
     }
 
     @ParameterizedTest

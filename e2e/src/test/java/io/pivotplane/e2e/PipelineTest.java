@@ -397,16 +397,28 @@ class PipelineTest {
                 new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(
                 java.nio.file.Files.readString(PROJECT.resolve("examples/azure.yaml")), GenericKubernetesResource.class);
         request.getMetadata().setNamespace("team-declarative");
+        // its profile declared as a resource too, applied with it, as a GitOps tool applies a folder
+        ObjectMaps.mapAt(request, "spec").put("profile", new java.util.LinkedHashMap<>(Map.of("name", "declarative",
+                "version", "1.0.0")));
+        GenericKubernetesResource profile = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(java.nio.file.Files.readString(
+                        PROJECT.resolve("examples/profiles/baseline-1.0.0.yaml")).replace("http://127.0.0.1:8078/",
+                        stack.chartsUrl()), GenericKubernetesResource.class);
+        profile.getMetadata().setName("declarative");
         TestCredentials.prepare(stack.management().client(), ClusterRequestDocument.body(
                 java.nio.file.Files.readString(PROJECT.resolve("examples/azure.yaml")).replace(
                         "namespace: team-a", "namespace: team-declarative")));
         var resource = stack.management().client().resource(request);
         resource.create();
+        stack.management().client().resource(profile).create();
 
         await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(ObjectMaps.string(resource.get(), "status", "stage")).contains("AddonsInstalled"));
         String id = ObjectMaps.string(resource.get(), "status", "clusterId").orElseThrow();
         assertThat(api.timeline(id)).containsExactlyElementsOf(STAGES_IN_ORDER);
+        assertThat(api.get(id).path("spec").path("profile").path("name").asText()).isEqualTo("declarative");
+        assertThat(ObjectMaps.string(stack.management().client().resource(profile).get(), "status", "stored"))
+                .contains("True");
 
         resource.delete();
         awaitStage(id, "Deleted", Duration.ofMinutes(3));

@@ -62,7 +62,7 @@ public final class KubernetesApiServer implements AutoCloseable {
      */
     public static KubernetesApiServer start(int port) {
         KubernetesApiServer api = startEmpty(port);
-        api.createCustomResourceDefinitions(List.of(ClusterRequestCrd.definition()));
+        api.createCustomResourceDefinitions(ClusterRequestCrd.all());
         return api;
     }
 

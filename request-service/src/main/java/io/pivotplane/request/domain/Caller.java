@@ -42,6 +42,11 @@ public record Caller(String name, Map<String, ProjectRole> roles, boolean platfo
         return new Caller("ClusterRequest controller", Map.of(), true);
     }
 
+    /** The ClusterProfile controller: Kubernetes RBAC decided who may create the (cluster-scoped) resource. */
+    public static Caller clusterProfileController() {
+        return new Caller("ClusterProfile controller", Map.of(), true);
+    }
+
     public boolean may(ProjectRole needed, String project) {
         return platformAdmin || (project != null && roles.containsKey(project) && roles.get(project).includes(needed));
     }

@@ -49,6 +49,7 @@ public class ClusterRequestResources {
 
     private final KubernetesClient client;
     private final ClusterRequestService service;
+    private final ClusterProfileResources profileResources;
     private final TimelineReader reader;
     private final boolean enabled;
     private final Duration syncInterval;
@@ -60,7 +61,8 @@ public class ClusterRequestResources {
     private volatile java.util.concurrent.ScheduledFuture<?> syncing;
     private LeaderOnly leader;
 
-    public ClusterRequestResources(KubernetesClient client, ClusterRequestService service, TimelineReader reader,
+    public ClusterRequestResources(KubernetesClient client, ClusterRequestService service,
+                                   ClusterProfileResources profileResources, TimelineReader reader,
                                    @ConfigProperty(name = "pivotplane.cluster-requests.enabled") boolean enabled,
                                    @ConfigProperty(name = "pivotplane.cluster-requests.status-interval",
                                            defaultValue = "1s") Duration syncInterval,
@@ -68,6 +70,8 @@ public class ClusterRequestResources {
                                            defaultValue = "pivotplane") String leaseNamespace) {
         this.client = client;
         this.service = service;
+        this.profileResources = profileResources;
+        profileResources.onStored(this::profileStored);
         this.reader = reader;
         this.enabled = enabled;
         this.syncInterval = syncInterval;
@@ -87,7 +91,29 @@ public class ClusterRequestResources {
         leader.start();
     }
 
+    /**
+     * A profile version was stored from a ClusterProfile resource: requests refused because it was not there yet
+     * (applied together with it, as GitOps does) are looked at again.
+     */
+    private void profileStored(String profile) {
+        var watching = informer;
+        if (watching == null) {
+            return;
+        }
+        for (GenericKubernetesResource resource : watching.getStore().list()) {
+            boolean waiting = ObjectMaps.string(resource, "status", "stage").filter(ClusterRequestCrd.STAGE_INVALID::equals)
+                    .isPresent() && ObjectMaps.string(resource, "spec", "profile", "name").filter(profile::equals)
+                    .isPresent() && ObjectMaps.string(resource, "status", "message")
+                    .filter(m -> m.startsWith("profile: ")).isPresent();
+            if (waiting) {
+                admissions.execute(() -> request(resource));
+            }
+        }
+    }
+
     private synchronized void watch() {
+        // the profiles first: a request that names one may arrive together with it
+        profileResources.watch();
         informer = client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
                 .inAnyNamespace().inform(new ResourceEventHandler<>() {
                     @Override
@@ -118,6 +144,7 @@ public class ClusterRequestResources {
         if (syncing != null) {
             syncing.cancel(false);
         }
+        profileResources.unwatch();
         LOG.info("No longer watching ClusterRequest resources");
     }
 
@@ -127,6 +154,7 @@ public class ClusterRequestResources {
         }
         sync.shutdownNow();
         admissions.shutdownNow();
+        profileResources.stop();
     }
 
     private void reconcile(GenericKubernetesResource resource) {
@@ -142,9 +170,12 @@ public class ClusterRequestResources {
 
     /** A resource without a cluster id in its status is requested, as a POST of its spec would be. */
     private void admit(GenericKubernetesResource resource) {
-        if (alreadyHandled(resource)) {
-            return;
+        if (!alreadyHandled(resource)) {
+            request(resource);
         }
+    }
+
+    private void request(GenericKubernetesResource resource) {
         String where = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("observedGeneration", resource.getMetadata().getGeneration());
@@ -164,7 +195,7 @@ public class ClusterRequestResources {
             status.put("message", e.getMessage());
         } catch (Throwable e) {
             LOG.errorf("ClusterRequest %s could not be requested yet, retrying: %s", where, e.toString());
-            sync.schedule(() -> admissions.execute(() -> admit(resource)), 2, TimeUnit.SECONDS);
+            sync.schedule(() -> admissions.execute(() -> request(resource)), 2, TimeUnit.SECONDS);
             return;
         }
         writeStatus(resource, status);

@@ -127,6 +127,41 @@ class ClusterRequestResourcesTest {
     }
 
     @Test
+    void aClusterProfileResourceIsStoredAsItsVersionAndARequestThatCameFirstGoesOnOnceItIs() throws Exception {
+        String profile = "declared-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        GenericKubernetesResource request = fromExample("aws", "declared-aws");
+        ObjectMaps.mapAt(request, "spec").put("profile", new java.util.LinkedHashMap<>(Map.of("name", profile,
+                "version", "1.0.0")));
+        management.client().resource(request).create();
+        Resource<GenericKubernetesResource> requestResource = resource("declared-aws");
+        await().atMost(Duration.ofSeconds(30)).until(() -> ClusterRequestCrd.STAGE_INVALID.equals(
+                status(requestResource, "stage")));
+        assertThat(status(requestResource, "message")).contains("no profile is named '" + profile + "'");
+
+        GenericKubernetesResource declared = new ObjectMapper(new YAMLFactory()).readValue(Files.readString(
+                examples().resolve("profiles/baseline-1.0.0.yaml")), GenericKubernetesResource.class);
+        declared.getMetadata().setName(profile);
+        management.client().resource(declared).create();
+        Resource<GenericKubernetesResource> profileResource = management.client().genericKubernetesResources(
+                ClusterRequestCrd.API_VERSION, ClusterRequestCrd.PROFILE_KIND).withName(profile);
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(status(profileResource, "stored")));
+        given().get("/api/v1/profiles/" + profile + "/versions/1.0.0").then().statusCode(200)
+                .body("addons.name", org.hamcrest.Matchers.hasItems("flannel", "widgets"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(requestResource, "clusterId") != null);
+
+        // a spec the store refuses: the status says why, nothing is stored
+        profileResource.edit(current -> {
+            ObjectMaps.mapAt(current, "spec").put("version", "2.0.0");
+            ObjectMaps.mapAt(current, "spec").put("addons", List.of(Map.of("name", "no-network")));
+            return current;
+        });
+        await().atMost(Duration.ofSeconds(30)).until(() -> "False".equals(status(profileResource, "stored")));
+        assertThat(status(profileResource, "message")).contains("addons: must include the cluster's network plugin");
+        given().get("/api/v1/profiles/" + profile + "/versions/2.0.0").then().statusCode(404);
+    }
+
+    @Test
     void aResourceThatNeverBecameAClusterGoesAtOnceWhenDeleted() throws Exception {
         Resource<GenericKubernetesResource> resource = refusedWithEvenReplicas("declared-gone");
 
