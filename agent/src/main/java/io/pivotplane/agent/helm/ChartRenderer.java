@@ -41,13 +41,13 @@ public final class ChartRenderer {
         return new Rendered(crds(archive, chart), template(new Helm(archive).template(), chart, release, namespace));
     }
 
-    private static List<String> template(TemplateCommand command, Addon.Chart chart, String release,
-                                         String namespace) {
+    private List<String> template(TemplateCommand command, Addon.Chart chart, String release, String namespace) {
         Path values = null;
         try {
             command = command.withName(release).withNamespace(namespace);
             if (chart.values() != null && !chart.values().isBlank()) {
-                values = Files.createTempFile("pivotplane-values-", ".yaml");
+                Files.createDirectories(repository.cache());
+                values = Files.createTempFile(repository.cache(), "values-", ".yaml");
                 Files.writeString(values, chart.values());
                 command = command.withValuesFile(values);
             }

@@ -38,6 +38,11 @@ public final class ChartRepositoryClient {
         this.http = HttpClient.newBuilder().connectTimeout(TIMEOUT).followRedirects(HttpClient.Redirect.NORMAL).build();
     }
 
+    /** Where downloads are kept: the agent's own writable folder. */
+    public Path cache() {
+        return cache;
+    }
+
     /** The chart's archive in the cache, downloaded and checked first when it is not there yet. */
     public Path fetch(Addon.Chart chart) {
         URI repository = URI.create(chart.repository().endsWith("/") ? chart.repository() : chart.repository() + "/");
