@@ -199,8 +199,15 @@ class PipelineTest {
             // the profile's chart from the stack's chart repository, rolled out, and the Widget that needs its CRD
             assertThat(workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").get()
                     .getStatus().getAvailableReplicas()).as(provider).isEqualTo(provider.equals("aws") ? 2 : 1);
-            assertThat(workload.genericKubernetesResources("demo.pivotplane.io/v1", "Widget").inNamespace("widgets")
-                    .withName("first").get()).as(provider).isNotNull();
+            GenericKubernetesResource widget = workload.genericKubernetesResources("demo.pivotplane.io/v1", "Widget")
+                    .inNamespace("widgets").withName("first").get();
+            assertThat(widget).as(provider).isNotNull();
+            // first-widget depends on widgets: it went on only once the chart's controller was rolled out
+            String available = workload.apps().deployments().inNamespace("widgets").withName("widgets-controller")
+                    .get().getStatus().getConditions().stream().filter(c -> c.getType().equals("Available"))
+                    .findFirst().orElseThrow().getLastTransitionTime();
+            assertThat(Instant.parse(widget.getMetadata().getCreationTimestamp())).as(provider)
+                    .isAfterOrEqualTo(Instant.parse(available));
             assertOwnerReferencesResolve(workload, "team-infra");
             assertCredentialsMoved(workload, spec);
         }
