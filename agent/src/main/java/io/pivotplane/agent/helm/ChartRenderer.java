@@ -59,6 +59,7 @@ public final class ChartRenderer {
             throw new ChartException("chart " + chart.name() + " " + chart.version() + " does not render: "
                     + e.getMessage(), e);
         } finally {
+            JvmSignals.reclaimAfterHelm();
             if (values != null) {
                 try {
                     Files.deleteIfExists(values);
