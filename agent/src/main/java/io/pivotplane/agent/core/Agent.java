@@ -207,15 +207,15 @@ public final class Agent implements AutoCloseable {
      */
     private void repairAddons() {
         repairPending.set(false);
-        List<AddonInstaller.Repair> repairs;
+        List<AddonInstaller.Repair> made;
         try {
-            repairs = installer.repairDrift();
+            made = installer.repairDrift();
             watchAddonObjects();
         } catch (RuntimeException e) {
             LOG.warn("Agent of {} could not look for add-on drift: {}", config.clusterName(), e.toString());
             return;
         }
-        for (AddonInstaller.Repair repair : repairs) {
+        for (AddonInstaller.Repair repair : made) {
             try {
                 report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_REPAIRED, Instant.now(), null,
                         List.of(), null, new AddonResult(repair.addon(), AddonResult.State.REPAIRED,
