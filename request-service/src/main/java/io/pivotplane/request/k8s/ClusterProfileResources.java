@@ -41,16 +41,10 @@ public class ClusterProfileResources {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(
             r -> new Thread(r, "cluster-profiles-retry"));
     private volatile SharedIndexInformer<GenericKubernetesResource> informer;
-    private volatile java.util.function.Consumer<String> onStored = name -> { };
 
     public ClusterProfileResources(KubernetesClient client, ProfileService profiles) {
         this.client = client;
         this.profiles = profiles;
-    }
-
-    /** Told the profile's name each time a version is stored: requests waiting for it may go on. */
-    void onStored(java.util.function.Consumer<String> listener) {
-        this.onStored = listener;
     }
 
     synchronized void watch() {
@@ -107,7 +101,6 @@ public class ClusterProfileResources {
             status.put("stored", "True");
             status.put("storedVersion", stored.profile().version());
             LOG.infof("ClusterProfile %s: version %s stored", name, stored.profile().version());
-            onStored.accept(name);
         } catch (InvalidClusterRequestException e) {
             status.put("stored", "False");
             status.put("message", e.violations().stream().map(v -> v.field() + ": " + v.message())

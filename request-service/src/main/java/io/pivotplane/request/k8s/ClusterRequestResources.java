@@ -46,6 +46,10 @@ public class ClusterRequestResources {
     private static final List<String> FINAL = List.of("Deleted", ClusterRequestCrd.STAGE_INVALID);
     static final String FINALIZER = "pivotplane.io/cluster-request";
     static final String LEASE = "pivotplane-cluster-requests";
+    /** The field a refusal names when the profile a request names is not stored (yet). */
+    static final String PROFILE_NOT_STORED = "profile";
+    /** How often a request looks again for the profile it names while that is not stored. */
+    static final Duration PROFILE_WAIT = Duration.ofSeconds(3);
 
     private final KubernetesClient client;
     private final ClusterRequestService service;
@@ -71,7 +75,6 @@ public class ClusterRequestResources {
         this.client = client;
         this.service = service;
         this.profileResources = profileResources;
-        profileResources.onStored(this::profileStored);
         this.reader = reader;
         this.enabled = enabled;
         this.syncInterval = syncInterval;
@@ -89,26 +92,6 @@ public class ClusterRequestResources {
         leader = new LeaderOnly(client, leaseNamespace, LEASE, identity, LeaderOnly.Timing.CONTROLLERS, this::watch,
                 this::unwatch);
         leader.start();
-    }
-
-    /**
-     * A profile version was stored from a ClusterProfile resource: requests refused because it was not there yet
-     * (applied together with it, as GitOps does) are looked at again.
-     */
-    private void profileStored(String profile) {
-        var watching = informer;
-        if (watching == null) {
-            return;
-        }
-        for (GenericKubernetesResource resource : watching.getStore().list()) {
-            boolean waiting = ObjectMaps.string(resource, "status", "stage").filter(ClusterRequestCrd.STAGE_INVALID::equals)
-                    .isPresent() && ObjectMaps.string(resource, "spec", "profile", "name").filter(profile::equals)
-                    .isPresent() && ObjectMaps.string(resource, "status", "message")
-                    .filter(m -> m.startsWith("profile: ")).isPresent();
-            if (waiting) {
-                admissions.execute(() -> request(resource));
-            }
-        }
     }
 
     private synchronized void watch() {
@@ -190,6 +173,11 @@ public class ClusterRequestResources {
             status.put("stage", ClusterRequestCrd.STAGE_INVALID);
             status.put("message", e.violations().stream().map(v -> v.field() + ": " + v.message())
                     .collect(Collectors.joining("; ")));
+            if (e.violations().stream().anyMatch(v -> v.field().equals(PROFILE_NOT_STORED))) {
+                // applied together with its ClusterProfile, as GitOps applies a folder: it may be stored any moment
+                sync.schedule(() -> admissions.execute(() -> requestAgainIfStillWaiting(resource)),
+                        PROFILE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
         } catch (ClusterNameConflictException e) {
             status.put("stage", ClusterRequestCrd.STAGE_INVALID);
             status.put("message", e.getMessage());
@@ -199,6 +187,26 @@ public class ClusterRequestResources {
             return;
         }
         writeStatus(resource, status);
+    }
+
+    /** The resource again, as it is now, while it still waits for the profile it names and nothing else changed. */
+    private void requestAgainIfStillWaiting(GenericKubernetesResource waiting) {
+        GenericKubernetesResource current;
+        try {
+            current = client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                    .inNamespace(waiting.getMetadata().getNamespace()).withName(waiting.getMetadata().getName()).get();
+        } catch (KubernetesClientException e) {
+            sync.schedule(() -> admissions.execute(() -> requestAgainIfStillWaiting(waiting)),
+                    PROFILE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        }
+        boolean same = current != null && current.getMetadata().getDeletionTimestamp() == null
+                && Objects.equals(current.getMetadata().getUid(), waiting.getMetadata().getUid())
+                && Objects.equals(current.getMetadata().getGeneration(), waiting.getMetadata().getGeneration())
+                && ObjectMaps.string(current, "status", "clusterId").isEmpty();
+        if (same) {
+            request(current);
+        }
     }
 
     /** Requested already, or refused in the generation it has now (an edited spec is looked at again). */
