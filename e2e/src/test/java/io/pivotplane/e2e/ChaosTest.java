@@ -21,12 +21,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -105,11 +105,12 @@ class ChaosTest {
                 .until(() -> done(ids) == CLUSTERS);
 
         for (String topic : STAGE_TOPICS) {
-            Map<String, Long> recordsPerCluster = TopicReader.readAll(stack.kafka().bootstrapServers(), topic).stream()
-                    .map(ConsumerRecord::key).filter(ids::contains)
-                    .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
-            assertThat(recordsPerCluster).as("records of each cluster on %s", topic)
-                    .hasSize(CLUSTERS).allSatisfy((id, count) -> assertThat(count).isEqualTo(1L));
+            Map<String, List<String>> recordsPerCluster = TopicReader.readAll(stack.kafka().bootstrapServers(), topic)
+                    .stream().filter(record -> ids.contains(record.key()))
+                    .collect(Collectors.groupingBy(ConsumerRecord::key, Collectors.mapping(ChaosTest::describe,
+                            Collectors.toList())));
+            assertThat(recordsPerCluster).as("records of each cluster on %s", topic).hasSize(CLUSTERS)
+                    .allSatisfy((id, records) -> assertThat(records).as("records of %s on %s", id, topic).hasSize(1));
         }
         assertThat(keysOn(Topics.CLUSTER_FAILED, ids)).isEmpty();
         for (String topic : Topics.ALL) {
@@ -151,6 +152,12 @@ class ChaosTest {
                     .as("objects of %s in its workload cluster", name).containsExactlyInAnyOrderElementsOf(expected);
             PipelineTest.assertOwnerReferencesResolve(workload, PROJECT_NAMESPACE);
         }
+    }
+
+    /** What tells a record published twice from two events with the same content. */
+    private static String describe(ConsumerRecord<String, EventEnvelope<?>> record) {
+        return "event " + record.value().id() + " at offset " + record.offset() + " of partition "
+                + record.partition() + ", produced " + Instant.ofEpochMilli(record.timestamp());
     }
 
     private void killAndRestart(Service service) {

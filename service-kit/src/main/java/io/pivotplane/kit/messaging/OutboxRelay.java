@@ -10,6 +10,7 @@ import io.pivotplane.events.Stage;
 import io.pivotplane.events.kafka.AgentMacs;
 import io.pivotplane.events.kafka.SigningEventSerializer;
 import io.pivotplane.kit.config.MessagingConfig;
+import io.pivotplane.kit.persistence.Transactions;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,11 +60,11 @@ import org.jboss.logging.Logger;
  * the batch's row ids as the offset metadata of the group {@code <service>-outbox} on {@link Topics#OUTBOX_PROGRESS};
  * the rows are marked published after it. A relay that starts (or starts again after a failure) first fences the one
  * before it (same {@code transactional.id}, so a transaction it left open is aborted) and marks what the last
- * committed transaction published: a crash between Kafka's commit and the database's sends nothing twice. Consumers
- * read committed records only. While Kafka is unreachable the rows wait and the relay retries with backoff;
- * requests keep being accepted. A row Kafka refuses for good (too large, unserializable) is
- * set aside with its reason, and its cluster is failed with a {@code ProvisioningFailed} that says why, so that the
- * rows behind it go on.
+ * committed transaction published, in a database transaction of its own: a crash, or a database gone, between
+ * Kafka's commit and the database's sends nothing twice. Consumers read committed records only. While Kafka is
+ * unreachable the rows wait and the relay retries with backoff; requests keep being accepted. A row Kafka refuses for
+ * good (too large, unserializable) is set aside with its reason, and its cluster is failed with a
+ * {@code ProvisioningFailed} that says why, so that the rows behind it go on.
  */
 @ApplicationScoped
 public class OutboxRelay {
@@ -157,7 +158,7 @@ public class OutboxRelay {
             try {
                 published = publishBatch();
                 if (!kafkaReachable) {
-                    LOG.info("Kafka is reachable again; publishing the outbox");
+                    LOG.info("The outbox relay publishes again");
                 }
                 kafkaReachable = true;
                 backoff = config.pollInterval();
@@ -200,6 +201,13 @@ public class OutboxRelay {
                 }
                 if (producer == null) {
                     startProducer(connection);
+                    // what the last relay published stays marked even when the batch below fails: the progress
+                    // Kafka keeps names the rows of the last transaction only
+                    connection.commit();
+                    if (!tryRelayLock(connection)) {
+                        connection.commit();
+                        return 0;
+                    }
                 }
                 List<PendingEvent> pending = pendingEvents(connection);
                 List<Long> published = pending.isEmpty() ? List.of() : send(connection, pending);
@@ -211,9 +219,10 @@ public class OutboxRelay {
                 }
                 return count;
             } catch (Exception e) {
-                connection.rollback();
-                // whether Kafka committed what the database did not is known only to a producer started anew
+                // whether Kafka committed what the database did not is known only to a producer started anew; a
+                // producer kept because the database was gone would send those rows again
                 closeProducer(Duration.ZERO);
+                Transactions.rollbackQuietly(connection, e);
                 throw e;
             }
         }

@@ -35,7 +35,8 @@ public class Transactions {
         }
     }
 
-    private static void rollbackQuietly(Connection connection, Throwable cause) {
+    /** A connection the database dropped cannot roll back either: the failure that got here is the one to tell. */
+    public static void rollbackQuietly(Connection connection, Throwable cause) {
         try {
             connection.rollback();
         } catch (SQLException rollbackFailure) {
