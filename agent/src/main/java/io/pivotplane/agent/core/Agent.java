@@ -7,9 +7,9 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.helm.ChartRenderer;
 import io.pivotplane.agent.helm.ChartRepositoryClient;
+import io.pivotplane.agent.k8s.ConfigMapReportStore;
 import io.pivotplane.agent.messaging.AgentChannel;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
-import io.pivotplane.agent.messaging.ReportNotSentException;
 import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
@@ -18,6 +18,7 @@ import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
 import java.net.URI;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,6 +40,7 @@ public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     static final String CONDITION_DELETED = "Deleted";
+    static final String CONDITION_REPORTS_DELIVERED = "ReportsDelivered";
     static final String UNNAMED_ADDON = "(none)";
     static final int PARALLEL_INSTALLS = 4;
 
@@ -47,6 +49,7 @@ public final class Agent implements AutoCloseable {
     private final ClusterScaler scaler;
     private final AddonInstaller installer;
     private final AgentChannel channel;
+    private final ReportBuffer reports;
     private final ScheduledExecutorService scheduler;
     /** Add-ons install in parallel, each waiting for its own rollout, while commands keep being read. */
     private final ExecutorService installs;
@@ -67,6 +70,8 @@ public final class Agent implements AutoCloseable {
         this.channel = channel;
         this.source = URI.create("/pivotplane/agent/" + config.clusterId());
         this.scaler = new ClusterScaler(config, client);
+        this.reports = new ReportBuffer(config.clusterName(), new ConfigMapReportStore(client, config.clusterName()),
+                channel::send);
         this.installer = new AddonInstaller(client, new ChartRenderer(new ChartRepositoryClient(config.chartCache())));
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("agent-" + config.clusterName()));
         this.installs = Executors.newFixedThreadPool(PARALLEL_INSTALLS, daemon("agent-addons-" + config.clusterName()));
@@ -102,6 +107,7 @@ public final class Agent implements AutoCloseable {
     /** Starts the agent of a cluster on the given channel, which it closes when it stops. */
     public static Agent start(AgentConfig config, KubernetesClient client, AgentChannel channel) {
         Agent agent = new Agent(config, client, channel);
+        agent.reports.start();
         channel.receive(agent::handle);
         agent.scheduler.scheduleWithFixedDelay(agent::heartbeat, 0, config.heartbeatInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -144,7 +150,7 @@ public final class Agent implements AutoCloseable {
             if (newlyScaled || heartbeat) {
                 AgentReport.Kind kind = newlyScaled ? AgentReport.Kind.SCALED : AgentReport.Kind.HEARTBEAT;
                 report(new AgentReport(config.clusterId(), kind, Instant.now(), observation.machines(),
-                        observation.conditions(), null, null, List.of()), config.clusterId());
+                        withReportsDelivered(observation.conditions()), null, null, List.of()), config.clusterId());
                 if (newlyScaled) {
                     reportedScaled = true;
                     LOG.info("Cluster {} reached its desired size: {}", config.clusterName(), observation.machines());
@@ -153,6 +159,18 @@ public final class Agent implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("Agent of {} could not look at its cluster: {}", config.clusterName(), e.toString());
         }
+    }
+
+    /** Says when reports were lost because the plane stayed away longer than the report buffer holds. */
+    private List<Condition> withReportsDelivered(List<Condition> conditions) {
+        long dropped = reports.dropped();
+        if (dropped == 0) {
+            return conditions;
+        }
+        List<Condition> all = new ArrayList<>(conditions);
+        all.add(new Condition(CONDITION_REPORTS_DELIVERED, "False", "BufferFull", dropped + " report(s) dropped: the"
+                + " plane was unreachable for longer than " + ReportBuffer.CAPACITY + " reports", Instant.now()));
+        return all;
     }
 
     private void handle(EventEnvelope<?> event) {
@@ -203,7 +221,7 @@ public final class Agent implements AutoCloseable {
 
     /**
      * Puts back what someone deleted or changed of the installed add-ons, and reports each repair. It needs only its
-     * own cluster: with the management plane away the repairs go on, and their reports wait in the Kafka producer.
+     * own cluster: with the management plane away the repairs go on, and their reports wait in the report buffer.
      */
     private void repairAddons() {
         repairPending.set(false);
@@ -216,15 +234,9 @@ public final class Agent implements AutoCloseable {
             return;
         }
         for (AddonInstaller.Repair repair : made) {
-            try {
-                report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_REPAIRED, Instant.now(), null,
-                        List.of(), null, new AddonResult(repair.addon(), AddonResult.State.REPAIRED,
-                        String.join("; ", repair.objects())), List.of()), config.clusterId());
-            } catch (ReportNotSentException e) {
-                // the producer keeps it and goes on trying while its delivery timeout lasts
-                LOG.warn("Agent of {} repaired {}; Kafka has not confirmed the report yet: {}", config.clusterName(),
-                        repair.addon(), e.getMessage());
-            }
+            report(new AgentReport(config.clusterId(), AgentReport.Kind.ADDON_REPAIRED, Instant.now(), null,
+                    List.of(), null, new AddonResult(repair.addon(), AddonResult.State.REPAIRED,
+                    String.join("; ", repair.objects())), List.of()), config.clusterId());
         }
     }
 
@@ -283,8 +295,9 @@ public final class Agent implements AutoCloseable {
         }
     }
 
+    /** Queues a report behind those not sent yet; it never waits for the plane. */
     private void report(AgentReport report, String correlationId) {
-        channel.send(EventEnvelope.create(source, correlationId, report));
+        reports.add(EventEnvelope.create(source, correlationId, report));
     }
 
     public boolean isRunning() {
@@ -299,6 +312,7 @@ public final class Agent implements AutoCloseable {
         scheduler.shutdownNow();
         repairs.shutdownNow();
         installs.shutdownNow();
+        reports.close();
         channel.close();
         LOG.info("Agent of cluster {} stopped", config.clusterName());
     }

@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class KafkaAgentChannel implements AgentChannel {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaAgentChannel.class);
+    /** How long a report may take to reach Kafka before it is given up and sent again later. */
+    static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
     private final String clusterId;
     private final byte[] key;
@@ -59,6 +61,7 @@ public final class KafkaAgentChannel implements AgentChannel {
                 ProducerConfig.CLIENT_ID_CONFIG, "agent-" + config.clusterId(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+        producerConfig.putAll(reportTimeouts());
         this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(), reportSigner(clusterId -> key));
         Map<String, Object> consumerConfig = new HashMap<>(config.kafkaAccount().clientConfig());
         consumerConfig.putAll(Map.of(
@@ -184,11 +187,22 @@ public final class KafkaAgentChannel implements AgentChannel {
         send(producer, report);
     }
 
-    /** Sends a report through {@code producer} and waits for Kafka to have it. */
+    /**
+     * A producer of reports gives a report up when its sender does: the agent's report buffer sends it again later, and
+     * a producer still trying on its own would deliver it a second time, maybe after the ones behind it.
+     */
+    public static Map<String, Object> reportTimeouts() {
+        return Map.of(
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.toMillis(),
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) SEND_TIMEOUT.dividedBy(2).toMillis(),
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, SEND_TIMEOUT.toMillis());
+    }
+
+    /** Sends a report through {@code producer} and waits for Kafka to have it, or the producer to give it up. */
     public static void send(KafkaProducer<String, EventEnvelope<?>> producer, EventEnvelope<AgentReport> report) {
         try {
             producer.send(new ProducerRecord<>(Topics.AGENT_REPORTS, report.payload().clusterId(), report))
-                    .get(30, TimeUnit.SECONDS);
+                    .get(SEND_TIMEOUT.multipliedBy(2).toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ReportNotSentException("interrupted while sending " + report.payload().kind(), e);

@@ -75,6 +75,7 @@ final class SharedAgentChannels implements AutoCloseable {
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5));
+        producerConfig.putAll(KafkaAgentChannel.reportTimeouts());
         this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
                 KafkaAgentChannel.reportSigner(keys::get));
         this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
