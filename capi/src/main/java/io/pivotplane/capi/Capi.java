@@ -15,6 +15,7 @@ public final class Capi {
     public static final String MACHINE = "Machine";
     public static final String MACHINE_SET = "MachineSet";
     public static final String MACHINE_DEPLOYMENT = "MachineDeployment";
+    public static final String MACHINE_HEALTH_CHECK = "MachineHealthCheck";
     public static final String KUBEADM_CONTROL_PLANE = "KubeadmControlPlane";
     public static final String KUBEADM_CONFIG = "KubeadmConfig";
     public static final String KUBEADM_CONFIG_TEMPLATE = "KubeadmConfigTemplate";
@@ -43,6 +44,10 @@ public final class Capi {
     public static final String CONDITION_CONTROL_PLANE_READY = "ControlPlaneReady";
     public static final String CONDITION_INFRASTRUCTURE_READY = "InfrastructureReady";
     public static final String CONDITION_AVAILABLE = "Available";
+    /** A Machine's: set by a MachineHealthCheck, False when it found the Machine unhealthy. */
+    public static final String CONDITION_HEALTH_CHECK_SUCCEEDED = "HealthCheckSucceeded";
+    /** A Machine's: False from a MachineHealthCheck asks the Machine's owner (a MachineSet, the KCP) to replace it. */
+    public static final String CONDITION_OWNER_REMEDIATED = "OwnerRemediated";
 
     public static final String PHASE_PENDING = "Pending";
     public static final String PHASE_PROVISIONING = "Provisioning";

@@ -6,6 +6,7 @@ import static io.pivotplane.capi.ObjectMaps.reference;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.HealthCheck;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +83,23 @@ final class CoreObjects {
                                 "clusterName", spec.name(),
                                 "infrastructureRef", infrastructureRef,
                                 "version", spec.kubernetesVersion()))));
+    }
+
+    /**
+     * A MachineHealthCheck of the machines {@code selector} picks: those whose Node is not Ready for the request's
+     * time, or that got no Node at all, are replaced by their owner while no more than {@code maxUnhealthy} are.
+     */
+    static GenericKubernetesResource machineHealthCheck(String clusterId, ClusterSpec spec, String name,
+                                                        Map<String, Object> selector, String maxUnhealthy) {
+        HealthCheck check = spec.healthCheck();
+        return object(Capi.CORE_API_VERSION, Capi.MACHINE_HEALTH_CHECK, name, clusterId, spec, map(
+                "clusterName", spec.name(),
+                "selector", map("matchLabels", selector),
+                "maxUnhealthy", maxUnhealthy.matches("[0-9]+") ? Integer.valueOf(maxUnhealthy) : maxUnhealthy,
+                "nodeStartupTimeout", check.nodeStartupTimeout(),
+                "unhealthyConditions", List.of(
+                        map("type", "Ready", "status", "Unknown", "timeout", check.unhealthyAfter()),
+                        map("type", "Ready", "status", "False", "timeout", check.unhealthyAfter()))));
     }
 
     /** SSH keys reach the nodes through cloud-init, never through images or credentials. */

@@ -113,12 +113,18 @@ abstract class KubeadmClusterRenderer implements ClusterRenderer {
                 reference(infrastructureApiVersion(), machineTemplateKind(), controlPlaneName),
                 controlPlaneConfig(spec, controlPlaneName)));
         if (phase == RenderPhase.FULL) {
+            // the control plane's own remediation keeps etcd's quorum: KCP replaces no member that would lose it
+            objects.add(CoreObjects.machineHealthCheck(clusterId, spec, controlPlaneName + "-unhealthy",
+                    map(Capi.CLUSTER_NAME_LABEL, spec.name(), Capi.CONTROL_PLANE_LABEL, ""), "100%"));
             for (WorkerPool pool : spec.workerPools()) {
                 String name = spec.name() + "-" + pool.name();
                 objects.add(machineTemplate(clusterId, spec, name, MachineRole.WORKER, pool.machine()));
                 objects.add(CoreObjects.kubeadmConfigTemplate(clusterId, spec, name, workerConfig(spec, name)));
                 objects.add(CoreObjects.machineDeployment(clusterId, spec, name, pool.replicas(),
                         reference(infrastructureApiVersion(), machineTemplateKind(), name)));
+                objects.add(CoreObjects.machineHealthCheck(clusterId, spec, name + "-unhealthy",
+                        map(Capi.CLUSTER_NAME_LABEL, spec.name(), Capi.DEPLOYMENT_NAME_LABEL, name),
+                        spec.healthCheck().maxUnhealthy()));
             }
         }
         return objects;

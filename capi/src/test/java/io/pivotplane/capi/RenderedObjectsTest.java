@@ -95,8 +95,13 @@ class RenderedObjectsTest {
                 .filter(doc -> !NOT_RENDERED.contains(String.valueOf(doc.get("kind")))).toList();
         List<GenericKubernetesResource> rendered = render(provider, RenderPhase.FULL);
 
-        assertThat(kindsOf(rendered)).isEqualTo(template.stream()
-                .map(doc -> doc.get("apiVersion") + " " + doc.get("kind")).collect(Collectors.toSet()));
+        // beyond the template: a MachineHealthCheck for the control plane and one per pool, so the cluster heals
+        Set<String> upstreamKinds = template.stream().map(doc -> doc.get("apiVersion") + " " + doc.get("kind"))
+                .collect(Collectors.toCollection(java.util.TreeSet::new));
+        upstreamKinds.add(Capi.CORE_API_VERSION + " " + Capi.MACHINE_HEALTH_CHECK);
+        assertThat(kindsOf(rendered)).isEqualTo(upstreamKinds);
+        assertThat(rendered.stream().filter(o -> o.getKind().equals(Capi.MACHINE_HEALTH_CHECK)))
+                .hasSize(1 + Examples.spec(provider).workerPools().size());
         for (Map<String, Object> doc : template) {
             String kind = String.valueOf(doc.get("kind"));
             GenericKubernetesResource ours = rendered.stream().filter(o -> o.getKind().equals(kind)).findFirst().orElseThrow();

@@ -170,6 +170,12 @@ class PipelineTest {
                     java.nio.file.Files.readString(PROJECT.resolve("examples/" + provider + ".yaml")));
             body.put("name", body.get("name") + "-" + suffix());
             body.put("project", "team-infra");
+            if (body.get("healthCheck") instanceof Map<?, ?> healthCheck) {
+                // a node down for seconds, not minutes, is replaced: the test after this one fails one
+                @SuppressWarnings("unchecked")
+                Map<String, Object> atTestPace = (Map<String, Object>) healthCheck;
+                atTestPace.put("unhealthyAfter", "20s");
+            }
             bodies.put(provider, TestCredentials.prepare(stack.management().client(), body));
             ids.put(provider, api.create(body));
         }
@@ -266,7 +272,7 @@ class PipelineTest {
 
     @Test
     @Order(4)
-    void aClusterMovedToTheNextProfileVersionEndsWithItsAddonsExactlyAndRepairsThemWhileThePlaneIsStopped()
+    void aClusterMovedToTheNextProfileVersionEndsWithItsAddonsExactlyAndRepairsThemAndAFailedNodeWhileThePlaneIsStopped()
             throws Exception {
         String id = EXAMPLE_CLUSTERS.get("gcp");
         assertThat(id).as("the gcp example of the test before").isNotNull();
@@ -310,7 +316,27 @@ class PipelineTest {
                     && Integer.valueOf(1).equals(controller.getStatus().getAvailableReplicas());
         });
 
-        // the broker back: the report of the repair, which the agent's producer kept, arrives
+        // a worker's machine stops answering: the MachineHealthCheck in the cluster has its MachineSet replace it
+        String namespace = "team-infra";
+        var machines = workload.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE).inNamespace(namespace);
+        GenericKubernetesResource failing = machines.list().getItems().stream()
+                .filter(m -> m.getMetadata().getLabels().containsKey(Capi.DEPLOYMENT_NAME_LABEL)).findFirst()
+                .orElseThrow();
+        String failedNode = ObjectMaps.string(failing, "status", "nodeRef", "name").orElseThrow();
+        int machineCount = machines.list().getItems().size();
+        stack.simulator().failNode(controlPlaneReady(id).apiEndpoint(), failedNode);
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            List<GenericKubernetesResource> now = machines.list().getItems();
+            assertThat(now).extracting(m -> m.getMetadata().getName()).hasSize(machineCount)
+                    .doesNotContain(failing.getMetadata().getName());
+            assertThat(now).allSatisfy(m -> assertThat(ObjectMaps.string(m, "status", "phase")).hasValue("Running"));
+            assertThat(workload.nodes().withName(failedNode).get()).isNull();
+            assertThat(workload.nodes().list().getItems()).hasSize(machineCount).allSatisfy(node -> assertThat(
+                    node.getStatus().getConditions()).anyMatch(c -> c.getType().equals("Ready")
+                    && c.getStatus().equals("True")));
+        });
+
+        // the broker back: the report of the repair, which the agent's report buffer kept, arrives
         stack.kafka().restart();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
                 TopicReader.payloads(stack.kafka().bootstrapServers(), Topics.AGENT_REPORTS, id))

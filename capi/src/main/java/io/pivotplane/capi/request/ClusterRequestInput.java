@@ -10,7 +10,18 @@ import java.util.Map;
 public record ClusterRequestInput(String name, String project, InfrastructureInput infrastructure,
                                   String kubernetesVersion, ControlPlaneInput controlPlane,
                                   List<WorkerPoolInput> workerPools, List<String> sshAuthorizedKeys,
-                                  ProfileInput profile) {
+                                  ProfileInput profile, HealthCheckInput healthCheck) {
+
+    public ClusterRequestInput(String name, String project, InfrastructureInput infrastructure,
+                               String kubernetesVersion, ControlPlaneInput controlPlane,
+                               List<WorkerPoolInput> workerPools, List<String> sshAuthorizedKeys, ProfileInput profile) {
+        this(name, project, infrastructure, kubernetesVersion, controlPlane, workerPools, sshAuthorizedKeys, profile,
+                null);
+    }
+
+    /** The cluster's MachineHealthChecks ({@code io.pivotplane.events.model.HealthCheck}); each field may be left out. */
+    public record HealthCheckInput(String unhealthyAfter, String nodeStartupTimeout, Object maxUnhealthy) {
+    }
 
     public record InfrastructureInput(String provider, String credentialsRef, Map<String, String> parameters) {
     }

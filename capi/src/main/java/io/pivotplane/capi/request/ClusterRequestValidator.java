@@ -1,19 +1,23 @@
 package io.pivotplane.capi.request;
 
+import io.pivotplane.capi.GoDuration;
 import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.ControlPlane;
+import io.pivotplane.events.model.HealthCheck;
 import io.pivotplane.events.model.Infrastructure;
 import io.pivotplane.events.model.Profile;
 import io.pivotplane.events.model.WorkerPool;
 import io.pivotplane.capi.request.ClusterRequestInput.AddonInput;
 import io.pivotplane.capi.request.ClusterRequestInput.ControlPlaneInput;
+import io.pivotplane.capi.request.ClusterRequestInput.HealthCheckInput;
 import io.pivotplane.capi.request.ClusterRequestInput.InfrastructureInput;
 import io.pivotplane.capi.request.ClusterRequestInput.ProfileInput;
 import io.pivotplane.capi.request.ClusterRequestInput.WorkerPoolInput;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -53,6 +58,7 @@ public final class ClusterRequestValidator {
     private static final com.fasterxml.jackson.databind.ObjectMapper VALUES_YAML =
             new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
     private static final Pattern DECIMAL = Pattern.compile("-?\\d{1,18}");
+    private static final Pattern MAX_UNHEALTHY = Pattern.compile("([0-9]+)(%)?");
     private static final Pattern SSH_PUBLIC_KEY = Pattern.compile(
             "(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com)"
                     + " [A-Za-z0-9+/]+={0,3}( .*)?");
@@ -85,6 +91,7 @@ public final class ClusterRequestValidator {
         checkControlPlane(violations, provider, input.controlPlane());
         checkWorkerPools(violations, provider, input.name(), input.workerPools());
         checkSshKeys(violations, input.sshAuthorizedKeys());
+        checkHealthCheck(violations, input.healthCheck());
         boolean storedProfile = input.profile() != null && input.profile().refersToStoredProfile()
                 && input.profile().version() != null;
         if (!(storedProfileResolvedLater && storedProfile)) {
@@ -305,6 +312,38 @@ public final class ClusterRequestValidator {
             return;
         }
         checkFields(violations, path, provider.get(), provider.get().machineFields(), machine);
+    }
+
+    /**
+     * Durations as Cluster API's Go code parses them, from a second to a day (a shorter one replaces machines that
+     * only restart, a longer one is no health check); {@code maxUnhealthy} a count or a percentage.
+     */
+    private static void checkHealthCheck(List<Violation> violations, HealthCheckInput healthCheck) {
+        if (healthCheck == null) {
+            return;
+        }
+        checkDuration(violations, "healthCheck.unhealthyAfter", healthCheck.unhealthyAfter());
+        checkDuration(violations, "healthCheck.nodeStartupTimeout", healthCheck.nodeStartupTimeout());
+        Object max = healthCheck.maxUnhealthy();
+        if (max != null) {
+            Matcher matcher = MAX_UNHEALTHY.matcher(max.toString());
+            if (!matcher.matches() || (matcher.group(2) != null && Long.parseLong(matcher.group(1)) > 100)) {
+                violations.add(new Violation("healthCheck.maxUnhealthy",
+                        "must be a number of machines or a percentage up to 100%, e.g. 2 or 40%, is '" + max + "'"));
+            }
+        }
+    }
+
+    private static void checkDuration(List<Violation> violations, String path, String duration) {
+        if (duration == null) {
+            return;
+        }
+        Optional<Duration> parsed = GoDuration.parse(duration);
+        if (parsed.isEmpty()) {
+            violations.add(new Violation(path, "must be a duration such as 90s, 5m or 1h30m, is '" + duration + "'"));
+        } else if (parsed.get().compareTo(Duration.ofSeconds(1)) < 0 || parsed.get().compareTo(Duration.ofDays(1)) > 0) {
+            violations.add(new Violation(path, "must be from 1s to 24h, is " + duration));
+        }
     }
 
     private static void checkSshKeys(List<Violation> violations, List<String> keys) {
@@ -589,7 +628,9 @@ public final class ClusterRequestValidator {
                 new ControlPlane(input.controlPlane().replicas(), normalized(provider, input.controlPlane().machine())),
                 pools,
                 input.sshAuthorizedKeys() == null ? List.of() : input.sshAuthorizedKeys().stream().map(String::strip).toList(),
-                spec);
+                spec, input.healthCheck() == null ? null : new HealthCheck(input.healthCheck().unhealthyAfter(),
+                        input.healthCheck().nodeStartupTimeout(), input.healthCheck().maxUnhealthy() == null ? null
+                        : input.healthCheck().maxUnhealthy().toString()));
     }
 
     private static void checkInteger(List<Violation> violations, String fieldPath, Provider.Field field, Object value) {

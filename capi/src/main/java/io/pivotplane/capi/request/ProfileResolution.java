@@ -49,7 +49,8 @@ public final class ProfileResolution {
         }).toList();
         return new ClusterRequestInput(request.name(), request.project(), request.infrastructure(),
                 request.kubernetesVersion(), request.controlPlane(), request.workerPools(),
-                request.sshAuthorizedKeys(), new ProfileInput(stored.name(), stored.version(), addons, null));
+                request.sshAuthorizedKeys(), new ProfileInput(stored.name(), stored.version(), addons, null),
+                request.healthCheck());
     }
 
     /** {@code over} laid over {@code base}: maps merge, key by key; any other value of {@code over} wins. */

@@ -73,6 +73,30 @@ class ClusterRequestValidatorTest {
     }
 
     @org.junit.jupiter.api.Test
+    void theHealthCheckTakesTheRequestsValuesAndDefaultsForWhatItLeavesOut() {
+        Map<String, Object> body = body("vsphere");
+        body.put("healthCheck", new java.util.LinkedHashMap<>(Map.of("unhealthyAfter", "1h30m", "maxUnhealthy", 2)));
+
+        ClusterSpec spec = validator.validate(input(body));
+
+        assertThat(spec.healthCheck()).isEqualTo(new io.pivotplane.events.model.HealthCheck("1h30m", "10m", "2"));
+        assertThat(validator.validate(input(body("vsphere"))).healthCheck())
+                .isEqualTo(io.pivotplane.events.model.HealthCheck.DEFAULT);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aHealthCheckWithDurationsGoCannotReadOrOutOfRangeOrMoreThanAllMachinesIsRefused() {
+        Map<String, Object> body = body("vsphere");
+        body.put("healthCheck", Map.of("unhealthyAfter", "5 minutes", "nodeStartupTimeout", "48h",
+                "maxUnhealthy", "140%"));
+
+        assertThat(violations(body)).extracting(Violation::field).containsExactlyInAnyOrder(
+                "healthCheck.unhealthyAfter", "healthCheck.nodeStartupTimeout", "healthCheck.maxUnhealthy");
+        assertThat(violations(body)).extracting(Violation::message).anySatisfy(m -> assertThat(m)
+                .contains("a duration such as 90s")).anySatisfy(m -> assertThat(m).contains("from 1s to 24h"));
+    }
+
+    @org.junit.jupiter.api.Test
     void negativeWorkerReplicasAreRefusedAndZeroIsAccepted() {
         Map<String, Object> body = body("vsphere");
         @SuppressWarnings("unchecked")

@@ -109,6 +109,19 @@ public final class InfrastructureSimulator implements AutoCloseable {
         return workloads.client(url);
     }
 
+    /**
+     * The machine behind Node {@code nodeName} of the workload cluster at {@code url} stops answering (powered off, hung,
+     * cut off): its kubelet posts no more status, and the Node's conditions turn Unknown as the node lifecycle
+     * controller sets them. What happens next is up to the cluster's MachineHealthChecks.
+     */
+    public void failNode(String url, String nodeName) {
+        Inside cluster = inside.get(url);
+        if (cluster == null) {
+            throw new IllegalArgumentException("no workload cluster runs at " + url);
+        }
+        cluster.internals().stopKubelet(nodeName);
+    }
+
     /** How many workload clusters' API servers run. */
     public int workloadClusters() {
         return workloads.size();

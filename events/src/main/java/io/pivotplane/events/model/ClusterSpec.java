@@ -11,12 +11,20 @@ import java.util.List;
  */
 public record ClusterSpec(String name, String project, Infrastructure infrastructure, String kubernetesVersion,
                           ControlPlane controlPlane, List<WorkerPool> workerPools, List<String> sshAuthorizedKeys,
-                          Profile profile) {
+                          Profile profile, HealthCheck healthCheck) {
+
+    /** A cluster whose machines are health-checked with the defaults. */
+    public ClusterSpec(String name, String project, Infrastructure infrastructure, String kubernetesVersion,
+                       ControlPlane controlPlane, List<WorkerPool> workerPools, List<String> sshAuthorizedKeys,
+                       Profile profile) {
+        this(name, project, infrastructure, kubernetesVersion, controlPlane, workerPools, sshAuthorizedKeys, profile,
+                null);
+    }
 
     /** The same cluster with another profile. */
     public ClusterSpec withProfile(Profile newProfile) {
         return new ClusterSpec(name, project, infrastructure, kubernetesVersion, controlPlane, workerPools,
-                sshAuthorizedKeys, newProfile);
+                sshAuthorizedKeys, newProfile, healthCheck);
     }
 
     public ClusterSpec {
@@ -28,5 +36,6 @@ public record ClusterSpec(String name, String project, Infrastructure infrastruc
         workerPools = listOrEmpty(workerPools);
         sshAuthorizedKeys = listOrEmpty(sshAuthorizedKeys);
         profile = profile == null ? Profile.EMPTY : profile;
+        healthCheck = healthCheck == null ? HealthCheck.DEFAULT : healthCheck;
     }
 }

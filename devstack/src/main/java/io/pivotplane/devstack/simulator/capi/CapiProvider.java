@@ -11,7 +11,8 @@ import java.util.Optional;
 enum CapiProvider {
 
     CORE("cluster-api",
-            List.of(Kind.CLUSTER, Kind.MACHINE, Kind.MACHINE_SET, Kind.MACHINE_DEPLOYMENT)),
+            List.of(Kind.CLUSTER, Kind.MACHINE, Kind.MACHINE_SET, Kind.MACHINE_DEPLOYMENT,
+                    Kind.MACHINE_HEALTH_CHECK)),
     KUBEADM_BOOTSTRAP("bootstrap-kubeadm", List.of(Kind.KUBEADM_CONFIG, Kind.KUBEADM_CONFIG_TEMPLATE)),
     KUBEADM_CONTROL_PLANE("control-plane-kubeadm", List.of(Kind.KUBEADM_CONTROL_PLANE)),
     AWS("infrastructure-aws", List.of(Kind.AWS_CLUSTER, Kind.AWS_MACHINE, Kind.AWS_MACHINE_TEMPLATE,

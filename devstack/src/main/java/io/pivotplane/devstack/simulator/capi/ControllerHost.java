@@ -48,7 +48,8 @@ public final class ControllerHost implements AutoCloseable {
         this.remote = new RemoteClusters(api, simulation, this::workloadChanged);
         controllers.addAll(List.of(
                 new ClusterController(this), new MachineController(this), new MachineSetController(this),
-                new MachineDeploymentController(this), new KubeadmConfigController(this),
+                new MachineDeploymentController(this), new MachineHealthCheckController(this),
+                new KubeadmConfigController(this),
                 new KubeadmControlPlaneController(this),
                 new AwsClusterController(this), new AwsMachineController(this), new AwsControllerIdentityCreator(this),
                 new AzureClusterController(this), new AzureMachineController(this), new AzureJsonTemplateController(this),

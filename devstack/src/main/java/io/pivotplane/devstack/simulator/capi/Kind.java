@@ -21,6 +21,7 @@ record Kind(String group, String version, String kind, String plural, boolean na
     static final Kind MACHINE = capi(Capi.MACHINE, "machines");
     static final Kind MACHINE_SET = capi(Capi.MACHINE_SET, "machinesets");
     static final Kind MACHINE_DEPLOYMENT = capi(Capi.MACHINE_DEPLOYMENT, "machinedeployments");
+    static final Kind MACHINE_HEALTH_CHECK = capi(Capi.MACHINE_HEALTH_CHECK, "machinehealthchecks");
     static final Kind KUBEADM_CONFIG = new Kind("bootstrap.cluster.x-k8s.io", "v1beta1", Capi.KUBEADM_CONFIG,
             "kubeadmconfigs", true);
     static final Kind KUBEADM_CONFIG_TEMPLATE = new Kind("bootstrap.cluster.x-k8s.io", "v1beta1",
@@ -76,7 +77,8 @@ record Kind(String group, String version, String kind, String plural, boolean na
     static final List<Kind> BUILT_IN = List.of(SECRET, CONFIG_MAP, NODE, NAMESPACE, SERVICE, SERVICE_ACCOUNT, POD,
             EVENT, DEPLOYMENT, DAEMON_SET, REPLICA_SET, CUSTOM_RESOURCE_DEFINITION);
 
-    private static final List<Kind> KNOWN = List.of(CLUSTER, MACHINE, MACHINE_SET, MACHINE_DEPLOYMENT, KUBEADM_CONFIG,
+    private static final List<Kind> KNOWN = List.of(CLUSTER, MACHINE, MACHINE_SET, MACHINE_DEPLOYMENT,
+            MACHINE_HEALTH_CHECK, KUBEADM_CONFIG,
             KUBEADM_CONFIG_TEMPLATE, KUBEADM_CONTROL_PLANE, AWS_CLUSTER, AWS_MACHINE, AWS_MACHINE_TEMPLATE,
             AWS_STATIC_IDENTITY, AWS_ROLE_IDENTITY, AWS_CONTROLLER_IDENTITY, AZURE_CLUSTER, AZURE_MACHINE,
             AZURE_MACHINE_TEMPLATE, AZURE_CLUSTER_IDENTITY, GCP_CLUSTER, GCP_MACHINE, GCP_MACHINE_TEMPLATE,

@@ -436,8 +436,8 @@ final class MachineController extends Controller {
             status.put("phase", phase);
             status.put("lastUpdated", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
         }
-        scope.conditions.summary(Capi.CONDITION_INFRASTRUCTURE_READY, "BootstrapReady", "MachineHealthCheckSucceeded",
-                "OwnerRemediated", "DrainingSucceeded");
+        scope.conditions.summary(Capi.CONDITION_INFRASTRUCTURE_READY, "BootstrapReady",
+                Capi.CONDITION_HEALTH_CHECK_SUCCEEDED, Capi.CONDITION_OWNER_REMEDIATED, "DrainingSucceeded");
         status.put("conditions", scope.conditions.toList());
         status.put("observedGeneration", scope.machine.getMetadata().getGeneration());
     }

@@ -89,6 +89,7 @@ final class MachineSetController extends Controller {
             return s;
         });
         Conditions conditions = Conditions.of(owned);
+        machines = remediateUnhealthy(owned, machines);
         List<GenericKubernetesResource> active = machines.stream().filter(m -> !Api.deleting(m)).toList();
         int desired = ObjectMaps.integer(owned, 1, "spec", "replicas");
         int diff = active.size() - desired;
@@ -111,6 +112,26 @@ final class MachineSetController extends Controller {
             }
         }
         writeStatus(owned, cluster, machines, conditions);
+    }
+
+    /**
+     * reconcileUnhealthyMachines: a Machine a MachineHealthCheck found unhealthy ({@code OwnerRemediated=False}) is
+     * deleted, and the set makes a new one in its place as it would for any missing replica.
+     */
+    private List<GenericKubernetesResource> remediateUnhealthy(GenericKubernetesResource set,
+                                                               List<GenericKubernetesResource> machines) {
+        List<GenericKubernetesResource> left = new ArrayList<>();
+        for (GenericKubernetesResource machine : machines) {
+            if (!Api.deleting(machine) && Conditions.of(machine).get(Capi.CONDITION_OWNER_REMEDIATED)
+                    .map(c -> "False".equals(c.get("status"))).orElse(false)) {
+                LOG.info("[{}] MachineSet {}: deleting unhealthy Machine {}", host.name(), Key.of(set),
+                        machine.getMetadata().getName());
+                api.delete(Kind.MACHINE, machine);
+                continue;
+            }
+            left.add(machine);
+        }
+        return left;
     }
 
     /** The Machines its selector picks that it controls. */

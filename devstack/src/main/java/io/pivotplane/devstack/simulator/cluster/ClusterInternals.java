@@ -141,6 +141,12 @@ public final class ClusterInternals implements AutoCloseable {
         request();
     }
 
+    /** The node's machine stops answering: its kubelet goes silent and the Node's conditions turn Unknown. */
+    public void stopKubelet(String nodeName) {
+        kubelets.stop(nodeName);
+        request();
+    }
+
     /** The node's machine is gone: its Node goes too. */
     public void removeNode(String nodeName) {
         kubelets.remove(nodeName);

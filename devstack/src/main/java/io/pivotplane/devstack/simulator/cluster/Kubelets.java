@@ -57,6 +57,8 @@ final class Kubelets {
     private final Map<String, Registration> registered = new ConcurrentHashMap<>();
     /** Provider ids an infrastructure provider or a cloud controller set, by node, until they are on the Node. */
     private final Map<String, String> providerIds = new ConcurrentHashMap<>();
+    /** Nodes whose kubelet posts no status any more. */
+    private final Set<String> stopped = ConcurrentHashMap.newKeySet();
 
     Kubelets(KubernetesClient client, Retries retries) {
         this.client = client;
@@ -123,7 +125,16 @@ final class Kubelets {
         }
     }
 
+    /**
+     * The node's machine stopped answering (powered off, its kernel hung, its network cut): its kubelet posts no more
+     * status, and the node lifecycle controller, after its grace period, says so on the Node.
+     */
+    void stop(String nodeName) {
+        stopped.add(nodeName);
+    }
+
     void remove(String nodeName) {
+        stopped.remove(nodeName);
         registered.remove(nodeName);
         providerIds.remove(nodeName);
         client.nodes().withName(nodeName).delete();
@@ -148,7 +159,9 @@ final class Kubelets {
             Node node = objects.copy(object, Node.class);
             String name = node.getMetadata().getName();
             try {
-                if (registered.containsKey(name)) {
+                if (stopped.contains(name)) {
+                    node = markUnreachable(node);
+                } else if (registered.containsKey(name)) {
                     node = reportReadiness(node, networkReady.test(name));
                 }
                 updateSpec(node);
@@ -174,12 +187,45 @@ final class Kubelets {
         return client.nodes().resource(node).updateStatus();
     }
 
+    /**
+     * The node lifecycle controller's view of a node whose kubelet went silent: every condition Unknown
+     * ({@code NodeStatusUnknown}, "Kubelet stopped posting node status."), which a MachineHealthCheck times.
+     */
+    private Node markUnreachable(Node node) {
+        NodeCondition current = condition(node, "Ready").orElse(null);
+        if (current != null && "Unknown".equals(current.getStatus())) {
+            return node;
+        }
+        String now = now();
+        List<NodeCondition> conditions = new ArrayList<>();
+        for (NodeCondition condition : Objects.requireNonNullElse(node.getStatus().getConditions(),
+                List.<NodeCondition>of())) {
+            conditions.add(new NodeCondition(condition.getLastHeartbeatTime(), now, "Kubelet stopped posting node"
+                    + " status.", "NodeStatusUnknown", "Unknown", condition.getType()));
+        }
+        if (current == null) {
+            conditions.add(new NodeCondition(now, now, "Kubelet stopped posting node status.", "NodeStatusUnknown",
+                    "Unknown", "Ready"));
+        }
+        node.getStatus().setConditions(conditions);
+        return client.nodes().resource(node).updateStatus();
+    }
+
     private void updateSpec(Node node) {
         boolean ready = condition(node, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
         List<Taint> taints = new ArrayList<>(Objects.requireNonNullElse(node.getSpec().getTaints(), List.of()));
-        boolean tainted = taints.stream().anyMatch(Kubelets::isNotReadyTaint);
         boolean changed = false;
-        if (ready && tainted) {
+        if (stopped.contains(node.getMetadata().getName())
+                && taints.stream().noneMatch(t -> Scheduling.UNREACHABLE_TAINT.equals(t.getKey()))) {
+            // the lifecycle controller's taints: nothing new lands there, and what tolerates no unreachable node leaves
+            taints.add(new Taint(Scheduling.NO_SCHEDULE, Scheduling.UNREACHABLE_TAINT, null, null));
+            taints.add(new Taint("NoExecute", Scheduling.UNREACHABLE_TAINT, null, now()));
+            changed = true;
+        }
+        boolean tainted = taints.stream().anyMatch(Kubelets::isNotReadyTaint);
+        if (stopped.contains(node.getMetadata().getName())) {
+            // unreachable, not "not ready": the taints above say so
+        } else if (ready && tainted) {
             taints.removeIf(Kubelets::isNotReadyTaint);
             changed = true;
         } else if (!ready && !tainted) {

@@ -22,6 +22,7 @@ final class Scheduling {
     static final String NO_EXECUTE = "NoExecute";
     static final String UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable";
     static final String NOT_READY_TAINT = "node.kubernetes.io/not-ready";
+    static final String UNREACHABLE_TAINT = "node.kubernetes.io/unreachable";
     static final String UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
     private static final Set<String> SCHEDULING_EFFECTS = Set.of(NO_SCHEDULE, NO_EXECUTE);
 

@@ -65,6 +65,12 @@ final class ManagementCluster implements AutoCloseable {
         return Kubeconfigs.fromSecret(secret).flatMap(config -> simulator.workloadClient(config.getMasterUrl()));
     }
 
+    /** The URL of the workload cluster's API server, as its kubeconfig names it. */
+    String workloadUrl(String namespace, String cluster) {
+        Secret secret = client().secrets().inNamespace(namespace).withName(Capi.kubeconfigSecretName(cluster)).get();
+        return Kubeconfigs.fromSecret(secret).orElseThrow().getMasterUrl();
+    }
+
     KubernetesClient awaitWorkload(String namespace, String cluster) {
         return await().atMost(Duration.ofSeconds(30)).until(() -> workload(namespace, cluster).orElse(null),
                 Objects::nonNull);
