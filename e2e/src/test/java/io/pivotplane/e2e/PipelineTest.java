@@ -276,7 +276,9 @@ class PipelineTest {
             throws Exception {
         String id = EXAMPLE_CLUSTERS.get("gcp");
         assertThat(id).as("the gcp example of the test before").isNotNull();
-        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        // read while Kafka runs: the endpoint comes from the cluster's ControlPlaneReady event
+        String endpoint = controlPlaneReady(id).apiEndpoint();
+        KubernetesClient workload = stack.workloadClient(endpoint);
         Path config = Files.createTempDirectory("pivotctl-config").resolve("config.yaml");
         Map<String, String> env = Map.of("PIVOTPLANE_CONFIG", config.toString());
         assertThat(PivotctlProcess.run(env, "login", "--context", "infra", "--api-url", stack.apiUrl(), "-p",
@@ -324,7 +326,7 @@ class PipelineTest {
                 .orElseThrow();
         String failedNode = ObjectMaps.string(failing, "status", "nodeRef", "name").orElseThrow();
         int machineCount = machines.list().getItems().size();
-        stack.simulator().failNode(controlPlaneReady(id).apiEndpoint(), failedNode);
+        stack.simulator().failNode(endpoint, failedNode);
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
             List<GenericKubernetesResource> now = machines.list().getItems();
             assertThat(now).extracting(m -> m.getMetadata().getName()).hasSize(machineCount)
