@@ -161,6 +161,9 @@ final class ReportBuffer implements AutoCloseable {
                 retry = retry.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retry.multipliedBy(2);
                 sendSoon(wait);
                 return;
+            } catch (RuntimeException e) {
+                // not the channel being away but this report (it cannot be written): it would hold up all behind it
+                LOG.error("Agent of {} passes over a {} report it cannot send", clusterName, next.payload().kind(), e);
             }
             boolean cameBack;
             synchronized (this) {
