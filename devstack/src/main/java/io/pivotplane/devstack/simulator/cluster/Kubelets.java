@@ -215,20 +215,19 @@ final class Kubelets {
         boolean ready = condition(node, "Ready").map(c -> "True".equals(c.getStatus())).orElse(false);
         List<Taint> taints = new ArrayList<>(Objects.requireNonNullElse(node.getSpec().getTaints(), List.of()));
         boolean changed = false;
-        if (stopped.contains(node.getMetadata().getName())
-                && taints.stream().noneMatch(t -> Scheduling.UNREACHABLE_TAINT.equals(t.getKey()))) {
+        boolean unreachable = stopped.contains(node.getMetadata().getName());
+        if (unreachable && taints.stream().noneMatch(t -> Scheduling.UNREACHABLE_TAINT.equals(t.getKey()))) {
             // the lifecycle controller's taints: nothing new lands there, and what tolerates no unreachable node leaves
             taints.add(new Taint(Scheduling.NO_SCHEDULE, Scheduling.UNREACHABLE_TAINT, null, null));
-            taints.add(new Taint("NoExecute", Scheduling.UNREACHABLE_TAINT, null, now()));
+            taints.add(new Taint(Scheduling.NO_EXECUTE, Scheduling.UNREACHABLE_TAINT, null, now()));
             changed = true;
         }
         boolean tainted = taints.stream().anyMatch(Kubelets::isNotReadyTaint);
-        if (stopped.contains(node.getMetadata().getName())) {
-            // unreachable, not "not ready": the taints above say so
-        } else if (ready && tainted) {
+        // an unreachable node gets the unreachable taints above, not "not ready"
+        if (!unreachable && ready && tainted) {
             taints.removeIf(Kubelets::isNotReadyTaint);
             changed = true;
-        } else if (!ready && !tainted) {
+        } else if (!unreachable && !ready && !tainted) {
             taints.add(new Taint(Scheduling.NO_SCHEDULE, Scheduling.NOT_READY_TAINT, null, null));
             changed = true;
         }
