@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
@@ -14,6 +15,7 @@ import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialDeletion;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -26,6 +28,7 @@ public final class AgentPrincipals {
 
     /** Kafka's default and the least it accepts for SCRAM-SHA-512. */
     private static final int SCRAM_ITERATIONS = 4096;
+    private static final Duration IN_EFFECT_POLL = Duration.ofMillis(50);
 
     private AgentPrincipals() {
     }
@@ -37,7 +40,33 @@ public final class AgentPrincipals {
                 new NewTopic(Topics.agentCommands(clusterId), Optional.of(1), Optional.empty()))).all(), timeout);
         await(admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(principal,
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all(), timeout);
-        await(admin.createAcls(KafkaAcls.bindings(principal, PlaneAccess.agent(clusterId))).all(), timeout);
+        List<AclBinding> grants = KafkaAcls.bindings(principal, PlaneAccess.agent(clusterId));
+        await(admin.createAcls(grants).all(), timeout);
+        awaitInEffect(admin, principal, grants, timeout);
+    }
+
+    /**
+     * The Admin API answers once the controller has committed the records; a broker applies them a moment later. An
+     * agent started at once would be refused its sign-in or its topics and stop reading, so this waits until the
+     * broker answering describes the credentials and every grant.
+     */
+    private static void awaitInEffect(Admin admin, String principal, List<AclBinding> grants, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean credentials = admin.describeUserScramCredentials(List.of(principal)).description(principal)
+                    .toCompletionStage().handle((description, failure) -> failure == null).toCompletableFuture()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            boolean granted = credentials && admin.describeAcls(KafkaAcls.allOf(principal)).values()
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS).containsAll(grants);
+            if (granted) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("the broker does not yet know the credentials and grants of " + principal);
+            }
+            Thread.sleep(IN_EFFECT_POLL.toMillis());
+        }
     }
 
     public static void revoke(Admin admin, String clusterId, Duration timeout) throws Exception {
