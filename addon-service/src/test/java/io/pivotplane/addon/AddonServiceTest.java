@@ -17,7 +17,11 @@ import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Pivoted;
+import io.pivotplane.events.ClusterChangeRequested;
+import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.events.ProfileChanged;
+import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.ProvisioningFailed;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.Topics;
@@ -279,6 +283,39 @@ class AddonServiceTest {
         assertThat(awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class).addons())
                 .extracting(AddonResult::name).containsExactly("flannel");
         assertThat(commandsFor(clusterId)).isEmpty();
+    }
+
+    @Test
+    void aSpecChangeGoesToTheAgentAsItsNewestGenerationAndItsAnswerEndsIt() {
+        String clusterId = UUID.randomUUID().toString();
+        requestedPivotedAndScaled(clusterId, "changing", List.of());
+        awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
+        ClusterSpec scaled = TestClusters.vsphere("team-addons", "changing", 1, 3, List.of());
+        publish(new ClusterChangeRequested(clusterId, 1, scaled, "pool default: 0 → 3 machines", Instant.now()));
+        publish(new ClusterChangeRequested(clusterId, 1, scaled, "the same change, read again", Instant.now()));
+
+        AgentCommand first = awaitCommands(clusterId, 1).get(0);
+        assertThat(first.kind()).isEqualTo(AgentCommand.Kind.APPLY_SPEC);
+        assertThat(first.generation()).isEqualTo(1);
+        assertThat(first.spec()).isEqualTo(scaled);
+
+        ClusterSpec grown = TestClusters.vsphere("team-addons", "changing", 3, 3, List.of());
+        publish(new ClusterChangeRequested(clusterId, 2, grown, "control plane: 1 → 3 machines", Instant.now()));
+        AgentCommand second = awaitCommands(clusterId, 2).get(1);
+        assertThat(second.generation()).isEqualTo(2);
+        // the first change's answer comes after the second superseded it: nothing ends with it
+        publish(report(clusterId, AgentReport.Kind.CHANGE_APPLIED, first.commandId(), null));
+        Instant now = Instant.now();
+        publish(new AgentReport(clusterId, AgentReport.Kind.CHANGE_FAILED, now, null, List.of(
+                new Condition(AgentReport.CONDITION_CHANGED, "False", "Refused", "webhook said no", now)),
+                second.commandId(), null, List.of()));
+
+        ClusterChanged changed = awaitOne(Topics.CLUSTER_CHANGED, clusterId, ClusterChanged.class);
+        assertThat(changed.generation()).isEqualTo(2);
+        assertThat(changed.outcome()).isEqualTo(ClusterChanged.Outcome.FAILED);
+        assertThat(changed.message()).isEqualTo("webhook said no");
+        assertThat(events(Topics.CLUSTER_CHANGED, clusterId)).hasSize(1);
+        assertThat(commandsFor(clusterId)).hasSize(2);
     }
 
     private static Addon addon(String name, int priority, List<String> dependsOn, boolean continueOnError) {

@@ -16,6 +16,12 @@ public final class DesiredSpecConfigMap {
 
     public static final String SPEC_KEY = "spec.json";
     public static final String CLUSTER_ID_KEY = "cluster-id";
+    /** The generation of the spec (its request is 0, each change one more), and the command that brought it. */
+    public static final String GENERATION_KEY = "generation";
+    public static final String COMMAND_ID_KEY = "command-id";
+    /** The agent's own record: the generation whose fields it has set, and the one whose end it has reported. */
+    public static final String APPLIED_GENERATION_KEY = "applied-generation";
+    public static final String REPORTED_GENERATION_KEY = "reported-generation";
 
     private DesiredSpecConfigMap() {
     }
@@ -36,6 +42,19 @@ public final class DesiredSpecConfigMap {
                 .addToData(CLUSTER_ID_KEY, clusterId)
                 .addToData(SPEC_KEY, new String(EventJson.write(spec), StandardCharsets.UTF_8))
                 .build();
+    }
+
+    /** A number kept in the ConfigMap under {@code key}, or {@code fallback} where there is none. */
+    public static long number(ConfigMap configMap, String key, long fallback) {
+        String value = configMap == null || configMap.getData() == null ? null : configMap.getData().get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.strip());
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
     }
 
     public static Optional<ClusterSpec> read(ConfigMap configMap) {

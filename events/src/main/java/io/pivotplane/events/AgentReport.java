@@ -20,6 +20,9 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
                           List<Condition> conditions, String commandId, AddonResult addon,
                           List<ObjectReference> objects) implements ClusterEvent {
 
+    /** The condition of a CHANGE_FAILED report that says why, and of heartbeats while a change rolls. */
+    public static final String CONDITION_CHANGED = "Changed";
+
     public enum Kind {
         HEARTBEAT,
         SCALED,
@@ -33,6 +36,13 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
         DELETED,
         /** A DELETE_CLUSTER command could not finish; a condition {@code Deleted=False} says why. */
         DELETION_FAILED,
+        /**
+         * The cluster is rolled to the spec of an APPLY_SPEC command ({@code commandId}): every machine of the desired
+         * counts and Kubernetes version is ready.
+         */
+        CHANGE_APPLIED,
+        /** The spec of an APPLY_SPEC command ({@code commandId}) cannot be applied; a condition {@code Changed=False} says why. */
+        CHANGE_FAILED,
         /** A kind this consumer does not know yet, sent by a newer agent. */
         @JsonEnumDefaultValue
         UNKNOWN

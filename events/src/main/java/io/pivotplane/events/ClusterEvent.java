@@ -6,7 +6,7 @@ package io.pivotplane.events;
  */
 public sealed interface ClusterEvent
         permits ClusterRequested, SpecsCreated, ControlPlaneReady, Pivoted, AddonsInstalled, ProvisioningFailed,
-        ClusterDeletionRequested, ClusterDeleted, ProfileChanged, AgentReport, AgentCommand {
+        ClusterDeletionRequested, ClusterDeleted, ProfileChanged, ClusterChangeRequested, ClusterChanged, AgentReport, AgentCommand {
 
     String clusterId();
 }

@@ -21,6 +21,9 @@ public enum EventType {
     CLUSTER_DELETED_V1("io.pivotplane.cluster.deleted.v1", ClusterDeleted.class, Topics.CLUSTER_DELETED),
     PROFILE_CHANGED_V1("io.pivotplane.cluster.profile-changed.v1", ProfileChanged.class,
             Topics.CLUSTER_PROFILE_CHANGED),
+    CLUSTER_CHANGE_REQUESTED_V1("io.pivotplane.cluster.change-requested.v1", ClusterChangeRequested.class,
+            Topics.CLUSTER_CHANGE_REQUESTED),
+    CLUSTER_CHANGED_V1("io.pivotplane.cluster.changed.v1", ClusterChanged.class, Topics.CLUSTER_CHANGED),
     AGENT_REPORT_V1("io.pivotplane.agent.report.v1", AgentReport.class, Topics.AGENT_REPORTS),
     AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS_PREFIX);
 

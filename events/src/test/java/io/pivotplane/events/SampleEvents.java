@@ -54,7 +54,10 @@ final class SampleEvents {
                         AT),
                 new AgentReport(CLUSTER_ID, AgentReport.Kind.HEARTBEAT, AT, new MachineCounts(3, 3, 3, 2),
                         List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null, List.of()),
+                new ClusterChangeRequested(CLUSTER_ID, 1, vsphereSpec(), "pool default: 3 → 5 machines", AT),
+                new ClusterChanged(CLUSTER_ID, 1, ClusterChanged.Outcome.APPLIED, null, AT),
                 new AgentCommand(CLUSTER_ID, "cmd-1", AgentCommand.Kind.INSTALL_ADDON,
-                        new Addon("calico", "cni", "3.28.0", List.of()), AT));
+                        new Addon("calico", "cni", "3.28.0", List.of()), AT),
+                AgentCommand.applySpec(CLUSTER_ID, "cmd-2", vsphereSpec(), 1, AT));
     }
 }

@@ -6,6 +6,7 @@ import io.pivotplane.addon.persistence.AddonPlans;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
@@ -45,24 +46,32 @@ public class AddonService {
     private final AddonConfig config;
     private final MessagingConfig messaging;
 
-    public AddonService(AddonConfig config, MessagingConfig messaging) {
+    private final SpecChangeRelay specChanges;
+
+    public AddonService(AddonConfig config, MessagingConfig messaging, SpecChangeRelay specChanges) {
         this.config = config;
         this.messaging = messaging;
+        this.specChanges = specChanges;
     }
 
     /**
-     * Whether an event is a step of a plan: of the agents' reports only that a cluster is scaled, an add-on's
-     * result and an add-on repaired; heartbeats and deletion reports pass by without a transaction.
+     * Whether an event is a step of a plan or of a spec change: of the agents' reports only that a cluster is scaled,
+     * an add-on's result, an add-on repaired and a change's end; heartbeats and deletion reports pass by without a
+     * transaction.
      */
     public static boolean needs(EventEnvelope<?> event) {
         return !(event.payload() instanceof AgentReport report)
                 || report.kind() == AgentReport.Kind.SCALED || report.kind() == AgentReport.Kind.ADDON_RESULT
-                || report.kind() == AgentReport.Kind.ADDON_REPAIRED;
+                || report.kind() == AgentReport.Kind.ADDON_REPAIRED || SpecChangeRelay.isAnswer(report);
     }
 
     /** Every event is a step of one plan's state machine; the same event twice leaves it where it is. */
     public List<EventEnvelope<?>> on(EventEnvelope<?> event, Connection tx) throws Exception {
         String clusterId = event.subject();
+        if (event.payload() instanceof ClusterChangeRequested
+                || event.payload() instanceof AgentReport answer && SpecChangeRelay.isAnswer(answer)) {
+            return specChanges.on(event, tx);
+        }
         if (event.payload() instanceof AgentReport report && report.kind() == AgentReport.Kind.ADDON_RESULT
                 && !AddonPlans.exists(tx, clusterId)) {
             // a result answers a command, and commands are sent only from a plan

@@ -156,9 +156,19 @@ public final class Agent implements AutoCloseable {
                     LOG.info("Cluster {} reached its desired size: {}", config.clusterName(), observation.machines());
                 }
             }
+            observation.change().ifPresent(end -> reportChangeEnd(end, observation));
         } catch (RuntimeException e) {
             LOG.warn("Agent of {} could not look at its cluster: {}", config.clusterName(), e.toString());
         }
+    }
+
+    private void reportChangeEnd(ClusterScaler.ChangeEnd end, ClusterScaler.Observation observation) {
+        AgentReport.Kind kind = end.applied() ? AgentReport.Kind.CHANGE_APPLIED : AgentReport.Kind.CHANGE_FAILED;
+        report(new AgentReport(config.clusterId(), kind, Instant.now(), observation.machines(),
+                observation.conditions(), end.commandId(), null, List.of()), config.clusterId());
+        scaler.reported(end.generation());
+        LOG.info("Cluster {}: spec generation {} {}", config.clusterName(), end.generation(),
+                end.applied() ? "rolled out" : "failed: " + end.message());
     }
 
     /** Says when reports were lost because the plane stayed away longer than the report buffer holds. */
@@ -185,9 +195,34 @@ public final class Agent implements AutoCloseable {
                         List.of(), command.commandId(), result, List.of()), event.correlationId());
             });
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
+            case APPLY_SPEC -> scheduler.execute(() -> acceptSpec(command));
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
         }
+    }
+
+    /**
+     * Keeps the spec of a change in the cluster itself, then applies it at once; from there the agent needs nothing
+     * from the plane to roll the cluster to it, and reports the end when the plane is there to hear it.
+     */
+    private void acceptSpec(AgentCommand command) {
+        try {
+            if (scaler.accept(command.spec(), command.generation(), command.commandId())) {
+                LOG.info("Cluster {} changes to spec generation {} (command {})", config.clusterName(),
+                        command.generation(), command.commandId());
+            }
+        } catch (RuntimeException e) {
+            // the command is read again only after a restart: answering now lets the plane say the change failed
+            LOG.warn("Agent of {} cannot take spec generation {}: {}", config.clusterName(), command.generation(),
+                    e.toString());
+            Instant now = Instant.now();
+            report(new AgentReport(config.clusterId(), AgentReport.Kind.CHANGE_FAILED, now, null,
+                    List.of(new Condition(ClusterScaler.CONDITION_CHANGED, "False", "NotTaken",
+                            "the agent could not keep the new spec in its cluster: " + e.getMessage(), now)),
+                    command.commandId(), null, List.of()), command.clusterId());
+            return;
+        }
+        look(false);
     }
 
     /** Installs or uninstalls the command's add-on; a command without one is answered as failed, saying so. */

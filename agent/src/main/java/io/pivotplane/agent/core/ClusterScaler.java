@@ -3,6 +3,7 @@ package io.pivotplane.agent.core;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.DesiredSpecConfigMap;
@@ -11,29 +12,50 @@ import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
 import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.capi.k8s.DesiredState;
+import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.model.Condition;
 import io.pivotplane.events.model.MachineCounts;
 import io.pivotplane.events.model.WorkerPool;
+import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Step 5 of the order of operations, inside the workload cluster: once the cluster's CAPI objects have moved in
- * and it is unpaused, scale the control plane to its desired replicas and create the worker pools.
+ * Step 5 of the order of operations, and every change after it, inside the workload cluster: once the cluster's CAPI
+ * objects have moved in and it is unpaused, sets the fields the spec owns (control-plane replicas and version, each
+ * pool's replicas and version), creates what is new (pools, health checks) and deletes pools the spec no longer has.
+ * It does so once per generation of the spec: between changes, an autoscaler's or an operator's edit of those fields
+ * stands. Cluster API in this cluster rolls the machines (control plane first: a MachineDeployment's machines do not
+ * go past the control plane's version); a change is done when every machine is of the new size and version, ready.
  */
 final class ClusterScaler {
 
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterScaler.class);
     static final String CONDITION_SPEC_AVAILABLE = "SpecAvailable";
     static final String CONDITION_SELF_MANAGED = "SelfManaged";
     static final String CONDITION_SCALED = "Scaled";
+    static final String CONDITION_CHANGED = AgentReport.CONDITION_CHANGED;
+
+    /** The end of a change the plane asked for with command {@code commandId}: rolled, or refused with why. */
+    record ChangeEnd(String commandId, long generation, boolean applied, String message) {
+    }
 
     /** What the agent saw and did in one look at its cluster. */
-    record Observation(MachineCounts machines, List<Condition> conditions, boolean scaled) {
+    record Observation(MachineCounts machines, List<Condition> conditions, boolean scaled, Optional<ChangeEnd> change) {
+
+        Observation(MachineCounts machines, List<Condition> conditions, boolean scaled) {
+            this(machines, conditions, scaled, Optional.empty());
+        }
     }
 
     private final AgentConfig config;
@@ -47,55 +69,240 @@ final class ClusterScaler {
     Observation reconcile() {
         List<Condition> conditions = new ArrayList<>();
         Instant now = Instant.now();
-        ConfigMap specMap = client.configMaps().inNamespace(config.namespace())
-                .withName(DesiredSpecConfigMap.name(config.clusterName())).get();
-        Optional<ClusterSpec> spec = DesiredSpecConfigMap.read(specMap);
-        if (spec.isEmpty()) {
+        ConfigMap specMap = specMap();
+        Optional<ClusterSpec> found = DesiredSpecConfigMap.read(specMap);
+        if (found.isEmpty()) {
             conditions.add(new Condition(CONDITION_SPEC_AVAILABLE, "False", "WaitingForPivot",
                     "the cluster's desired spec has not moved into this cluster yet", now));
             return new Observation(null, conditions, false);
         }
+        ClusterSpec spec = found.get();
         conditions.add(new Condition(CONDITION_SPEC_AVAILABLE, "True", "Found", null, now));
         GenericKubernetesResource cluster = client.genericKubernetesResources(CapiKinds.CLUSTERS)
                 .inNamespace(config.namespace()).withName(config.clusterName()).get();
         if (cluster == null || ObjectMaps.isTrue(cluster, "spec", "paused")) {
             conditions.add(new Condition(CONDITION_SELF_MANAGED, "False", "MoveInProgress",
                     "the Cluster is not yet unpaused in this cluster", now));
-            return new Observation(counts(spec.get()), conditions, false);
+            return new Observation(counts(spec), conditions, false);
         }
         conditions.add(new Condition(CONDITION_SELF_MANAGED, "True", "Pivoted", null, now));
-        scale(spec.get());
-        MachineCounts counts = counts(spec.get());
+        long generation = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.GENERATION_KEY, 0);
+        long applied = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.APPLIED_GENERATION_KEY, -1);
+        String commandId = specMap.getData().get(DesiredSpecConfigMap.COMMAND_ID_KEY);
+        Optional<ChangeEnd> end = Optional.empty();
+        if (applied < generation) {
+            try {
+                apply(spec);
+                record(DesiredSpecConfigMap.APPLIED_GENERATION_KEY, generation);
+                LOG.info("Cluster {}: spec generation {} applied to its CAPI objects", config.clusterName(),
+                        generation);
+            } catch (KubernetesClientException e) {
+                if (!refused(e) || commandId == null) {
+                    throw e;
+                }
+                // the API server refuses the change itself: trying again would be refused again
+                String why = "the cluster's API server refused the change: " + e.getMessage();
+                record(DesiredSpecConfigMap.APPLIED_GENERATION_KEY, generation);
+                end = Optional.of(new ChangeEnd(commandId, generation, false, why));
+                conditions.add(new Condition(CONDITION_CHANGED, "False", "Refused", why, now));
+            }
+        }
+        MachineCounts counts = counts(spec);
         boolean scaled = counts.controlPlaneReady() == counts.controlPlaneDesired()
                 && counts.workersReady() == counts.workersDesired();
         conditions.add(new Condition(CONDITION_SCALED, scaled ? "True" : "False",
                 scaled ? "AllMachinesReady" : "ScalingUp", counts.toString(), now));
-        return new Observation(counts, conditions, scaled);
+        long reported = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.REPORTED_GENERATION_KEY, 0);
+        if (end.isEmpty() && commandId != null && reported < generation) {
+            Optional<String> rolling = stillRolling(spec);
+            conditions.add(rolling.map(what -> new Condition(CONDITION_CHANGED, "False", "RollingOut", what, now))
+                    .orElseGet(() -> new Condition(CONDITION_CHANGED, "True", "RolledOut", null, now)));
+            if (rolling.isEmpty()) {
+                end = Optional.of(new ChangeEnd(commandId, generation, true, null));
+            }
+        }
+        return new Observation(counts, conditions, scaled, end);
     }
 
-    private void scale(ClusterSpec spec) {
+    /**
+     * Takes the spec of a change the plane sent, unless the cluster has that generation or a newer one already (a
+     * command read again after a restart).
+     *
+     * @return whether the spec is new
+     */
+    boolean accept(ClusterSpec spec, long generation, String commandId) {
+        ConfigMap specMap = specMap();
+        if (specMap == null) {
+            throw new IllegalStateException("the cluster's desired spec has not moved into this cluster yet");
+        }
+        if (DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.GENERATION_KEY, 0) >= generation) {
+            return false;
+        }
+        client.configMaps().inNamespace(config.namespace()).withName(specMap.getMetadata().getName()).edit(map -> {
+            Map<String, String> data = new HashMap<>(map.getData());
+            data.put(DesiredSpecConfigMap.SPEC_KEY, DesiredSpecConfigMap.render(config.clusterId(), spec).getData()
+                    .get(DesiredSpecConfigMap.SPEC_KEY));
+            data.put(DesiredSpecConfigMap.GENERATION_KEY, Long.toString(generation));
+            data.put(DesiredSpecConfigMap.COMMAND_ID_KEY, commandId);
+            map.setData(data);
+            return map;
+        });
+        return true;
+    }
+
+    /** Notes that the end of the change of {@code generation} is reported, so that it is reported once. */
+    void reported(long generation) {
+        record(DesiredSpecConfigMap.REPORTED_GENERATION_KEY, generation);
+    }
+
+    private ConfigMap specMap() {
+        return client.configMaps().inNamespace(config.namespace())
+                .withName(DesiredSpecConfigMap.name(config.clusterName())).get();
+    }
+
+    private void record(String key, long generation) {
+        client.configMaps().inNamespace(config.namespace()).withName(DesiredSpecConfigMap.name(config.clusterName()))
+                .edit(map -> {
+                    Map<String, String> data = new HashMap<>(map.getData());
+                    data.put(key, Long.toString(generation));
+                    map.setData(data);
+                    return map;
+                });
+    }
+
+    /** A refusal by validation or admission, which the same request meets again; not a conflict or a busy server. */
+    private static boolean refused(KubernetesClientException e) {
+        int code = e.getCode();
+        return code >= 400 && code < 500 && code != HttpURLConnection.HTTP_CONFLICT && code != 429
+                && code != HttpURLConnection.HTTP_CLIENT_TIMEOUT;
+    }
+
+    private void apply(ClusterSpec spec) {
         var renderer = Renderers.forProvider(spec.infrastructure().provider());
         Set<String> builtByManagement = renderer.render(config.clusterId(), spec, RenderPhase.MANAGEMENT).stream()
                 .map(ClusterScaler::key).collect(Collectors.toSet());
+        Set<String> deployments = new java.util.HashSet<>();
         for (GenericKubernetesResource object : renderer.render(config.clusterId(), spec, RenderPhase.FULL)) {
-            if (Capi.KUBEADM_CONTROL_PLANE.equals(object.getKind())) {
-                scaleControlPlane(object.getMetadata().getName(), spec.controlPlane().replicas());
-            } else if (!builtByManagement.contains(key(object))) {
+            String kind = object.getKind();
+            if (Capi.KUBEADM_CONTROL_PLANE.equals(kind)) {
+                setOwnedFields(CapiKinds.KUBEADM_CONTROL_PLANES, object.getMetadata().getName(), Map.of(
+                        List.of("spec", "replicas"), spec.controlPlane().replicas(),
+                        List.of("spec", "version"), spec.kubernetesVersion()));
+            } else if (Capi.MACHINE_DEPLOYMENT.equals(kind)) {
+                deployments.add(object.getMetadata().getName());
+                if (!setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, object.getMetadata().getName(), Map.of(
+                        List.of("spec", "replicas"), ObjectMaps.integer(object, 0, "spec", "replicas"),
+                        List.of("spec", "template", "spec", "version"), spec.kubernetesVersion()))) {
+                    DesiredState.ensure(client, object);
+                }
+            } else if (Capi.MACHINE_HEALTH_CHECK.equals(kind)) {
                 DesiredState.ensure(client, object);
+            } else if (!builtByManagement.contains(key(object)) && client.resource(object).get() == null) {
+                // templates are immutable: one that exists stays as it is
+                DesiredState.ensure(client, object);
+            }
+        }
+        removePoolsOtherThan(deployments);
+    }
+
+    /**
+     * Sets the fields the spec owns in an existing object, leaving everything else as others set it.
+     *
+     * @return false when there is no such object
+     */
+    private boolean setOwnedFields(io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext kind, String name,
+                                   Map<List<String>, Object> fields) {
+        var resource = client.genericKubernetesResources(kind).inNamespace(config.namespace()).withName(name);
+        GenericKubernetesResource current = resource.get();
+        if (current == null) {
+            return false;
+        }
+        boolean differs = fields.entrySet().stream().anyMatch(field -> !Objects.equals(
+                ObjectMaps.at(current, field.getKey().toArray(String[]::new)).orElse(null), field.getValue()));
+        if (differs) {
+            resource.edit(object -> {
+                fields.forEach((path, value) -> ObjectMaps.mapAt(object, path.subList(0, path.size() - 1)
+                        .toArray(String[]::new)).put(path.get(path.size() - 1), value));
+                return object;
+            });
+        }
+        return true;
+    }
+
+    /**
+     * Deletes the pools of this cluster that the spec no longer has: their MachineDeployment (Cluster API drains and
+     * deletes the machines), its health check and the templates it was made from, which nothing else uses.
+     */
+    private void removePoolsOtherThan(Set<String> desired) {
+        for (GenericKubernetesResource deployment : client.genericKubernetesResources(CapiKinds.MACHINE_DEPLOYMENTS)
+                .inNamespace(config.namespace()).withLabel(Capi.CLUSTER_ID_LABEL, config.clusterId()).list()
+                .getItems()) {
+            String name = deployment.getMetadata().getName();
+            if (desired.contains(name)) {
+                continue;
+            }
+            LOG.info("Cluster {}: removing pool {}, which its spec no longer has", config.clusterName(), name);
+            client.resource(deployment).delete();
+            client.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE_HEALTH_CHECK)
+                    .inNamespace(config.namespace()).withName(name + "-unhealthy").delete();
+            for (String[] path : List.of(new String[] {"spec", "template", "spec", "infrastructureRef"},
+                    new String[] {"spec", "template", "spec", "bootstrap", "configRef"})) {
+                ObjectMaps.at(deployment, path).filter(Map.class::isInstance).map(Map.class::cast)
+                        .ifPresent(reference -> client.genericKubernetesResources(
+                                        String.valueOf(reference.get("apiVersion")), String.valueOf(reference.get("kind")))
+                                .inNamespace(config.namespace()).withName(String.valueOf(reference.get("name")))
+                                .delete());
             }
         }
     }
 
-    private void scaleControlPlane(String name, int replicas) {
-        var controlPlane = client.genericKubernetesResources(CapiKinds.KUBEADM_CONTROL_PLANES)
-                .inNamespace(config.namespace()).withName(name);
-        GenericKubernetesResource current = controlPlane.get();
-        if (current != null && ObjectMaps.integer(current, -1, "spec", "replicas") != replicas) {
-            controlPlane.edit(kcp -> {
-                ObjectMaps.mapAt(kcp, "spec").put("replicas", replicas);
-                return kcp;
-            });
+    /** What is still rolling towards the spec, or empty when every machine is of its size and version, ready. */
+    private Optional<String> stillRolling(ClusterSpec spec) {
+        String version = spec.kubernetesVersion();
+        GenericKubernetesResource controlPlane = controlPlaneOf();
+        if (controlPlane == null) {
+            return Optional.of("no control plane found");
         }
+        int desired = spec.controlPlane().replicas();
+        if (!upToDate(controlPlane, desired) || !version.equals(ObjectMaps.string(controlPlane, "status", "version")
+                .orElse(null))) {
+            return Optional.of("control plane: " + progress(controlPlane, desired) + ", at "
+                    + ObjectMaps.string(controlPlane, "status", "version").orElse("no version yet") + " of " + version);
+        }
+        Map<String, GenericKubernetesResource> deployments = client.genericKubernetesResources(
+                        CapiKinds.MACHINE_DEPLOYMENTS).inNamespace(config.namespace())
+                .withLabel(Capi.CLUSTER_ID_LABEL, config.clusterId()).list().getItems().stream()
+                .collect(Collectors.toMap(d -> d.getMetadata().getName(), d -> d));
+        for (WorkerPool pool : spec.workerPools()) {
+            GenericKubernetesResource deployment = deployments.remove(spec.name() + "-" + pool.name());
+            if (deployment == null) {
+                return Optional.of("pool " + pool.name() + ": no MachineDeployment yet");
+            }
+            if (!upToDate(deployment, pool.replicas())) {
+                return Optional.of("pool " + pool.name() + ": " + progress(deployment, pool.replicas()));
+            }
+        }
+        if (!deployments.isEmpty()) {
+            return Optional.of("removing pool(s) " + String.join(", ", deployments.keySet()));
+        }
+        return Optional.empty();
+    }
+
+    /** Cluster API's own view: the controller has seen the object's spec, and every machine is updated and ready. */
+    private static boolean upToDate(GenericKubernetesResource object, int desired) {
+        Long generation = object.getMetadata().getGeneration();
+        int observed = ObjectMaps.integer(object, -1, "status", "observedGeneration");
+        return (generation == null || observed >= generation)
+                && ObjectMaps.integer(object, -1, "spec", "replicas") == desired
+                && ObjectMaps.integer(object, -1, "status", "replicas") == desired
+                && ObjectMaps.integer(object, -1, "status", "updatedReplicas") == desired
+                && ObjectMaps.integer(object, -1, "status", "readyReplicas") == desired;
+    }
+
+    private static String progress(GenericKubernetesResource object, int desired) {
+        return ObjectMaps.integer(object, 0, "status", "updatedReplicas") + " of " + desired + " machines updated, "
+                + ObjectMaps.integer(object, 0, "status", "readyReplicas") + " ready, "
+                + ObjectMaps.integer(object, 0, "status", "replicas") + " in all";
     }
 
     private MachineCounts counts(ClusterSpec spec) {

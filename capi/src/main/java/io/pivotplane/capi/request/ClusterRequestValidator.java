@@ -64,7 +64,21 @@ public final class ClusterRequestValidator {
                     + " [A-Za-z0-9+/]+={0,3}( .*)?");
 
     public ClusterSpec validate(ClusterRequestInput input) {
-        return validate(input, false);
+        return validate(input, ProfileCheck.ALL);
+    }
+
+    /** What of a request's profile is validated here. */
+    private enum ProfileCheck {
+        ALL,
+        /** a stored profile is resolved and validated later, by whoever has the store */
+        ALL_BUT_STORED,
+        /** the profile is a running cluster's, validated when it was asked for */
+        NONE
+    }
+
+    /** Validates a running cluster's spec changed in what its profile is not: the profile stays {@code profile}. */
+    ClusterSpec validateWithProfile(ClusterRequestInput input, io.pivotplane.events.model.Profile profile) {
+        return validate(input, ProfileCheck.NONE).withProfile(profile);
     }
 
     /**
@@ -75,10 +89,10 @@ public final class ClusterRequestValidator {
      * @return the spec, whose profile has no add-ons when it names a stored one
      */
     public ClusterSpec validateAllButStoredProfile(ClusterRequestInput input) {
-        return validate(input, true);
+        return validate(input, ProfileCheck.ALL_BUT_STORED);
     }
 
-    private ClusterSpec validate(ClusterRequestInput input, boolean storedProfileResolvedLater) {
+    private ClusterSpec validate(ClusterRequestInput input, ProfileCheck profileCheck) {
         if (input == null) {
             throw new InvalidClusterRequestException(List.of(new Violation("", "a cluster request body is required")));
         }
@@ -94,10 +108,12 @@ public final class ClusterRequestValidator {
         checkHealthCheck(violations, input.healthCheck());
         boolean storedProfile = input.profile() != null && input.profile().refersToStoredProfile()
                 && input.profile().version() != null;
-        if (!(storedProfileResolvedLater && storedProfile)) {
+        if (profileCheck == ProfileCheck.ALL || (profileCheck == ProfileCheck.ALL_BUT_STORED && !storedProfile)) {
             checkProfile(violations, "profile.addons", input.profile() == null ? null : input.profile().addons());
         }
-        checkProfileReference(violations, input.profile());
+        if (profileCheck != ProfileCheck.NONE) {
+            checkProfileReference(violations, input.profile());
+        }
         if (!violations.isEmpty()) {
             throw new InvalidClusterRequestException(violations);
         }

@@ -33,12 +33,12 @@ public final class PlaneAccess {
 
     private static final List<String> STAGES = List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_SPECS_CREATED,
             Topics.CLUSTER_CONTROL_PLANE_READY, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_ADDONS_INSTALLED,
-            Topics.CLUSTER_FAILED, Topics.CLUSTER_DELETION_REQUESTED, Topics.CLUSTER_DELETED);
+            Topics.CLUSTER_FAILED, Topics.CLUSTER_DELETION_REQUESTED, Topics.CLUSTER_DELETED, Topics.CLUSTER_CHANGED);
 
     private static final Map<String, List<KafkaGrant>> SERVICES = Map.of(
             REQUEST_SERVICE, service(REQUEST_SERVICE, STAGES,
                     List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_DELETION_REQUESTED,
-                            Topics.CLUSTER_PROFILE_CHANGED)),
+                            Topics.CLUSTER_PROFILE_CHANGED, Topics.CLUSTER_CHANGE_REQUESTED)),
             SPEC_SERVICE, service(SPEC_SERVICE,
                     List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_DELETION_REQUESTED),
                     List.of(Topics.CLUSTER_SPECS_CREATED, Topics.CLUSTER_FAILED)),
@@ -55,8 +55,8 @@ public final class PlaneAccess {
                     KafkaGrant.topicsStartingWith(Topics.AGENT_COMMANDS_PREFIX, CREATE, DELETE, DESCRIBE)),
             ADDON_SERVICE, with(service(ADDON_SERVICE,
                             List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_PROFILE_CHANGED,
-                                    Topics.AGENT_REPORTS),
-                            List.of(Topics.CLUSTER_ADDONS_INSTALLED, Topics.CLUSTER_FAILED)),
+                                    Topics.CLUSTER_CHANGE_REQUESTED, Topics.AGENT_REPORTS),
+                            List.of(Topics.CLUSTER_ADDONS_INSTALLED, Topics.CLUSTER_CHANGED, Topics.CLUSTER_FAILED)),
                     KafkaGrant.topicsStartingWith(Topics.AGENT_COMMANDS_PREFIX, WRITE)));
 
     private PlaneAccess() {

@@ -16,6 +16,7 @@ import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.events.Stage;
 import io.pivotplane.request.persistence.StageEventEntity;
+import io.pivotplane.request.rest.ChangeView;
 import io.pivotplane.request.rest.ClusterView;
 import io.pivotplane.request.rest.ErrorView;
 import io.pivotplane.request.rest.StageView;
@@ -62,7 +63,16 @@ public class ClusterMapper {
                 timeline == null ? null : timeline.stream().map(this::stage).toList(),
                 timeline == null ? null : placement(entity, timeline),
                 timeline == null ? null : addons(spec, entity.profileGeneration, timeline),
-                lastError);
+                lastError, change(entity));
+    }
+
+    private static ChangeView change(ClusterEntity entity) {
+        if (entity.changeState == null) {
+            return null;
+        }
+        String state = entity.changeState.charAt(0) + entity.changeState.substring(1).toLowerCase(java.util.Locale.ROOT);
+        return new ChangeView(entity.specGeneration, entity.changeSummary, state, entity.changeMessage,
+                entity.changeRequestedAt, entity.changeCompletedAt);
     }
 
     /** The last word on where the objects are: SpecsCreated, then Pivoted, then ClusterDeleted. */

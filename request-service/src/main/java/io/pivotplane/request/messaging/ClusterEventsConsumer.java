@@ -2,6 +2,7 @@ package io.pivotplane.request.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Blocking;
@@ -11,7 +12,10 @@ import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
-/** Subscribes request-service to every stage of the pipeline, to keep each cluster's stage and timeline. */
+/**
+ * Subscribes request-service to every stage of the pipeline, to keep each cluster's stage and timeline, and to the
+ * ends of changes to running clusters.
+ */
 @ApplicationScoped
 public class ClusterEventsConsumer {
 
@@ -25,7 +29,11 @@ public class ClusterEventsConsumer {
 
     void start(@Observes StartupEvent startup) {
         consumers.subscribeTransactional("stages", (event, tx) -> {
-            StageRecorder.record(event, tx).ifPresent(this::measure);
+            if (event.payload() instanceof ClusterChanged) {
+                ChangeRecorder.record(event, tx);
+            } else {
+                StageRecorder.record(event, tx).ifPresent(this::measure);
+            }
             return List.of();
         });
     }

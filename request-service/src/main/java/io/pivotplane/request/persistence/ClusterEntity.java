@@ -83,6 +83,27 @@ public class ClusterEntity {
     @Column(name = "profile_generation", nullable = false)
     public long profileGeneration;
 
+    /** How many times the cluster's spec was changed: the generation of its spec (its request is 0). */
+    @Column(name = "spec_generation", nullable = false)
+    public long specGeneration;
+
+    /** The latest change, in words; null until the cluster is first changed. */
+    @Column(name = "change_summary", columnDefinition = "text")
+    public String changeSummary;
+
+    /** REQUESTED until the agent has rolled it, then one of {@code ClusterChanged.Outcome}. */
+    @Column(name = "change_state", length = 16)
+    public String changeState;
+
+    @Column(name = "change_message", columnDefinition = "text")
+    public String changeMessage;
+
+    @Column(name = "change_requested_at")
+    public Instant changeRequestedAt;
+
+    @Column(name = "change_completed_at")
+    public Instant changeCompletedAt;
+
     @Version
     public long version;
 }

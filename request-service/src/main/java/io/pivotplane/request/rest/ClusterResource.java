@@ -1,5 +1,10 @@
 package io.pivotplane.request.rest;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.pivotplane.capi.request.ClusterChangeInput;
 import io.pivotplane.capi.request.ClusterRequestInput;
 import io.pivotplane.capi.request.ClusterRequestInput.ProfileInput;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
@@ -18,6 +23,7 @@ import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
@@ -52,8 +58,11 @@ public class ClusterResource {
     private final TimelineStream timeline;
     private final SecurityIdentity identity;
 
+    private final ObjectMapper json;
+
     public ClusterResource(ClusterRequestService service, ClusterMapper mapper, TimelineStream timeline,
-                           SecurityIdentity identity) {
+                           SecurityIdentity identity, ObjectMapper json) {
+        this.json = json;
         this.timeline = timeline;
         this.service = service;
         this.mapper = mapper;
@@ -111,6 +120,78 @@ public class ClusterResource {
     @APIResponse(responseCode = "410", description = "The cluster is deleted already")
     public Uni<Response> delete(@PathParam("id") String id) {
         return service.requestDeletion(Callers.of(identity), id).map(view -> Response.accepted(view).build());
+    }
+
+    /** RFC 7396's media type; plain JSON is taken as the same. */
+    public static final String MERGE_PATCH_JSON = "application/merge-patch+json";
+
+    @PATCH
+    @Path("{id}")
+    @Consumes({MERGE_PATCH_JSON, MediaType.APPLICATION_JSON})
+    @Operation(summary = "Change a running cluster",
+            description = "A JSON merge patch of the request's kubernetesVersion, controlPlane (replicas), workerPools "
+                    + "(the whole new list: a pool left out is removed, one added is created; replicas of each) and "
+                    + "healthCheck (null: the defaults). Kubernetes goes up one minor at a time. The change is the "
+                    + "cluster's next spec generation; its agent rolls the cluster to it inside the cluster, control "
+                    + "plane first, and ClusterChanged ends it (change.state Applied or Failed). A newer change "
+                    + "supersedes one still rolling.")
+    @APIResponse(responseCode = "202", description = "The change is on its way; the cluster with its new spec and "
+            + "change.state Requested")
+    @APIResponse(responseCode = "400", description = "Invalid change: every offending field is named")
+    @APIResponse(responseCode = "409", description = "The cluster is not running (AddonsInstalled) or is being deleted")
+    public Uni<Response> change(@PathParam("id") String id, JsonNode body) {
+        return Uni.createFrom().item(() -> changeInput(body))
+                .flatMap(change -> service.change(Callers.of(identity), id, change))
+                .map(view -> Response.accepted(view).build());
+    }
+
+    private ClusterChangeInput changeInput(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw new InvalidClusterRequestException(List.of(new Violation("",
+                    "a change is a JSON object of the fields to change: " + String.join(", ", ClusterChangeInput.FIELDS))));
+        }
+        List<Violation> violations = new ArrayList<>();
+        body.fieldNames().forEachRemaining(field -> {
+            if (!ClusterChangeInput.FIELDS.contains(field)) {
+                violations.add(new Violation(field, "cannot change in a running cluster; what can: "
+                        + String.join(", ", ClusterChangeInput.FIELDS)));
+            }
+        });
+        for (String required : List.of("kubernetesVersion", "controlPlane")) {
+            if (body.has(required) && body.get(required).isNull()) {
+                violations.add(new Violation(required, "is required: it cannot be removed"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new InvalidClusterRequestException(violations);
+        }
+        ObjectNode patch = ((ObjectNode) body).deepCopy();
+        // merge patch: null removes a field; no pools are no pools, no health check is the defaults
+        if (patch.has("workerPools") && patch.get("workerPools").isNull()) {
+            patch.putArray("workerPools");
+        }
+        boolean defaultHealthCheck = patch.has("healthCheck") && patch.get("healthCheck").isNull();
+        patch.remove("healthCheck");
+        ClusterChangeInput change;
+        try {
+            change = json.treeToValue(patch, ClusterChangeInput.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidClusterRequestException(List.of(new Violation("",
+                    "a field is not of the right type: " + e.getOriginalMessage())));
+        }
+        if (body.has("healthCheck")) {
+            ClusterRequestInput.HealthCheckInput healthCheck;
+            try {
+                healthCheck = defaultHealthCheck ? new ClusterRequestInput.HealthCheckInput(null, null, null)
+                        : json.treeToValue(body.get("healthCheck"), ClusterRequestInput.HealthCheckInput.class);
+            } catch (JsonProcessingException e) {
+                throw new InvalidClusterRequestException(List.of(new Violation("healthCheck",
+                        "is not of the right type: " + e.getOriginalMessage())));
+            }
+            change = new ClusterChangeInput(change.kubernetesVersion(), change.controlPlane(), change.workerPools(),
+                    healthCheck);
+        }
+        return change;
     }
 
     @PUT

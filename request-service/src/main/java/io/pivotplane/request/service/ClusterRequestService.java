@@ -4,6 +4,7 @@ import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.Stage;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.events.ClusterDeletionRequested;
+import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ProfileChanged;
 import io.pivotplane.events.model.Profile;
 import io.pivotplane.request.domain.ClusterBusyException;
@@ -12,6 +13,8 @@ import io.pivotplane.request.domain.Caller;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.domain.ClusterNotFoundException;
+import io.pivotplane.capi.request.ClusterChangeInput;
+import io.pivotplane.capi.request.ClusterChangeValidator;
 import io.pivotplane.capi.request.ClusterRequestInput;
 import io.pivotplane.capi.request.ClusterRequestValidator;
 import io.pivotplane.capi.request.Violation;
@@ -61,6 +64,7 @@ public class ClusterRequestService {
     private final RequestMetrics metrics;
     private final MessagingConfig config;
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
+    private final ClusterChangeValidator changes = new ClusterChangeValidator(validator);
     private final ProfileService profiles;
 
     public ClusterRequestService(ClusterRepository clusters, StageEventRepository timelines, OutboxRepository outbox,
@@ -176,6 +180,41 @@ public class ClusterRequestService {
                         return outbox.append(event).replaceWith(cluster);
                     }));
                 })).invoke(relay::wakeUp).flatMap(this::view);
+    }
+
+    /**
+     * Changes a running cluster's spec (pools scaled, added, removed; control plane scaled; Kubernetes upgraded one
+     * minor; health checks): stores it as the next generation of its spec and publishes {@code ClusterChangeRequested}
+     * for its agent to roll the cluster's CAPI objects to. A change asked for while another rolls supersedes it: the
+     * agent rolls to the newest.
+     *
+     * @throws ClusterBusyException unless the cluster is running (stage AddonsInstalled) and not being deleted
+     */
+    public Uni<ClusterView> change(Caller caller, String id, ClusterChangeInput requested) {
+        return get(caller, id, ProjectRole.EDITOR, "change clusters").flatMap(found -> Panache.withTransaction(() ->
+                clusters.findById(found.id).flatMap(cluster -> {
+                    if (cluster.stage != Stage.ADDONS_INSTALLED || cluster.deletionRequestedAt != null) {
+                        return Uni.createFrom().failure(new ClusterBusyException("cluster " + cluster.name + " is "
+                                + (cluster.deletionRequestedAt != null ? "being deleted"
+                                : cluster.stage.displayName()) + ": its spec changes once it runs (stage"
+                                + " AddonsInstalled)"));
+                    }
+                    ClusterChangeValidator.Accepted accepted = changes.validate(mapper.spec(cluster), requested);
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    cluster.spec = mapper.specJson(accepted.spec());
+                    cluster.kubernetesVersion = accepted.spec().kubernetesVersion();
+                    cluster.specGeneration++;
+                    cluster.changeSummary = accepted.summary();
+                    cluster.changeState = "REQUESTED";
+                    cluster.changeMessage = null;
+                    cluster.changeRequestedAt = now;
+                    cluster.changeCompletedAt = null;
+                    cluster.updatedAt = now;
+                    EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                            new ClusterChangeRequested(cluster.id.toString(), cluster.specGeneration, accepted.spec(),
+                                    accepted.summary(), now));
+                    return outbox.append(event).replaceWith(cluster);
+                }))).invoke(relay::wakeUp).flatMap(this::view);
     }
 
     /**

@@ -1,0 +1,81 @@
+package io.pivotplane.addon.service;
+
+import io.pivotplane.addon.persistence.SpecChanges;
+import io.pivotplane.events.AgentCommand;
+import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterChangeRequested;
+import io.pivotplane.events.ClusterChanged;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.events.model.Condition;
+import io.pivotplane.kit.config.MessagingConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Carries changes of running clusters to their agents, the plane's one way into a pivoted cluster: each
+ * {@code ClusterChangeRequested} becomes an APPLY_SPEC command on the agent's topic (the plane never calls the
+ * cluster), and the agent's answer, once it has rolled the machines, becomes {@code ClusterChanged}. Only the newest
+ * generation counts: an older or repeated change is not sent, and the answer to a superseded one is dropped.
+ */
+@ApplicationScoped
+public class SpecChangeRelay {
+
+    private static final Logger LOG = Logger.getLogger(SpecChangeRelay.class);
+
+    private final MessagingConfig messaging;
+
+    public SpecChangeRelay(MessagingConfig messaging) {
+        this.messaging = messaging;
+    }
+
+    static boolean isAnswer(AgentReport report) {
+        return report.kind() == AgentReport.Kind.CHANGE_APPLIED || report.kind() == AgentReport.Kind.CHANGE_FAILED;
+    }
+
+    List<EventEnvelope<?>> on(EventEnvelope<?> event, Connection tx) throws Exception {
+        List<EventEnvelope<?>> caused = new ArrayList<>();
+        String clusterId = event.subject();
+        Optional<SpecChanges.Change> latest = SpecChanges.lock(tx, clusterId);
+        if (event.payload() instanceof ClusterChangeRequested requested) {
+            if (latest.isPresent() && latest.get().generation() >= requested.generation()) {
+                LOG.infof("Spec generation %d of %s is not newer than generation %d: already sent",
+                        requested.generation(), clusterId, latest.get().generation());
+                return caused;
+            }
+            String commandId = UUID.randomUUID().toString();
+            Instant now = Instant.now();
+            SpecChanges.sent(tx, clusterId, requested.generation(), commandId, event.correlationId(), now);
+            LOG.infof("Cluster %s changes to spec generation %d (%s)", clusterId, requested.generation(),
+                    requested.summary());
+            caused.add(EventEnvelope.create(messaging.eventSource(), event.correlationId(),
+                    AgentCommand.applySpec(clusterId, commandId, requested.spec(), requested.generation(), now)));
+        } else if (event.payload() instanceof AgentReport report && isAnswer(report)) {
+            if (latest.isEmpty() || !latest.get().commandId().equals(report.commandId())
+                    || latest.get().outcome() != null) {
+                LOG.infof("The agent of %s answered %s to command %s, which is not its latest change, or is"
+                        + " answered already", clusterId, report.kind(), report.commandId());
+                return caused;
+            }
+            SpecChanges.Change change = latest.get();
+            boolean applied = report.kind() == AgentReport.Kind.CHANGE_APPLIED;
+            String message = applied ? null : report.conditions().stream()
+                    .filter(c -> AgentReport.CONDITION_CHANGED.equals(c.type()) && "False".equals(c.status()))
+                    .map(Condition::message).filter(m -> m != null && !m.isBlank()).findFirst()
+                    .orElse("the agent gave no reason");
+            ClusterChanged.Outcome outcome = applied ? ClusterChanged.Outcome.APPLIED : ClusterChanged.Outcome.FAILED;
+            SpecChanges.ended(tx, clusterId, outcome.name());
+            LOG.infof("Spec generation %d of %s: %s%s", change.generation(), clusterId, outcome,
+                    message == null ? "" : " (" + message + ")");
+            String correlationId = change.correlationId() == null ? clusterId : change.correlationId();
+            caused.add(EventEnvelope.create(messaging.eventSource(), correlationId, new ClusterChanged(clusterId,
+                    change.generation(), outcome, message, report.reportedAt())));
+        }
+        return caused;
+    }
+}

@@ -1,0 +1,42 @@
+package io.pivotplane.request.messaging;
+
+import io.pivotplane.events.ClusterChanged;
+import io.pivotplane.events.EventEnvelope;
+import io.pivotplane.kit.messaging.PermanentEventException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.util.UUID;
+
+/**
+ * Ends a cluster's latest change from its {@code ClusterChanged}, in the consumer's transaction. The outcome of a
+ * change that a newer one superseded, or the same outcome twice, changes nothing.
+ */
+final class ChangeRecorder {
+
+    private ChangeRecorder() {
+    }
+
+    static void record(EventEnvelope<?> event, Connection tx) throws Exception {
+        if (!(event.payload() instanceof ClusterChanged changed)) {
+            throw new PermanentEventException("not the end of a change: " + event.type().ceType());
+        }
+        UUID clusterId;
+        try {
+            clusterId = UUID.fromString(changed.clusterId());
+        } catch (IllegalArgumentException e) {
+            throw new PermanentEventException("cluster id '" + changed.clusterId() + "' is not a UUID");
+        }
+        try (PreparedStatement update = tx.prepareStatement("""
+                UPDATE cluster SET change_state = ?, change_message = ?, change_completed_at = ?, updated_at = now(),
+                    version = version + 1
+                WHERE id = ? AND spec_generation = ? AND change_state = 'REQUESTED'""")) {
+            update.setString(1, changed.outcome().name());
+            update.setString(2, changed.message());
+            update.setTimestamp(3, Timestamp.from(changed.changedAt()));
+            update.setObject(4, clusterId);
+            update.setLong(5, changed.generation());
+            update.executeUpdate();
+        }
+    }
+}
