@@ -73,6 +73,15 @@ final class Describe extends ApiCommand {
         }
 
         out.println();
+        JsonNode change = cluster.path("change");
+        out.println("Last change: " + (change.isMissingNode() || change.isNull() ? "none"
+                : "generation " + change.path("generation").asText() + ", " + change.path("state").asText()
+                + " (asked " + change.path("requestedAt").asText()
+                + (change.hasNonNull("completedAt") ? ", ended " + change.path("completedAt").asText() : "") + "): "
+                + change.path("summary").asText()
+                + (change.hasNonNull("message") ? "; " + change.path("message").asText() : "")));
+
+        out.println();
         JsonNode error = cluster.path("lastError");
         out.println("Last error: " + (error.isMissingNode() || error.isNull() ? "none"
                 : error.path("reason").asText() + " at stage " + error.path("stage").asText() + " ("

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "pivotctl", mixinStandardHelpOptions = true, versionProvider = Pivotctl.Version.class,
         description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
-            Describe.class, Watch.class, ClusterCommands.Delete.class, ProfileCommands.class, GenerateCommand.class,
+            Describe.class, Watch.class, ClusterCommands.Delete.class, ChangeCommands.Scale.class,
+            ChangeCommands.Upgrade.class, ProfileCommands.class, GenerateCommand.class,
             ContextCommands.Login.class, ContextCommands.Config.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",
         footer = {
@@ -16,7 +17,7 @@ import picocli.CommandLine.Command;
             "  2  the command line is wrong (unknown option, missing argument)",
             "  3  no cluster has the id given, or the project none of the name given",
             "  4  the pivotplane API cannot be reached or failed on its side",
-            "  5  the cluster that watch followed failed",
+            "  5  the cluster that watch followed failed, or the change that --wait followed",
             "  6  no token, or the API refused it (expired, or not of its identity provider): pivotctl login",
             "  7  your token's roles do not allow this in the project (or do not show you the cluster)",
             " 70  pivotplane failed on its own (a bug: please report it with the input)"})

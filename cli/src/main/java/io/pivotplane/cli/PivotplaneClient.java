@@ -77,6 +77,13 @@ final class PivotplaneClient {
                 .PUT(HttpRequest.BodyPublishers.ofString(json(profile))), id);
     }
 
+    /** Changes a running cluster with a JSON merge patch of its spec; answers the cluster with its change. */
+    JsonNode change(String id, Map<String, Object> patch) {
+        return send(HttpRequest.newBuilder(cluster(id))
+                .header("Content-Type", "application/merge-patch+json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json(patch))), id);
+    }
+
     JsonNode get(String id) {
         return send(HttpRequest.newBuilder(cluster(id)).GET(), id);
     }

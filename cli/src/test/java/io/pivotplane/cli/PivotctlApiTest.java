@@ -44,6 +44,17 @@ class PivotctlApiTest {
              "lastError":{"stage":"ControlPlaneReady","reason":"ControlPlaneTimeout","message":"CP-A never came up",
                           "at":"2026-11-24T10:00:03Z"}}""".formatted(ID);
 
+    private static final String RUNNING_ID = "7a2d3c4b-1e0f-4a55-8b2c-3d4e5f6a7b8c";
+    private static final String RUNNING = """
+            {"id":"%s","name":"edge-aws","project":"team-a","provider":"aws","kubernetesVersion":"v1.30.5",
+             "stage":"AddonsInstalled","createdAt":"2026-11-24T10:00:00Z",
+             "spec":{"controlPlane":{"replicas":3,"machine":{"instanceType":"t3.large"}},
+                     "workerPools":[{"name":"md-0","replicas":3,"machine":{"instanceType":"t3.large"}},
+                                    {"name":"gpu","replicas":1,"machine":{"instanceType":"g5.xlarge"}}]},
+             "change":{"generation":2,"summary":"pool md-0: 3 → 5 machines","state":"Applied",
+                       "requestedAt":"2026-11-24T11:00:00Z","completedAt":"2026-11-24T11:04:00Z"}}"""
+            .formatted(RUNNING_ID);
+    private final AtomicReference<String> patched = new AtomicReference<>();
     private HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     /** When set, the stand-in answers 401 to any other bearer token, and 403 to {@link #VIEWER_TOKEN}. */
@@ -83,6 +94,12 @@ class PivotctlApiTest {
                         data:{"stage":"Failed","reachedAt":"2026-11-24T10:00:03Z","reason":"ControlPlaneTimeout","message":"CP-A never came up"}
 
                         """);
+            } else if (path.equals("/api/v1/clusters/" + RUNNING_ID) && exchange.getRequestMethod().equals("PATCH")) {
+                patched.set(exchange.getRequestHeaders().getFirst("Content-Type") + " "
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                respond(exchange, 202, "application/json", RUNNING);
+            } else if (path.equals("/api/v1/clusters/" + RUNNING_ID)) {
+                respond(exchange, 200, "application/json", RUNNING);
             } else if (path.equals("/api/v1/clusters/" + ID)) {
                 respond(exchange, 200, "application/json", CLUSTER);
             } else if (path.equals("/api/v1/clusters") && exchange.getRequestMethod().equals("POST")) {
@@ -118,6 +135,36 @@ class PivotctlApiTest {
         Run described = pivotctl("describe", ID);
         assertThat(described.out()).contains("Stage:      Failed", "ControlPlaneTimeout: CP-A never came up",
                 "Objects: not created yet", "Last error: ControlPlaneTimeout at stage ControlPlaneReady");
+    }
+
+    @Test
+    void scaleAndUpgradeSendAMergePatchOfTheClustersSpecAndWaitForTheChangeToEnd() throws IOException {
+        Run scaled = pivotctl("scale", RUNNING_ID, "--pool", "md-0", "--replicas", "5", "--wait");
+        assertThat(scaled.exitCode()).as(scaled.err()).isZero();
+        assertThat(patched.get()).startsWith("application/merge-patch+json ");
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1)))
+                .as("the whole list of pools: the one left out would be removed")
+                .isEqualTo(new ObjectMapper().readTree("""
+                        {"workerPools":[{"name":"md-0","replicas":5},{"name":"gpu","replicas":1}]}"""));
+        assertThat(scaled.out()).contains("cluster edge-aws, generation 2: pool md-0: 3 → 5 machines", "applied");
+
+        pivotctl("scale", RUNNING_ID, "--pool", "gpu", "--remove");
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1)))
+                .isEqualTo(new ObjectMapper().readTree("""
+                        {"workerPools":[{"name":"md-0","replicas":3}]}"""));
+        pivotctl("scale", RUNNING_ID, "--pool", "batch", "--replicas", "2");
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1))
+                .path("workerPools").get(2).toString())
+                .as("a new pool takes the first pool's machines").isEqualTo("""
+                        {"name":"batch","replicas":2,"machine":{"instanceType":"t3.large"}}""");
+
+        pivotctl("upgrade", RUNNING_ID, "--kubernetes-version", "v1.31.2");
+        assertThat(patched.get()).endsWith("{\"kubernetesVersion\":\"v1.31.2\"}");
+        assertThat(pivotctl("describe", RUNNING_ID).out())
+                .contains("Last change: generation 2, Applied", "pool md-0: 3 → 5 machines");
+        assertThat(pivotctl("scale", RUNNING_ID, "--pool", "none", "--remove").exitCode())
+                .isEqualTo(ExitCodes.INVALID_INPUT);
+        assertThat(pivotctl("scale", RUNNING_ID, "--pool", "md-0").exitCode()).isEqualTo(ExitCodes.USAGE);
     }
 
     @Test

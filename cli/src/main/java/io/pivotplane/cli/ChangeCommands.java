@@ -1,0 +1,157 @@
+package io.pivotplane.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * Changes to a running cluster: each is the cluster's next spec generation, which its agent rolls the cluster's own
+ * CAPI objects to; {@code --wait} follows it to its end.
+ */
+final class ChangeCommands {
+
+    private ChangeCommands() {
+    }
+
+    /** What every change command takes: the cluster, and whether to wait for the end. */
+    abstract static class ChangeCommand extends ApiCommand {
+        @Parameters(index = "0", paramLabel = "NAME|ID", description = "The cluster: its name in the project, or its id.")
+        String cluster;
+        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
+                description = "The project of the cluster named. Default: the context's.")
+        String project;
+        @Option(names = "--wait", description = "Follow the change until the cluster is rolled to it, or it fails.")
+        boolean await;
+
+        /** The merge patch of the change, read from the cluster as it is now. */
+        abstract Map<String, Object> patch(JsonNode current);
+
+        @Override
+        public Integer call() {
+            PivotplaneClient client = client();
+            String id = client.idOf(cluster, project != null ? project : api.defaultProject());
+            JsonNode changed = client.change(id, patch(client.get(id)));
+            if (!table()) {
+                print(changed, List.of(changed));
+            } else {
+                out().println("cluster " + changed.path("name").asText() + ", generation "
+                        + changed.path("change").path("generation").asText() + ": "
+                        + changed.path("change").path("summary").asText());
+                out().flush();
+            }
+            return await ? awaitChange(client, id, changed.path("change").path("generation").asLong()) : ExitCodes.OK;
+        }
+
+        /** Polls until the change of {@code generation} ends, printing what the cluster's agent reports meanwhile. */
+        private int awaitChange(PivotplaneClient client, String id, long generation) {
+            while (true) {
+                JsonNode change = client.get(id).path("change");
+                if (change.path("generation").asLong() != generation) {
+                    out().println("superseded by generation " + change.path("generation").asText());
+                    return ExitCodes.OK;
+                }
+                String state = change.path("state").asText();
+                if ("Applied".equals(state)) {
+                    out().println("applied");
+                    return ExitCodes.OK;
+                }
+                if ("Failed".equals(state)) {
+                    out().println("failed: " + change.path("message").asText());
+                    return ExitCodes.CLUSTER_FAILED;
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return ExitCodes.UNAVAILABLE;
+                }
+            }
+        }
+    }
+
+    @Command(name = "scale", mixinStandardHelpOptions = true,
+            description = "Scale a running cluster's control plane or one of its worker pools; a pool that does not "
+                    + "exist is added with the machines of the first pool, 0 replicas remove none (use --remove).",
+            footer = {"", "Examples:", "  pivotctl scale edge-aws --pool md-0 --replicas 5 --wait",
+                "  pivotctl scale edge-aws --control-plane 5", "  pivotctl scale edge-aws --pool batch --remove"})
+    static final class Scale extends ChangeCommand {
+        @ArgGroup(exclusive = true, multiplicity = "1")
+        Target target;
+
+        static final class Target {
+            @Option(names = "--control-plane", paramLabel = "REPLICAS",
+                    description = "Control-plane machines (odd: etcd needs a majority).")
+            Integer controlPlane;
+            @ArgGroup(exclusive = false)
+            Pool pool;
+        }
+
+        static final class Pool {
+            @Option(names = "--pool", required = true, paramLabel = "NAME", description = "The worker pool.")
+            String name;
+            @Option(names = "--replicas", paramLabel = "REPLICAS", description = "Its machines.")
+            Integer replicas;
+            @Option(names = "--remove", description = "Remove the pool (its machines are drained and deleted).")
+            boolean remove;
+        }
+
+        @Override
+        Map<String, Object> patch(JsonNode current) {
+            if (target.controlPlane != null) {
+                return Map.of("controlPlane", Map.of("replicas", target.controlPlane));
+            }
+            Pool pool = target.pool;
+            if (pool.remove == (pool.replicas != null)) {
+                throw new CliException(ExitCodes.USAGE, "--pool takes either --replicas or --remove");
+            }
+            List<Map<String, Object>> pools = new ArrayList<>();
+            boolean found = false;
+            for (JsonNode existing : current.path("spec").path("workerPools")) {
+                String name = existing.path("name").asText();
+                if (name.equals(pool.name)) {
+                    found = true;
+                    if (!pool.remove) {
+                        pools.add(Map.of("name", name, "replicas", pool.replicas));
+                    }
+                } else {
+                    pools.add(Map.of("name", name, "replicas", existing.path("replicas").asInt()));
+                }
+            }
+            if (!found && pool.remove) {
+                throw new CliException(ExitCodes.INVALID_INPUT, "the cluster has no pool " + pool.name);
+            }
+            if (!found) {
+                JsonNode first = current.path("spec").path("workerPools").path(0).path("machine");
+                JsonNode machine = first.isMissingNode() ? current.path("spec").path("controlPlane").path("machine")
+                        : first;
+                Map<String, Object> added = new LinkedHashMap<>();
+                added.put("name", pool.name);
+                added.put("replicas", pool.replicas);
+                added.put("machine", machine);
+                pools.add(added);
+            }
+            return Map.of("workerPools", pools);
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true,
+            description = "Upgrade a running cluster's Kubernetes, one minor version at a time: the control plane "
+                    + "first, then each pool, machine by machine, new machines before old ones go.",
+            footer = {"", "Example:", "  pivotctl upgrade edge-aws --kubernetes-version v1.31.2 --wait"})
+    static final class Upgrade extends ChangeCommand {
+        @Option(names = "--kubernetes-version", required = true, paramLabel = "VERSION",
+                description = "The version to go to, e.g. v1.31.2.")
+        String version;
+
+        @Override
+        Map<String, Object> patch(JsonNode current) {
+            return Map.of("kubernetesVersion", version);
+        }
+    }
+}
