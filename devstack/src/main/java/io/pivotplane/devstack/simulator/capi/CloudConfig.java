@@ -15,21 +15,25 @@ import java.util.Optional;
  * The bootstrap data the simulated kubeadm bootstrap provider writes and a simulated VM's cloud-init runs: a
  * cloud-config with the kubeadm configuration in {@code /run/kubeadm/kubeadm.yaml} and the {@code kubeadm init} or
  * {@code kubeadm join} that reads it, as CABPK's templates have it. One line more than CABPK writes names the
- * cluster, where a real kubeadm finds its control plane through the endpoint: simulated clusters may share one.
+ * cluster, where a real kubeadm finds its control plane through the endpoint: simulated clusters may share one. Another
+ * names the Machine's Kubernetes version, which a real VM has from its image (the providers pick the image built for
+ * the Machine's {@code spec.version}): the kubelet reports it.
  */
 record CloudConfig(Key cluster, boolean init, boolean controlPlane, Map<String, Object> nodeRegistration,
-                   Map<String, Object> clusterConfiguration) {
+                   Map<String, Object> clusterConfiguration, Optional<String> kubernetesVersion) {
 
     static final String KUBEADM_YAML = "/run/kubeadm/kubeadm.yaml";
     private static final String CLUSTER_LINE = "# pivotplane simulator: cluster ";
+    private static final String VERSION_LINE = "# pivotplane simulator: kubernetes ";
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     /**
      * @param kubeadm the kubeadm documents: ClusterConfiguration and InitConfiguration, or JoinConfiguration
      * @param files the config's files with their content resolved
      */
-    static String render(Key cluster, boolean init, List<Map<String, Object>> kubeadm, List<Map<String, Object>> files,
-                         List<String> preKubeadmCommands, List<String> postKubeadmCommands) {
+    static String render(Key cluster, Optional<String> kubernetesVersion, boolean init, List<Map<String, Object>> kubeadm,
+                         List<Map<String, Object>> files, List<String> preKubeadmCommands,
+                         List<String> postKubeadmCommands) {
         List<Map<String, Object>> writeFiles = new ArrayList<>(files);
         writeFiles.add(map("path", KUBEADM_YAML, "owner", "root:root", "permissions", "0640",
                 "content", Manifests.yamlStream(kubeadm)));
@@ -39,16 +43,19 @@ record CloudConfig(Key cluster, boolean init, boolean controlPlane, Map<String, 
         commands.addAll(postKubeadmCommands);
         Map<String, Object> config = map("write_files", writeFiles, "runcmd", commands);
         return "## template: jinja\n#cloud-config\n" + CLUSTER_LINE + cluster.namespace() + "/" + cluster.name() + "\n"
-                + Manifests.yaml(config);
+                + kubernetesVersion.map(v -> VERSION_LINE + v + "\n").orElse("") + Manifests.yaml(config);
     }
 
     /** What a VM's cloud-init finds in its user data; empty when it is not kubeadm bootstrap data. */
     static Optional<CloudConfig> parse(String userData) {
         Key cluster = null;
+        String version = null;
         for (String line : userData.split("\n")) {
             if (line.startsWith(CLUSTER_LINE)) {
                 String[] parts = line.substring(CLUSTER_LINE.length()).trim().split("/", 2);
                 cluster = new Key(parts[0], parts[1]);
+            } else if (line.startsWith(VERSION_LINE)) {
+                version = line.substring(VERSION_LINE.length()).trim();
             }
         }
         if (cluster == null) {
@@ -86,11 +93,12 @@ record CloudConfig(Key cluster, boolean init, boolean controlPlane, Map<String, 
                 }
             }
         }
-        return Optional.of(new CloudConfig(cluster, init, controlPlane, nodeRegistration, clusterConfiguration));
+        return Optional.of(new CloudConfig(cluster, init, controlPlane, nodeRegistration, clusterConfiguration,
+                Optional.ofNullable(version).filter(v -> !v.isEmpty())));
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> read(String document) {
+    static Map<String, Object> read(String document) {
         try {
             return YAML.readValue(document, Map.class);
         } catch (IOException e) {

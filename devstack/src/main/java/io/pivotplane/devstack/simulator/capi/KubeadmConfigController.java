@@ -124,8 +124,9 @@ final class KubeadmConfigController extends Controller {
                 clusterConfiguration(config, machine, cluster),
                 kubeadmDocument("InitConfiguration", ObjectMaps.at(config, "spec", "initConfiguration").orElse(null),
                         machine));
-        storeBootstrapData(config, cluster, CloudConfig.render(Key.of(cluster), true, kubeadm, files(config),
-                strings(config, "preKubeadmCommands"), strings(config, "postKubeadmCommands")), status, conditions);
+        storeBootstrapData(config, cluster, CloudConfig.render(Key.of(cluster), ObjectMaps.string(machine, "spec",
+                "version"), true, kubeadm, files(config), strings(config, "preKubeadmCommands"),
+                strings(config, "postKubeadmCommands")), status, conditions);
         LOG.info("[{}] KubeadmConfig {}: init data for the first control-plane Machine {}", host.name(),
                 Key.of(config), machine.getMetadata().getName());
         return done();
@@ -166,8 +167,9 @@ final class KubeadmConfigController extends Controller {
         });
         config.setAdditionalProperty("spec", updated.getAdditionalProperties().get("spec"));
         List<Map<String, Object>> kubeadm = List.of(kubeadmDocument("JoinConfiguration", join, machine));
-        storeBootstrapData(config, cluster, CloudConfig.render(Key.of(cluster), false, kubeadm, files(config),
-                strings(config, "preKubeadmCommands"), strings(config, "postKubeadmCommands")), status, conditions);
+        storeBootstrapData(config, cluster, CloudConfig.render(Key.of(cluster), ObjectMaps.string(machine, "spec",
+                "version"), false, kubeadm, files(config), strings(config, "preKubeadmCommands"),
+                strings(config, "postKubeadmCommands")), status, conditions);
         LOG.info("[{}] KubeadmConfig {}: join data for {} Machine {}", host.name(), Key.of(config),
                 controlPlane ? "control-plane" : "worker", machine.getMetadata().getName());
     }

@@ -1,5 +1,6 @@
 package io.pivotplane.devstack.simulator.capi;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
@@ -9,9 +10,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.Manifests;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -24,14 +27,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * KCP's controller ({@code controlplane/kubeadm/internal/controllers}: {@code controller.go}, {@code scale.go},
- * {@code status.go}). Its finalizer first; it waits for its Cluster's ownerReference, for the infrastructure to be
- * ready (then writes the cluster certificates, owned by it) and for the control-plane endpoint. Machines are created
- * one at a time: the first with an init KubeadmConfig, each next one with a join config only when the preflight
- * checks pass, i.e. no machine is being deleted and every machine has its {@code nodeRef} and a healthy control
- * plane on its Node. Scale down deletes the oldest machine (one asked to be deleted first). Status:
- * {@code initialized} once kubeadm's {@code kube-system/kubeadm-config} ConfigMap exists in the workload cluster,
- * {@code readyReplicas} the control-plane Nodes that are Ready, {@code ready} once one is. Deletion waits for the
- * workers, then deletes its machines (lifting its pre-terminate hook) and waits for them.
+ * {@code upgrade.go}, {@code status.go}; v1.9). Its finalizer first; it waits for its Cluster's ownerReference, for the
+ * infrastructure to be ready (then writes the cluster certificates, owned by it) and for the control-plane endpoint.
+ * Machines are created one at a time: the first with an init KubeadmConfig, each next one with a join config only when
+ * the preflight checks pass, i.e. no machine is being deleted and every machine has its {@code nodeRef} and a healthy
+ * control plane on its Node. Scale down deletes the oldest machine (one asked to be deleted first). Machines that are
+ * not up to date ({@link ControlPlaneMachineUpToDate}: another version, configuration or template, rolloutAfter or
+ * rolloutBefore) are rolled out first, one at a time: with {@code rolloutStrategy.rollingUpdate.maxSurge} 1 (the
+ * default) a new machine is added and, once it passes the preflight checks, the oldest outdated machine of the failure
+ * domain with most machines is deleted; with maxSurge 0 that one is deleted first. Status: {@code updatedReplicas} the
+ * machines up to date, {@code version} the lowest of the machines', {@code initialized} once kubeadm's
+ * {@code kube-system/kubeadm-config} ConfigMap exists in the workload cluster (its {@code kubernetesVersion} follows an
+ * upgrade), {@code readyReplicas} the control-plane Nodes that are Ready, {@code ready} once one is. Deletion waits for
+ * the workers, then deletes its machines (lifting its pre-terminate hook) and waits for them.
  */
 final class KubeadmControlPlaneController extends Controller {
 
@@ -89,15 +97,25 @@ final class KubeadmControlPlaneController extends Controller {
         final GenericKubernetesResource kcp;
         final GenericKubernetesResource cluster;
         final List<GenericKubernetesResource> machines;
+        /** Why each machine that is not up to date is not, by name (machinesNotUptoDate). */
+        final Map<String, List<String>> outdated;
         final Conditions conditions;
         final Map<String, Object> status;
 
-        Scope(GenericKubernetesResource kcp, GenericKubernetesResource cluster, List<GenericKubernetesResource> machines) {
+        Scope(GenericKubernetesResource kcp, GenericKubernetesResource cluster, List<GenericKubernetesResource> machines,
+              Map<String, List<String>> outdated) {
             this.kcp = kcp;
             this.cluster = cluster;
             this.machines = machines;
+            this.outdated = outdated;
             this.conditions = Conditions.of(kcp);
             this.status = new LinkedHashMap<>(Api.normalized(kcp.getAdditionalProperties().get("status")));
+        }
+
+        /** MachinesNeedingRollout: outdated and not being deleted already (they are replaced once gone). */
+        List<GenericKubernetesResource> needingRollout() {
+            return machines.stream().filter(m -> outdated.containsKey(m.getMetadata().getName()))
+                    .filter(m -> !Api.deleting(m)).toList();
         }
 
         Key clusterKey() {
@@ -123,7 +141,7 @@ final class KubeadmControlPlaneController extends Controller {
                             Capi.CLUSTER_NAME_LABEL, cluster.getMetadata().getName(), Capi.CONTROL_PLANE_LABEL, ""))
                     .stream().filter(m -> Api.ownedBy(m, kcp)).sorted(oldestFirst()).toList();
         }
-        Scope scope = new Scope(kcp, cluster, machines);
+        Scope scope = new Scope(kcp, cluster, machines, outdated(kcp, machines));
         Optional<Duration> again;
         if (Api.deleting(kcp)) {
             Deletion deletion = reconcileDelete(scope);
@@ -153,6 +171,16 @@ final class KubeadmControlPlaneController extends Controller {
         if (hook.isPresent()) {
             return hook;
         }
+        List<GenericKubernetesResource> needingRollout = scope.needingRollout();
+        if (!needingRollout.isEmpty()) {
+            scope.conditions.markFalse("MachinesSpecUpToDate", "RollingUpdateInProgress", Conditions.WARNING,
+                    "Rolling " + needingRollout.size() + " replicas with outdated spec (" + (scope.machines.size()
+                            - needingRollout.size()) + " replicas up to date)");
+            return upgradeControlPlane(scope, needingRollout);
+        }
+        if (scope.conditions.get("MachinesSpecUpToDate").isPresent()) {
+            scope.conditions.markTrue("MachinesSpecUpToDate");
+        }
         int existing = scope.machines.size();
         int desired = ObjectMaps.integer(scope.kcp, 1, "spec", "replicas");
         if (existing < desired && existing == 0) {
@@ -171,15 +199,95 @@ final class KubeadmControlPlaneController extends Controller {
             return done();
         }
         if (existing > desired) {
-            GenericKubernetesResource victim = selectMachineForScaleDown(scope);
-            Optional<String> failed = preflightChecks(scope, victim);
+            return scaleDown(scope, List.of());
+        }
+        return done();
+    }
+
+    /** What one reconcile knows about which machines are up to date (NewControlPlane). */
+    private Map<String, List<String>> outdated(GenericKubernetesResource kcp, List<GenericKubernetesResource> machines) {
+        Instant now = Instant.now();
+        Map<String, List<String>> outdated = new LinkedHashMap<>();
+        for (GenericKubernetesResource machine : machines) {
+            String namespace = machine.getMetadata().getNamespace();
+            GenericKubernetesResource infra = api.referenced(ObjectMaps.at(machine, "spec", "infrastructureRef")
+                    .orElse(null), namespace).orElse(null);
+            GenericKubernetesResource config = api.referenced(ObjectMaps.at(machine, "spec", "bootstrap", "configRef")
+                    .orElse(null), namespace).orElse(null);
+            List<String> reasons = ControlPlaneMachineUpToDate.outdated(kcp, machine, infra, config, now);
+            if (!reasons.isEmpty()) {
+                outdated.put(machine.getMetadata().getName(), reasons);
+            }
+        }
+        return outdated;
+    }
+
+    /**
+     * upgradeControlPlane: kubeadm's ClusterConfiguration in the workload cluster takes the new version; then one
+     * machine more while there are fewer than replicas plus maxSurge, else one outdated machine less.
+     */
+    private Optional<Duration> upgradeControlPlane(Scope scope, List<GenericKubernetesResource> needingRollout) {
+        LOG.debug("[{}] KubeadmControlPlane {}: rolling out Machines {}", host.name(), Key.of(scope.kcp),
+                needingRollout.stream().map(m -> m.getMetadata().getName() + " ("
+                        + String.join(", ", scope.outdated.get(m.getMetadata().getName())) + ")").toList());
+        KubernetesClient workload = scope.workload().orElseThrow(() -> new IllegalStateException(
+                "failed to get remote client for workload cluster " + scope.clusterKey()));
+        updateKubernetesVersion(workload, ObjectMaps.string(scope.kcp, "spec", "version").orElse(""));
+        int maxNodes = ObjectMaps.integer(scope.kcp, 1, "spec", "replicas") + maxSurge(scope.kcp);
+        if (scope.machines.size() < maxNodes) {
+            Optional<String> failed = preflightChecks(scope, null);
             if (failed.isPresent()) {
+                LOG.debug("[{}] KubeadmControlPlane {}: waiting for the preflight checks: {}", host.name(),
+                        Key.of(scope.kcp), failed.get());
                 return after(PREFLIGHT_REQUEUE);
             }
-            LOG.info("[{}] KubeadmControlPlane {}: deleting Machine {} (scale down)", host.name(), Key.of(scope.kcp),
-                    victim.getMetadata().getName());
-            api.delete(Kind.MACHINE, victim);
+            createMachine(scope, false);
+            return done();
         }
+        return scaleDown(scope, needingRollout);
+    }
+
+    /** rolloutStrategy.rollingUpdate.maxSurge as IntOrString.IntValue reads it; the webhook defaults it to 1. */
+    private static int maxSurge(GenericKubernetesResource kcp) {
+        Object value = ObjectMaps.at(kcp, "spec", "rolloutStrategy", "rollingUpdate", "maxSurge").orElse(1);
+        if (value instanceof Number number) {
+            return number.intValue();
+        }
+        try {
+            return Integer.parseInt(String.valueOf(value));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** UpdateKubernetesVersionInKubeadmConfigMap. */
+    private void updateKubernetesVersion(KubernetesClient workload, String version) {
+        ConfigMap configMap = workload.configMaps().inNamespace("kube-system").withName("kubeadm-config").get();
+        if (configMap == null || configMap.getData() == null || configMap.getData().get("ClusterConfiguration") == null) {
+            return;
+        }
+        Map<String, Object> configuration = new LinkedHashMap<>(CloudConfig.read(
+                configMap.getData().get("ClusterConfiguration")));
+        if (version.equals(configuration.get("kubernetesVersion"))) {
+            return;
+        }
+        configuration.put("kubernetesVersion", version);
+        configMap.getData().put("ClusterConfiguration", Manifests.yaml(configuration));
+        workload.configMaps().resource(configMap).update();
+    }
+
+    /** scaleDownControlPlane: the machine selectMachineForScaleDown picks, once the others pass the preflight checks. */
+    private Optional<Duration> scaleDown(Scope scope, List<GenericKubernetesResource> outdated) {
+        GenericKubernetesResource victim = selectMachineForScaleDown(scope, outdated);
+        Optional<String> failed = preflightChecks(scope, victim);
+        if (failed.isPresent()) {
+            LOG.debug("[{}] KubeadmControlPlane {}: waiting for the preflight checks: {}", host.name(),
+                    Key.of(scope.kcp), failed.get());
+            return after(PREFLIGHT_REQUEUE);
+        }
+        LOG.info("[{}] KubeadmControlPlane {}: deleting Machine {} ({})", host.name(), Key.of(scope.kcp),
+                victim.getMetadata().getName(), outdated.isEmpty() ? "scale down" : "rollout");
+        api.delete(Kind.MACHINE, victim);
         return done();
     }
 
@@ -330,11 +438,71 @@ final class KubeadmControlPlaneController extends Controller {
         return errors.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", errors));
     }
 
-    /** selectMachineForScaleDown: one asked to be deleted, else the oldest (one failure domain here). */
-    private static GenericKubernetesResource selectMachineForScaleDown(Scope scope) {
-        return scope.machines.stream()
-                .filter(m -> Api.annotations(m).containsKey(Clusters.DELETE_MACHINE_ANNOTATION)).findFirst()
-                .orElse(scope.machines.get(0));
+    /**
+     * selectMachineForScaleDown: of the outdated machines asked to be deleted, else of all asked to be deleted, else of
+     * the outdated whose control plane lost its Node, else of the outdated, else of all, the oldest in the failure
+     * domain with most machines.
+     */
+    private static GenericKubernetesResource selectMachineForScaleDown(Scope scope,
+                                                                       List<GenericKubernetesResource> outdated) {
+        List<GenericKubernetesResource> eligible = scope.machines;
+        List<GenericKubernetesResource> outdatedToDelete = withDeleteAnnotation(outdated);
+        List<GenericKubernetesResource> toDelete = withDeleteAnnotation(scope.machines);
+        List<GenericKubernetesResource> unhealthy = outdated.stream().filter(m -> nodeMissing(scope, m)).toList();
+        if (!outdatedToDelete.isEmpty()) {
+            eligible = outdatedToDelete;
+        } else if (!toDelete.isEmpty()) {
+            eligible = toDelete;
+        } else if (!unhealthy.isEmpty()) {
+            eligible = unhealthy;
+        } else if (!outdated.isEmpty()) {
+            eligible = outdated;
+        }
+        Optional<String> domain = failureDomainWithMostMachines(scope, eligible);
+        return eligible.stream().filter(m -> ObjectMaps.string(m, "spec", "failureDomain").equals(domain))
+                .min(oldestFirst()).orElseThrow(() -> new IllegalStateException(
+                        "failed to pick control plane Machine to mark for deletion"));
+    }
+
+    private static List<GenericKubernetesResource> withDeleteAnnotation(List<GenericKubernetesResource> machines) {
+        return machines.stream().filter(m -> Api.annotations(m).containsKey(Clusters.DELETE_MACHINE_ANNOTATION))
+                .toList();
+    }
+
+    /**
+     * HasUnhealthyControlPlaneComponents as the simulation has it: KCP marks a machine's static pods unhealthy (False)
+     * when the Node its nodeRef names is gone; the simulated pods are healthy wherever their Node is.
+     */
+    private static boolean nodeMissing(Scope scope, GenericKubernetesResource machine) {
+        Optional<String> node = ObjectMaps.string(machine, "status", "nodeRef", "name");
+        Optional<KubernetesClient> workload = scope.workload();
+        return node.isPresent() && workload.isPresent() && workload.get().nodes().withName(node.get()).get() == null;
+    }
+
+    /**
+     * FailureDomainWithMostMachines: that of the oldest eligible machine outside the cluster's control-plane failure
+     * domains, else the domain with most eligible (then most) machines.
+     */
+    private static Optional<String> failureDomainWithMostMachines(Scope scope, List<GenericKubernetesResource> eligible) {
+        Map<?, ?> declared = ObjectMaps.at(scope.cluster, "status", "failureDomains").filter(Map.class::isInstance)
+                .map(Map.class::cast).orElse(Map.of());
+        List<String> domains = declared.entrySet().stream()
+                .filter(e -> e.getValue() instanceof Map<?, ?> fd && Boolean.TRUE.equals(fd.get("controlPlane")))
+                .map(e -> String.valueOf(e.getKey())).sorted().toList();
+        Optional<GenericKubernetesResource> outside = eligible.stream()
+                .filter(m -> !ObjectMaps.string(m, "spec", "failureDomain").map(domains::contains).orElse(false))
+                .min(oldestFirst());
+        if (outside.isPresent()) {
+            return ObjectMaps.string(outside.get(), "spec", "failureDomain");
+        }
+        Comparator<String> byMachines = Comparator.comparingLong((String fd) -> inDomain(eligible, fd))
+                .thenComparingLong(fd -> inDomain(scope.machines, fd));
+        return domains.stream().max(byMachines).filter(fd -> inDomain(eligible, fd) > 0);
+    }
+
+    private static long inDomain(List<GenericKubernetesResource> machines, String domain) {
+        return machines.stream().filter(m -> ObjectMaps.string(m, "spec", "failureDomain").map(domain::equals)
+                .orElse(false)).count();
     }
 
     /** cloneConfigsAndGenerateMachine of helpers.go. */
@@ -429,7 +597,7 @@ final class KubeadmControlPlaneController extends Controller {
         status.put("selector", Capi.CLUSTER_NAME_LABEL + "=" + clusterName + "," + Capi.CONTROL_PLANE_LABEL);
         int replicas = scope.machines.size();
         int desired = ObjectMaps.integer(scope.kcp, 1, "spec", "replicas");
-        status.put("updatedReplicas", replicas);
+        status.put("updatedReplicas", replicas - scope.outdated.size());
         status.put("replicas", replicas);
         status.put("readyReplicas", 0);
         status.put("unavailableReplicas", replicas);

@@ -9,6 +9,7 @@ import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.devstack.infra.MultiClusterApiServer.ClusterApi;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -25,8 +26,9 @@ import org.slf4j.LoggerFactory;
  * machine from the infrastructure template, both named like the Machine and owned by the set until the Machine takes
  * them over) once its preflight checks pass (the control plane is not provisioning or upgrading, and the version
  * skew is allowed); surplus Machines deleted (those asked to be deleted first, then those without a Ready Node, then
- * the newest); {@code readyReplicas}/{@code availableReplicas} count Machines whose Node is Ready. Deletion deletes
- * its Machines and waits for them.
+ * the newest); none are created while its deployment's OnDelete rollout disables creation on it;
+ * {@code readyReplicas} counts Machines whose Node is Ready, {@code availableReplicas} those Ready for longer than
+ * {@code minReadySeconds}. Deletion deletes its Machines and waits for them.
  */
 final class MachineSetController extends Controller {
 
@@ -57,27 +59,28 @@ final class MachineSetController extends Controller {
     @Override
     Optional<Duration> reconcile(Key key) {
         GenericKubernetesResource cluster = api.get(Kind.CLUSTER, key.namespace(), key.name());
+        Optional<Duration> again = done();
         for (GenericKubernetesResource set : api.ofCluster(Kind.MACHINE_SET, key.namespace(), key.name())) {
-            reconcile(set, cluster);
+            again = MachineController.earliest(again, reconcile(set, cluster));
         }
-        return done();
+        return again;
     }
 
-    private void reconcile(GenericKubernetesResource set, GenericKubernetesResource cluster) {
+    private Optional<Duration> reconcile(GenericKubernetesResource set, GenericKubernetesResource cluster) {
         if (api.ensureFinalizer(Kind.MACHINE_SET, set, FINALIZER)) {
-            return;
+            return done();
         }
         if (cluster == null || Clusters.paused(cluster, set)) {
-            return;
+            return done();
         }
         List<GenericKubernetesResource> machines = machines(set);
         if (Api.deleting(set)) {
             if (machines.isEmpty()) {
                 api.removeFinalizer(Kind.MACHINE_SET, set, FINALIZER);
-                return;
+                return done();
             }
             machines.forEach(machine -> api.delete(Kind.MACHINE, machine));
-            return;
+            return done();
         }
         GenericKubernetesResource owned = api.change(Kind.MACHINE_SET, set, s -> {
             Map<String, String> labels = new LinkedHashMap<>(Api.labels(s));
@@ -93,7 +96,11 @@ final class MachineSetController extends Controller {
         List<GenericKubernetesResource> active = machines.stream().filter(m -> !Api.deleting(m)).toList();
         int desired = ObjectMaps.integer(owned, 1, "spec", "replicas");
         int diff = active.size() - desired;
-        if (diff < 0) {
+        boolean creationDisabled = Api.annotations(owned)
+                .containsKey(MachineDeploymentController.DISABLE_MACHINE_CREATE_ANNOTATION);
+        if (diff < 0 && creationDisabled) {
+            LOG.debug("[{}] MachineSet {}: automatic creation of new machines disabled", host.name(), Key.of(owned));
+        } else if (diff < 0) {
             Optional<String> preflight = preflightChecks(owned, cluster);
             if (preflight.isPresent()) {
                 conditions.markFalse("MachinesCreated", "PreflightCheckFailed", Conditions.ERROR, preflight.get());
@@ -111,7 +118,7 @@ final class MachineSetController extends Controller {
                 api.delete(Kind.MACHINE, machine);
             }
         }
-        writeStatus(owned, cluster, machines, conditions);
+        return writeStatus(owned, cluster, machines, conditions);
     }
 
     /**
@@ -238,14 +245,20 @@ final class MachineSetController extends Controller {
         return Clusters.nodeReady(workload.get().nodes().withName(node.get()).get());
     }
 
-    /** reconcileStatus of machineset_controller.go. */
-    private void writeStatus(GenericKubernetesResource set, GenericKubernetesResource cluster,
-                             List<GenericKubernetesResource> machines, Conditions conditions) {
+    /**
+     * reconcileStatus of machineset_controller.go; again after minReadySeconds while a ready replica is not available
+     * yet, as upstream requeues.
+     */
+    private Optional<Duration> writeStatus(GenericKubernetesResource set, GenericKubernetesResource cluster,
+                                           List<GenericKubernetesResource> machines, Conditions conditions) {
         Optional<KubernetesClient> workload = host.remote().workload(Key.of(cluster)).map(ClusterApi::client);
         Map<String, String> templateLabels = Templates.stringMap(
                 ObjectMaps.at(set, "spec", "template", "metadata", "labels").orElse(null));
+        int minReadySeconds = ObjectMaps.integer(set, 0, "spec", "minReadySeconds");
+        Instant now = Instant.now();
         int fullyLabeled = 0;
         int ready = 0;
+        int available = 0;
         for (GenericKubernetesResource machine : machines) {
             if (Api.labels(machine).entrySet().containsAll(templateLabels.entrySet())) {
                 fullyLabeled++;
@@ -257,6 +270,9 @@ final class MachineSetController extends Controller {
             Node node = workload.get().nodes().withName(nodeName.get()).get();
             if (Clusters.nodeReady(node)) {
                 ready++;
+                if (nodeAvailable(node, minReadySeconds, now)) {
+                    available++;
+                }
             }
         }
         int desired = ObjectMaps.integer(set, 1, "spec", "replicas");
@@ -265,8 +281,7 @@ final class MachineSetController extends Controller {
         status.put("replicas", machines.size());
         status.put("fullyLabeledReplicas", fullyLabeled);
         status.put("readyReplicas", ready);
-        // minReadySeconds: a simulated Node stays Ready, so it is available as soon as it is ready
-        status.put("availableReplicas", ready);
+        status.put("availableReplicas", available);
         status.put("observedGeneration", set.getMetadata().getGeneration());
         if (machines.size() == desired && ready == desired) {
             conditions.markTrue("Resized");
@@ -287,5 +302,16 @@ final class MachineSetController extends Controller {
         conditions.summary("MachinesCreated", "Resized", "MachinesReady");
         status.put("conditions", conditions.toList());
         api.writeStatus(Kind.MACHINE_SET, set, status);
+        return minReadySeconds > 0 && available < ready ? after(Duration.ofSeconds(minReadySeconds)) : done();
+    }
+
+    /** noderefutil.IsNodeAvailable: Ready for longer than minReadySeconds. */
+    private static boolean nodeAvailable(Node node, int minReadySeconds, Instant now) {
+        if (minReadySeconds == 0) {
+            return true;
+        }
+        return node.getStatus().getConditions().stream().filter(c -> "Ready".equals(c.getType()))
+                .map(c -> c.getLastTransitionTime()).filter(t -> t != null && !t.isEmpty()).findFirst()
+                .map(t -> Instant.parse(t).plusSeconds(minReadySeconds).isBefore(now)).orElse(false);
     }
 }

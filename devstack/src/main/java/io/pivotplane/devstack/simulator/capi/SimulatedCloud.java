@@ -232,7 +232,7 @@ final class SimulatedCloud {
         boolean kubeletSetsId = kubeletArgs.containsKey("provider-id") || "gce".equals(kubeletArgs.get("cloud-provider"));
         vm.nodeName = nodeName;
         internals.registerNode(nodeName, vm.controlPlane, registration,
-                kubeletSetsId ? Optional.of(vm.providerId) : Optional.empty());
+                kubeletSetsId ? Optional.of(vm.providerId) : Optional.empty(), config.kubernetesVersion());
         vm.provider.infrastructureId().ifPresent(id -> internals.machineProviderId(nodeName, vm.providerId, id));
         LOG.info("{}: kubelet on {} registered Node {} in {}", vm.provider.labelValue(), vm.name, nodeName, config.cluster());
     }

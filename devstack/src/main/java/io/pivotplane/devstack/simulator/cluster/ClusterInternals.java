@@ -137,7 +137,13 @@ public final class ClusterInternals implements AutoCloseable {
      */
     public void registerNode(String nodeName, boolean controlPlane, Map<String, Object> nodeRegistration,
                              Optional<String> providerId) {
-        kubelets.register(nodeName, controlPlane, nodeRegistration, providerId);
+        registerNode(nodeName, controlPlane, nodeRegistration, providerId, Optional.empty());
+    }
+
+    /** @param kubeletVersion the version of the machine's kubelet; a default one when empty */
+    public void registerNode(String nodeName, boolean controlPlane, Map<String, Object> nodeRegistration,
+                             Optional<String> providerId, Optional<String> kubeletVersion) {
+        kubelets.register(nodeName, controlPlane, nodeRegistration, providerId, kubeletVersion);
         request();
     }
 

@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The kubelets of a cluster's machines, and the node lifecycle controller: a booted machine's kubelet registers its
  * Node as kubeadm init/join configure it (labels, the taints kubeadm sets, the cloud provider's uninitialized taint,
- * the provider id it knows), the API server's TaintNodesByCondition admission adds {@code not-ready:NoSchedule}; the
+ * the provider id it knows) and with its own version in {@code status.nodeInfo} (that of the machine's image, where a
+ * machine names one), the API server's TaintNodesByCondition admission adds {@code not-ready:NoSchedule}; the
  * kubelet reports Ready only once a network plugin runs on its node, and the lifecycle controller then removes the
  * not-ready taint.
  */
@@ -40,6 +41,7 @@ final class Kubelets {
     static final String CONTROL_PLANE_TAINT = CONTROL_PLANE_LABEL;
     static final String NETWORK_NOT_READY = "container runtime network not ready: NetworkReady=false "
             + "reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized";
+    /** The version of a kubelet whose machine names none. */
     static final String KUBELET_VERSION = "v1.31.4";
     /** The labels a kubelet may set itself with --node-labels in the kubernetes.io and k8s.io namespaces. */
     private static final Set<String> KUBELET_LABELS = Set.of("kubernetes.io/hostname", "topology.kubernetes.io/zone",
@@ -70,7 +72,7 @@ final class Kubelets {
      * does). A kubelet whose {@code node-labels} name labels it may not set never starts, and never registers.
      */
     void register(String nodeName, boolean controlPlane, Map<String, Object> nodeRegistration,
-                  Optional<String> providerId) {
+                  Optional<String> providerId, Optional<String> version) {
         Map<String, String> kubeletArgs = kubeletExtraArgs(nodeRegistration);
         Map<String, String> nodeLabels = nodeLabels(kubeletArgs.get("node-labels"));
         List<String> forbidden = nodeLabels.keySet().stream().filter(Kubelets::forbiddenLabel).sorted().toList();
@@ -99,7 +101,7 @@ final class Kubelets {
         // the TaintNodesByCondition admission plugin taints every new node until it is Ready
         taints.add(new Taint(Scheduling.NO_SCHEDULE, Scheduling.NOT_READY_TAINT, null, null));
         String provider = providerId.orElse(kubeletArgs.get("provider-id"));
-        Node node = node(nodeName, labels, taints, provider, externalCloud, false);
+        Node node = node(nodeName, labels, taints, provider, externalCloud, false, version.orElse(KUBELET_VERSION));
         create(node);
         registered.put(nodeName, new Registration(false));
     }
@@ -110,7 +112,7 @@ final class Kubelets {
                 "beta.kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64", "kubernetes.io/hostname", nodeName,
                 "kubernetes.io/os", "linux"));
         all.putAll(labels);
-        create(node(nodeName, all, List.of(), null, false, true));
+        create(node(nodeName, all, List.of(), null, false, true, KUBELET_VERSION));
         registered.put(nodeName, new Registration(true));
     }
 
@@ -269,7 +271,7 @@ final class Kubelets {
     }
 
     private static Node node(String name, Map<String, String> labels, List<Taint> taints, String providerId,
-                             boolean externalCloud, boolean ready) {
+                             boolean externalCloud, boolean ready, String kubeletVersion) {
         String now = now();
         List<NodeAddress> addresses = new ArrayList<>();
         if (!externalCloud) {
@@ -299,7 +301,7 @@ final class Kubelets {
                 .withNewDaemonEndpoints().withNewKubeletEndpoint().withPort(10250).endKubeletEndpoint()
                 .endDaemonEndpoints()
                 .withNewNodeInfo().withArchitecture("amd64").withOperatingSystem("linux")
-                .withKubeletVersion(KUBELET_VERSION).withKubeProxyVersion(KUBELET_VERSION)
+                .withKubeletVersion(kubeletVersion).withKubeProxyVersion(kubeletVersion)
                 .withContainerRuntimeVersion("containerd://1.7.24").withOsImage("Ubuntu 24.04.1 LTS")
                 .withKernelVersion("6.8.0-51-generic").withMachineID(name).withSystemUUID(name).withBootID(name)
                 .endNodeInfo()

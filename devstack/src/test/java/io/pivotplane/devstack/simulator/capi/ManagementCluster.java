@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 
 /** An empty management cluster with the simulator started on it: clusterctl init, then the providers' controllers. */
 final class ManagementCluster implements AutoCloseable {
@@ -38,17 +39,27 @@ final class ManagementCluster implements AutoCloseable {
 
     /** The cluster's objects as spec-service renders them, without any credentials. */
     void render(ClusterSpec spec, RenderPhase phase) {
+        render(spec, phase, UnaryOperator.identity());
+    }
+
+    /** The cluster's objects as spec-service renders them, each as {@code adjust} makes it, without any credentials. */
+    void render(ClusterSpec spec, RenderPhase phase, UnaryOperator<GenericKubernetesResource> adjust) {
         TestCredentials.namespace(client(), spec.project());
         for (GenericKubernetesResource object : Renderers.forProvider(spec.infrastructure().provider())
                 .render("cluster-id-" + spec.name(), spec, phase)) {
-            client().resource(object).create();
+            client().resource(adjust.apply(object)).create();
         }
     }
 
     /** The cluster's objects and the credentials its operator created. */
     void create(ClusterSpec spec, RenderPhase phase) {
+        create(spec, phase, UnaryOperator.identity());
+    }
+
+    /** The cluster's objects, each as {@code adjust} makes it, and the credentials its operator created. */
+    void create(ClusterSpec spec, RenderPhase phase, UnaryOperator<GenericKubernetesResource> adjust) {
         TestCredentials.create(client(), spec);
-        render(spec, phase);
+        render(spec, phase, adjust);
     }
 
     GenericKubernetesResource get(Kind kind, String namespace, String name) {
