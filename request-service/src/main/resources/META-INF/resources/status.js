@@ -95,6 +95,11 @@ async function select(id) {
     : 'add-ons given in the request';
   $('#details-addons').replaceChildren(...(cluster.addons || []).map((a) => element('li', { 'data-state': a.state },
     `${a.name} (${a.layer}${a.version ? ' ' + a.version : ''}): ${a.state}${a.message ? ' — ' + a.message : ''}`)));
+  const change = cluster.change;
+  const changeLine = $('#details-change');
+  changeLine.dataset.state = change ? change.state : '';
+  changeLine.textContent = change ? `generation ${change.generation}: ${change.summary} — ${change.state}`
+    + (change.message ? ` (${change.message})` : '') : 'none since it was requested';
   const error = $('#details-error');
   error.hidden = !cluster.lastError;
   error.textContent = cluster.lastError

@@ -22,6 +22,8 @@ public final class DesiredSpecConfigMap {
     /** The agent's own record: the generation whose fields it has set, and the one whose end it has reported. */
     public static final String APPLIED_GENERATION_KEY = "applied-generation";
     public static final String REPORTED_GENERATION_KEY = "reported-generation";
+    /** The generation whose Kubernetes version the agent gave the pools, once the control plane ran it. */
+    public static final String POOLS_VERSIONED_KEY = "pools-versioned-generation";
 
     private DesiredSpecConfigMap() {
     }

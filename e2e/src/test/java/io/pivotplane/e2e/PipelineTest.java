@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.Capi;
+import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
@@ -305,11 +306,28 @@ class PipelineTest {
         assertThat(workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").get()
                 .getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).endsWith(":1.1.0");
 
+        // a pool scaled: the agent takes the new spec into its own cluster, and then the plane goes away
+        String name = api.get(id).path("name").asText();
+        String namespace = "team-infra";
+        var pool = workload.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE_DEPLOYMENT)
+                .inNamespace(namespace).withName(name + "-md-0");
+        int poolSize = ObjectMaps.integer(pool.get(), 0, "spec", "replicas");
+        PivotctlProcess.Result scaled = PivotctlProcess.run(env, "scale", id, "--pool", "md-0", "--replicas",
+                String.valueOf(poolSize + 1));
+        assertThat(scaled.exitCode()).as(scaled.out() + scaled.err()).isZero();
+        await().atMost(Duration.ofSeconds(60)).until(() -> "1".equals(workload.configMaps().inNamespace(namespace)
+                .withName(DesiredSpecConfigMap.name(name)).get().getData().get(DesiredSpecConfigMap.GENERATION_KEY)));
+
         // the management plane goes away: its five services and its broker
         for (Service service : Service.all()) {
             stack.kill(service);
         }
         stack.kafka().stop();
+        await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
+            GenericKubernetesResource deployment = pool.get();
+            assertThat(ObjectMaps.integer(deployment, 0, "status", "readyReplicas")).isEqualTo(poolSize + 1);
+            assertThat(ObjectMaps.integer(deployment, 0, "status", "replicas")).isEqualTo(poolSize + 1);
+        });
         workload.apps().deployments().inNamespace("widgets").withName("widgets-controller").delete();
         await().atMost(Duration.ofSeconds(60)).until(() -> {
             var controller = workload.apps().deployments().inNamespace("widgets").withName("widgets-controller")
@@ -319,7 +337,6 @@ class PipelineTest {
         });
 
         // a worker's machine stops answering: the MachineHealthCheck in the cluster has its MachineSet replace it
-        String namespace = "team-infra";
         var machines = workload.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE).inNamespace(namespace);
         GenericKubernetesResource failing = machines.list().getItems().stream()
                 .filter(m -> m.getMetadata().getLabels().containsKey(Capi.DEPLOYMENT_NAME_LABEL)).findFirst()
@@ -346,10 +363,137 @@ class PipelineTest {
                 .extracting(r -> ((AgentReport) r).addon().message())
                 .anySatisfy(m -> assertThat(m).contains("Deployment widgets/widgets-controller was deleted")));
         stack.restart(Service.all());
+        // the end of the scaling, reported while the plane was away, ends the change
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(api.get(id).path("change")
+                .path("state").asText()).isEqualTo("Applied"));
+        assertThat(api.get(id).path("change").path("summary").asText())
+                .isEqualTo("pool md-0: " + poolSize + " → " + (poolSize + 1) + " machines");
     }
 
     @Test
     @Order(5)
+    void aKubernetesMinorUpgradeRollsTheControlPlaneFirstThenThePoolsEachNewMachineBeforeAnOldOneGoes()
+            throws Exception {
+        String id = EXAMPLE_CLUSTERS.get("gcp");
+        assertThat(id).as("the gcp example of the tests before").isNotNull();
+        KubernetesClient workload = stack.workloadClient(controlPlaneReady(id).apiEndpoint());
+        JsonNode before = api.get(id);
+        String from = before.path("kubernetesVersion").asText();
+        String[] parts = from.substring(1).split("\\.");
+        String to = "v" + parts[0] + "." + (Integer.parseInt(parts[1]) + 1) + ".0";
+        int controlPlane = before.path("spec").path("controlPlane").path("replicas").asInt();
+        int workers = 0;
+        for (JsonNode pool : before.path("spec").path("workerPools")) {
+            workers += pool.path("replicas").asInt();
+        }
+        var machines = workload.genericKubernetesResources(Capi.CORE_API_VERSION, Capi.MACHINE)
+                .inNamespace("team-infra");
+        MachineHistory history = new MachineHistory();
+        // a watch of the mock API server tells changes only: the machines there are first
+        machines.list().getItems().forEach(machine -> history.eventReceived(
+                io.fabric8.kubernetes.client.Watcher.Action.ADDED, machine));
+        Path config = Files.createTempDirectory("pivotctl-config").resolve("config.yaml");
+        Map<String, String> env = Map.of("PIVOTPLANE_CONFIG", config.toString());
+        assertThat(PivotctlProcess.run(env, "login", "--context", "infra", "--api-url", stack.apiUrl(), "-p",
+                "team-infra", "--token", stack.token("team-infra", "editor")).exitCode()).isZero();
+
+        PivotctlProcess.Result upgraded;
+        try (var watch = machines.watch(history)) {
+            upgraded = PivotctlProcess.run(env, "upgrade", id, "--kubernetes-version", to, "--wait");
+        }
+
+        assertThat(upgraded.exitCode()).as(upgraded.out() + upgraded.err()).isZero();
+        assertThat(upgraded.out()).contains("Kubernetes " + from + " → " + to, "applied");
+        assertThat(machines.list().getItems()).hasSize(controlPlane + workers).allSatisfy(machine -> {
+            assertThat(ObjectMaps.string(machine, "spec", "version")).hasValue(to);
+            assertThat(ObjectMaps.string(machine, "status", "phase")).hasValue("Running");
+        });
+        assertThat(workload.nodes().list().getItems()).hasSize(controlPlane + workers)
+                .allSatisfy(node -> assertThat(node.getStatus().getNodeInfo().getKubeletVersion()).isEqualTo(to));
+        assertThat(history.replaced(true, from)).as("control-plane machines replaced").isEqualTo(controlPlane);
+        assertThat(history.replaced(false, from)).as("workers replaced").isEqualTo(workers);
+        assertThat(history.mostAtOnce(true)).as("KCP's surge of one").isEqualTo(controlPlane + 1);
+        assertThat(history.mostAtOnce(false)).as("each MachineDeployment's surge of one, none taken first")
+                .isLessThanOrEqualTo(workers + before.path("spec").path("workerPools").size());
+        assertThat(history.firstAdded(false, to)).as("the first worker of " + to + " comes after the last"
+                + " control-plane machine of " + from + " is gone").isGreaterThan(history.lastDeleted(true, from));
+        assertThat(history.firstDeleted(true, from)).as("a new control-plane machine before an old one goes")
+                .isGreaterThan(history.firstAdded(true, to));
+        assertThat(api.get(id).path("kubernetesVersion").asText()).isEqualTo(to);
+    }
+
+    /** Every Machine of a cluster as its API server told them, in order: role, version, added or gone. */
+    private static final class MachineHistory implements io.fabric8.kubernetes.client.Watcher<GenericKubernetesResource> {
+
+        private record Seen(String name, boolean controlPlane, String version, boolean added) {
+        }
+
+        private final List<Seen> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, Boolean> present = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Boolean, Integer> most = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public synchronized void eventReceived(Action action, GenericKubernetesResource machine) {
+            String name = machine.getMetadata().getName();
+            boolean controlPlane = machine.getMetadata().getLabels().containsKey(Capi.CONTROL_PLANE_LABEL);
+            String version = ObjectMaps.string(machine, "spec", "version").orElse("");
+            boolean gone = action == Action.DELETED;
+            boolean known = present.containsKey(name);
+            if (gone && known) {
+                present.remove(name);
+                events.add(new Seen(name, controlPlane, version, false));
+            } else if (!gone && !known) {
+                present.put(name, controlPlane);
+                events.add(new Seen(name, controlPlane, version, true));
+            }
+            long count = present.values().stream().filter(role -> role == controlPlane).count();
+            most.merge(controlPlane, (int) count, Math::max);
+        }
+
+        @Override
+        public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+        }
+
+        int replaced(boolean controlPlane, String oldVersion) {
+            return (int) events.stream().filter(e -> !e.added() && e.controlPlane() == controlPlane
+                    && e.version().equals(oldVersion)).count();
+        }
+
+        int mostAtOnce(boolean controlPlane) {
+            return most.getOrDefault(controlPlane, 0);
+        }
+
+        int firstAdded(boolean controlPlane, String version) {
+            return index(e -> e.added() && e.controlPlane() == controlPlane && e.version().equals(version), true);
+        }
+
+        int firstDeleted(boolean controlPlane, String version) {
+            return index(e -> !e.added() && e.controlPlane() == controlPlane && e.version().equals(version), true);
+        }
+
+        int lastDeleted(boolean controlPlane, String version) {
+            return index(e -> !e.added() && e.controlPlane() == controlPlane && e.version().equals(version), false);
+        }
+
+        private int index(java.util.function.Predicate<Seen> matching, boolean first) {
+            int found = -1;
+            for (int i = 0; i < events.size(); i++) {
+                if (matching.test(events.get(i))) {
+                    if (first) {
+                        return i;
+                    }
+                    found = i;
+                }
+            }
+            if (found < 0) {
+                throw new AssertionError("no such machine event among " + events);
+            }
+            return found;
+        }
+    }
+
+    @Test
+    @Order(6)
     void aUserCreatesWatchesDescribesAndDeletesAClusterWithPivotctl() throws Exception {
         Path config = Files.createTempDirectory("pivotctl-config").resolve("config.yaml");
         Map<String, String> env = Map.of("PIVOTPLANE_CONFIG", config.toString());
@@ -402,7 +546,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void everyMetricOfTheGrafanaDashboardIsExposedByARunningService() throws Exception {
         JsonNode dashboard = PivotplaneApi.read(PROJECT.resolve("deploy/grafana/pivotplane-pipeline.json"));
         Set<String> queried = new java.util.TreeSet<>();
@@ -426,7 +570,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aClusterRequestResourceAppliedToTheManagementClusterEndsSelfManagedAndItsStatusSaysSo() throws Exception {
         GenericKubernetesResource request = new com.fasterxml.jackson.databind.ObjectMapper(
                 new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(
@@ -460,7 +604,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void theServicesRbacInDeployAllowsEveryCallTheyMadeToTheManagementClusterAndNoResourceTheyDoNotUse()
             throws Exception {
         Kustomize.assumeAvailable();
@@ -486,7 +630,7 @@ class PipelineTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void noSecretOfTheRunIsInAnyEventDatabaseRowApiAnswerOrLogLine() throws Exception {
         Map<String, String> planted = new java.util.LinkedHashMap<>();
         TestCredentials.SECRET_VALUES.forEach(value -> planted.put(value, "a provider credential's secret value"));

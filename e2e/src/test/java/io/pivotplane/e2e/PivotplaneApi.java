@@ -50,6 +50,19 @@ final class PivotplaneApi {
         return JSON.readTree(response.body());
     }
 
+    /** Changes a running cluster with a merge patch of its spec; @return the cluster with its change */
+    JsonNode change(String id, Object patch) throws IOException, InterruptedException {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id))
+                        .header("Authorization", authorization)
+                        .header("Content-Type", "application/merge-patch+json")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(patch))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 202) {
+            throw new IllegalStateException("PATCH answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
     JsonNode get(String id) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/" + id))
                         .header("Authorization", authorization).build(),

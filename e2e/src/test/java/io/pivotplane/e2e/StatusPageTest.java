@@ -105,6 +105,16 @@ class StatusPageTest {
                 .containsExactly("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted", "AddonsInstalled"));
         assertThat(browser.findElement(By.id("details-placement")).getText()).contains("workload cluster itself");
         assertThat(browser.findElement(By.id("details-addons")).getText()).contains("team-namespace", "Installed");
+        assertThat(browser.findElement(By.id("details-change")).getText()).isEqualTo("none since it was requested");
+
+        // a change the cluster's agent applies inside the cluster, shown when the cluster is opened again
+        api.change(id, Map.of("healthCheck", Map.of("unhealthyAfter", "7m")));
+        await().atMost(Duration.ofMinutes(1)).ignoreException(StaleElementReferenceException.class)
+                .untilAsserted(() -> {
+                    browser.findElement(rowSelector(id)).click();
+                    assertThat(browser.findElement(By.id("details-change")).getText())
+                            .startsWith("generation 1: health checks: unhealthy after 7m").endsWith("— Applied");
+                });
 
         api.delete(id);
         await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(250))

@@ -35,8 +35,10 @@ import org.slf4j.LoggerFactory;
  * objects have moved in and it is unpaused, sets the fields the spec owns (control-plane replicas and version, each
  * pool's replicas and version), creates what is new (pools, health checks) and deletes pools the spec no longer has.
  * It does so once per generation of the spec: between changes, an autoscaler's or an operator's edit of those fields
- * stands. Cluster API in this cluster rolls the machines (control plane first: a MachineDeployment's machines do not
- * go past the control plane's version); a change is done when every machine is of the new size and version, ready.
+ * stands. Cluster API in this cluster rolls the machines. An upgrade goes control plane first: the pools get the new
+ * version only once every control-plane machine runs it, since no kubelet may be newer than its API server (what
+ * Cluster API's topology controller does for a ClusterClass; a plain MachineDeployment would roll at once). A change
+ * is done when every machine is of the new size and version, ready.
  */
 final class ClusterScaler {
 
@@ -112,9 +114,18 @@ final class ClusterScaler {
                 && counts.workersReady() == counts.workersDesired();
         conditions.add(new Condition(CONDITION_SCALED, scaled ? "True" : "False",
                 scaled ? "AllMachinesReady" : "ScalingUp", counts.toString(), now));
+        long poolsVersioned = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.POOLS_VERSIONED_KEY, -1);
+        if (end.isEmpty() && applied >= generation && poolsVersioned < generation
+                && controlPlaneRunsVersion(spec)) {
+            setPoolVersions(spec);
+            record(DesiredSpecConfigMap.POOLS_VERSIONED_KEY, generation);
+            poolsVersioned = generation;
+        }
         long reported = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.REPORTED_GENERATION_KEY, 0);
         if (end.isEmpty() && commandId != null && reported < generation) {
-            Optional<String> rolling = stillRolling(spec);
+            Optional<String> rolling = poolsVersioned < generation
+                    ? Optional.of("the pools wait for every control-plane machine to run "
+                    + spec.kubernetesVersion()) : stillRolling(spec);
             conditions.add(rolling.map(what -> new Condition(CONDITION_CHANGED, "False", "RollingOut", what, now))
                     .orElseGet(() -> new Condition(CONDITION_CHANGED, "True", "RolledOut", null, now)));
             if (rolling.isEmpty()) {
@@ -178,6 +189,10 @@ final class ClusterScaler {
     }
 
     private void apply(ClusterSpec spec) {
+        // what the pools may run now: the control plane's version until it runs the spec's
+        String poolVersion = controlPlaneRunsVersion(spec) ? spec.kubernetesVersion()
+                : Optional.ofNullable(controlPlaneOf()).flatMap(cp -> ObjectMaps.string(cp, "status", "version"))
+                .orElse(spec.kubernetesVersion());
         var renderer = Renderers.forProvider(spec.infrastructure().provider());
         Set<String> builtByManagement = renderer.render(config.clusterId(), spec, RenderPhase.MANAGEMENT).stream()
                 .map(ClusterScaler::key).collect(Collectors.toSet());
@@ -191,8 +206,8 @@ final class ClusterScaler {
             } else if (Capi.MACHINE_DEPLOYMENT.equals(kind)) {
                 deployments.add(object.getMetadata().getName());
                 if (!setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, object.getMetadata().getName(), Map.of(
-                        List.of("spec", "replicas"), ObjectMaps.integer(object, 0, "spec", "replicas"),
-                        List.of("spec", "template", "spec", "version"), spec.kubernetesVersion()))) {
+                        List.of("spec", "replicas"), ObjectMaps.integer(object, 0, "spec", "replicas")))) {
+                    ObjectMaps.mapAt(object, "spec", "template", "spec").put("version", poolVersion);
                     DesiredState.ensure(client, object);
                 }
             } else if (Capi.MACHINE_HEALTH_CHECK.equals(kind)) {
@@ -203,6 +218,21 @@ final class ClusterScaler {
             }
         }
         removePoolsOtherThan(deployments);
+    }
+
+    /** Whether every control-plane machine runs the spec's version: the pools may follow. */
+    private boolean controlPlaneRunsVersion(ClusterSpec spec) {
+        GenericKubernetesResource controlPlane = controlPlaneOf();
+        return controlPlane != null && spec.kubernetesVersion().equals(ObjectMaps.string(controlPlane, "spec", "version")
+                .orElse(null)) && upToDate(controlPlane, ObjectMaps.integer(controlPlane, -1, "spec", "replicas"))
+                && spec.kubernetesVersion().equals(ObjectMaps.string(controlPlane, "status", "version").orElse(null));
+    }
+
+    private void setPoolVersions(ClusterSpec spec) {
+        for (WorkerPool pool : spec.workerPools()) {
+            setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, spec.name() + "-" + pool.name(), Map.of(
+                    List.of("spec", "template", "spec", "version"), spec.kubernetesVersion()));
+        }
     }
 
     /**

@@ -25,6 +25,8 @@ import java.util.stream.Collectors;
  */
 public final class ClusterChangeValidator {
 
+    /** The message of a change that changes nothing. */
+    public static final String NOTHING_CHANGED = "changes nothing: the cluster already has this spec";
     private static final Pattern VERSION = Pattern.compile("v(\\d+)\\.(\\d+)\\.(\\d+).*");
 
     private final ClusterRequestValidator requests;
@@ -68,8 +70,7 @@ public final class ClusterChangeValidator {
         }
         List<String> changes = describe(current, changed);
         if (changes.isEmpty()) {
-            throw new InvalidClusterRequestException(List.of(new Violation("",
-                    "changes nothing: the cluster already has this spec")));
+            throw new InvalidClusterRequestException(List.of(new Violation("", NOTHING_CHANGED)));
         }
         return new Accepted(changed, changes);
     }

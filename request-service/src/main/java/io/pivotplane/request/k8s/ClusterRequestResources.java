@@ -6,9 +6,12 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.capi.ObjectMaps;
+import io.pivotplane.capi.request.ClusterChangeInput;
+import io.pivotplane.capi.request.ClusterChangeValidator;
 import io.pivotplane.capi.request.ClusterRequestCrd;
 import io.pivotplane.capi.request.ClusterRequestDocument;
 import io.pivotplane.capi.request.InvalidClusterRequestException;
+import io.pivotplane.request.domain.ClusterBusyException;
 import io.pivotplane.request.domain.ClusterDeletedException;
 import io.pivotplane.request.domain.ClusterNameConflictException;
 import io.pivotplane.request.persistence.TimelineReader;
@@ -50,6 +53,9 @@ public class ClusterRequestResources {
     static final String PROFILE_NOT_STORED = "profile";
     /** How often a request looks again for the profile it names while that is not stored. */
     static final Duration PROFILE_WAIT = Duration.ofSeconds(3);
+    /** How often an edit of a cluster that does not run yet is tried again. */
+    static final Duration CHANGE_WAIT = Duration.ofSeconds(10);
+    static final String CHANGE_WAITS = "change waits: ";
 
     private final KubernetesClient client;
     private final ClusterRequestService service;
@@ -151,10 +157,72 @@ public class ClusterRequestResources {
         }
     }
 
-    /** A resource without a cluster id in its status is requested, as a POST of its spec would be. */
+    /**
+     * A resource without a cluster id in its status is requested, as a POST of its spec would be; an edit of one that
+     * has a cluster changes the cluster, as a PATCH of the fields a running cluster may change would.
+     */
     private void admit(GenericKubernetesResource resource) {
         if (!alreadyHandled(resource)) {
             request(resource);
+        } else if (ObjectMaps.string(resource, "status", "clusterId").isPresent() && !generationSeen(resource)) {
+            change(resource);
+        }
+    }
+
+    /**
+     * Changes the resource's cluster to its edited spec: its kubernetesVersion, controlPlane, workerPools and
+     * healthCheck (a profile changes through a ClusterProfile's version, the rest not at all). A cluster that does not
+     * run yet is changed once it does; a refusal is written into the status, with the generation it answers.
+     */
+    private void change(GenericKubernetesResource resource) {
+        String where = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+        String clusterId = ObjectMaps.string(resource, "status", "clusterId").orElseThrow();
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("observedGeneration", resource.getMetadata().getGeneration());
+        status.put("message", null);
+        try {
+            var edited = ClusterRequestDocument.input(body(resource));
+            var changed = VertxContextSupport.subscribeAndAwait(() -> service.change(
+                    Caller.clusterRequestController(), clusterId, new ClusterChangeInput(edited.kubernetesVersion(),
+                            edited.controlPlane(), edited.workerPools(), edited.healthCheck())));
+            status.put("message", "change " + changed.change().generation() + ": " + changed.change().summary());
+            LOG.infof("ClusterRequest %s changes cluster %s: %s", where, clusterId, changed.change().summary());
+        } catch (InvalidClusterRequestException e) {
+            String why = e.violations().stream().map(v -> (v.field().isEmpty() ? "" : v.field() + ": ") + v.message())
+                    .collect(Collectors.joining("; "));
+            if (!why.contains(ClusterChangeValidator.NOTHING_CHANGED)) {
+                status.put("message", "change refused: " + why);
+            }
+        } catch (ClusterBusyException e) {
+            status.put("message", CHANGE_WAITS + e.getMessage());
+            sync.schedule(() -> admissions.execute(() -> changeAgainIfUnchanged(resource)),
+                    CHANGE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ClusterDeletedException e) {
+            status.put("message", e.getMessage());
+        } catch (Throwable e) {
+            LOG.errorf("ClusterRequest %s could not change cluster %s yet, retrying: %s", where, clusterId,
+                    e.toString());
+            sync.schedule(() -> admissions.execute(() -> change(resource)), 2, TimeUnit.SECONDS);
+            return;
+        }
+        writeStatus(resource, status);
+    }
+
+    /** The edit again, as the resource is now, while it still waits and was not edited again nor deleted. */
+    private void changeAgainIfUnchanged(GenericKubernetesResource waiting) {
+        GenericKubernetesResource current;
+        try {
+            current = client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
+                    .inNamespace(waiting.getMetadata().getNamespace()).withName(waiting.getMetadata().getName()).get();
+        } catch (KubernetesClientException e) {
+            sync.schedule(() -> admissions.execute(() -> changeAgainIfUnchanged(waiting)), CHANGE_WAIT.toMillis(),
+                    TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (current != null && current.getMetadata().getDeletionTimestamp() == null
+                && Objects.equals(current.getMetadata().getGeneration(), waiting.getMetadata().getGeneration())
+                && ObjectMaps.string(current, "status", "message").filter(m -> m.startsWith(CHANGE_WAITS)).isPresent()) {
+            change(current);
         }
     }
 
@@ -168,6 +236,7 @@ public class ClusterRequestResources {
                     "clusterrequest-" + resource.getMetadata().getUid()));
             status.put("clusterId", admission.cluster().id.toString());
             status.put("stage", admission.cluster().stage.displayName());
+            status.put("message", null);
             LOG.infof("ClusterRequest %s is cluster %s", where, admission.cluster().id);
         } catch (InvalidClusterRequestException e) {
             status.put("stage", ClusterRequestCrd.STAGE_INVALID);
@@ -288,7 +357,7 @@ public class ClusterRequestResources {
                     continue;
                 }
                 if (!current.stage().equals(ObjectMaps.string(resource, "status", "stage").orElse(""))) {
-                    Map<String, Object> status = new LinkedHashMap<>(ObjectMaps.mapAt(resource, "status"));
+                    Map<String, Object> status = new LinkedHashMap<>();
                     status.put("stage", current.stage());
                     if (current.lastError() != null) {
                         status.put("message", current.lastError());
@@ -301,11 +370,23 @@ public class ClusterRequestResources {
         }
     }
 
-    private void writeStatus(GenericKubernetesResource resource, Map<String, Object> status) {
+    /**
+     * Sets the given fields of the resource's status (a null value removes the field) and keeps the others as they
+     * are now: the admissions and the status sync write from snapshots of their own, and neither may undo the other.
+     */
+    private void writeStatus(GenericKubernetesResource resource, Map<String, Object> fields) {
         try {
             client.genericKubernetesResources(ClusterRequestCrd.API_VERSION, ClusterRequestCrd.KIND)
                     .inNamespace(resource.getMetadata().getNamespace()).withName(resource.getMetadata().getName())
                     .editStatus(current -> {
+                        Map<String, Object> status = new LinkedHashMap<>(ObjectMaps.mapAt(current, "status"));
+                        fields.forEach((field, value) -> {
+                            if (value == null) {
+                                status.remove(field);
+                            } else {
+                                status.put(field, value);
+                            }
+                        });
                         current.setAdditionalProperty("status", status);
                         return current;
                     });

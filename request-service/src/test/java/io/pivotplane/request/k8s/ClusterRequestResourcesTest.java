@@ -20,6 +20,8 @@ import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TestCredentials;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.devstack.testing.TopicWriter;
+import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterDeleted;
 import io.pivotplane.events.ClusterDeletionRequested;
 import io.pivotplane.events.ClusterRequested;
@@ -197,6 +199,42 @@ class ClusterRequestResourcesTest {
             dir = dir.getParent();
         }
         return dir.resolve("examples");
+    }
+
+    @Test
+    void anEditOfTheResourceChangesItsClusterOnceItRunsAndARefusedEditIsNamedInItsStatus() throws Exception {
+        management.client().resource(fromExample("gcp", "edited-gcp")).create();
+        Resource<GenericKubernetesResource> resource = resource("edited-gcp");
+        await().atMost(Duration.ofSeconds(30)).until(() -> status(resource, "clusterId") != null);
+        String id = status(resource, "clusterId");
+
+        resource.edit(edited -> {
+            @SuppressWarnings("unchecked")
+            var pools = (List<Map<String, Object>>) ObjectMaps.mapAt(edited, "spec").get("workerPools");
+            pools.get(0).put("replicas", 5);
+            return edited;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(resource, "message"))
+                .startsWith("change waits: cluster edited-gcp is Requested"));
+        TopicWriter.send(bootstrapServers, EventEnvelope.create(URI.create("/pivotplane/test"), "corr",
+                new AddonsInstalled(id, List.of(), Instant.now())));
+
+        await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> assertThat(status(resource, "message"))
+                .isEqualTo("change 1: pool md-0: 3 → 5 machines"));
+        assertThat(status(resource, "stage")).isEqualTo("AddonsInstalled");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                TopicReader.payloads(bootstrapServers, Topics.CLUSTER_CHANGE_REQUESTED, id)).singleElement()
+                .satisfies(event -> assertThat(((ClusterChangeRequested) event).spec().workerPools().get(0).replicas())
+                        .isEqualTo(5)));
+
+        resource.edit(edited -> {
+            ObjectMaps.mapAt(edited, "spec").put("kubernetesVersion", "v1.33.0");
+            return edited;
+        });
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(resource, "message"))
+                .startsWith("change refused: kubernetesVersion: can go up one minor version at a time"));
+        given().get("/api/v1/clusters/" + id).then().body("kubernetesVersion", equalTo("v1.30.5"))
+                .body("change.generation", equalTo(1));
     }
 
     private static GenericKubernetesResource fromExample(String provider, String name) throws IOException {
