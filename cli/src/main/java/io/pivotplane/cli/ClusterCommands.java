@@ -95,16 +95,21 @@ final class ClusterCommands {
         ClusterArgument target;
         @Option(names = "--wait", description = "Follow the deletion until the cluster is Deleted.")
         boolean await;
+        @Option(names = "--force", description = "A project admin's last resort, for a pivoted cluster that cannot be"
+                + " moved back (its API server or agent gone): torn down from the management cluster with what it"
+                + " holds; the workload cluster's machines may be left at the provider.")
+        boolean force;
 
         @Override
         public Integer call() {
             PivotplaneClient client = client();
             String id = target.id(api, client);
-            JsonNode cluster = client.delete(id);
+            JsonNode cluster = client.delete(id, force);
             if (!table()) {
                 print(cluster, List.of(cluster));
             } else {
-                out().println("deletion of cluster " + cluster.path("name").asText() + " (" + id + ") requested");
+                out().println((force ? "forced deletion" : "deletion") + " of cluster " + cluster.path("name").asText()
+                        + " (" + id + ") requested");
                 out().flush();
             }
             return await ? Watch.follow(client, id, out(), Watch.Target.DELETED) : ExitCodes.OK;

@@ -95,7 +95,9 @@ final class Describe extends ApiCommand {
             case "management" -> "in the management cluster, namespace " + placement.path("namespace").asText();
             case "workload" -> "in the workload cluster itself (" + placement.path("apiEndpoint").asText()
                     + "), namespace " + placement.path("namespace").asText();
-            case "deleted" -> "deleted";
+            case "deleted" -> "forced".equals(placement.path("deletedFrom").asText())
+                    ? "deleted by force: the workload cluster was not reached, its machines may be left at the provider"
+                    : "deleted";
             default -> "not created yet";
         };
     }

@@ -124,8 +124,8 @@ final class PivotplaneClient {
         return send(HttpRequest.newBuilder(URI.create(baseUrl + query)).GET(), null);
     }
 
-    JsonNode delete(String id) {
-        return send(HttpRequest.newBuilder(cluster(id)).DELETE(), id);
+    JsonNode delete(String id, boolean force) {
+        return send(HttpRequest.newBuilder(force ? URI.create(cluster(id) + "?force=true") : cluster(id)).DELETE(), id);
     }
 
     /**

@@ -98,6 +98,9 @@ class PivotctlApiTest {
                 patched.set(exchange.getRequestHeaders().getFirst("Content-Type") + " "
                         + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
                 respond(exchange, 202, "application/json", RUNNING);
+            } else if (path.equals("/api/v1/clusters/" + RUNNING_ID) && exchange.getRequestMethod().equals("DELETE")) {
+                patched.set("DELETE " + query);
+                respond(exchange, 202, "application/json", RUNNING);
             } else if (path.equals("/api/v1/clusters/" + RUNNING_ID)) {
                 respond(exchange, 200, "application/json", RUNNING);
             } else if (path.equals("/api/v1/clusters/" + ID)) {
@@ -138,7 +141,7 @@ class PivotctlApiTest {
     }
 
     @Test
-    void scaleAndUpgradeSendAMergePatchOfTheClustersSpecAndWaitForTheChangeToEnd() throws IOException {
+    void scaleAndUpgradeSendAMergePatchOfTheSpecAndWaitForTheEndAndDeleteForceAsksForAForcedDeletion() throws IOException {
         Run scaled = pivotctl("scale", RUNNING_ID, "--pool", "md-0", "--replicas", "5", "--wait");
         assertThat(scaled.exitCode()).as(scaled.err()).isZero();
         assertThat(patched.get()).startsWith("application/merge-patch+json ");
@@ -165,6 +168,11 @@ class PivotctlApiTest {
         assertThat(pivotctl("scale", RUNNING_ID, "--pool", "none", "--remove").exitCode())
                 .isEqualTo(ExitCodes.INVALID_INPUT);
         assertThat(pivotctl("scale", RUNNING_ID, "--pool", "md-0").exitCode()).isEqualTo(ExitCodes.USAGE);
+
+        assertThat(pivotctl("delete", RUNNING_ID, "--force").out()).startsWith("forced deletion of cluster edge-aws");
+        assertThat(patched.get()).isEqualTo("DELETE force=true");
+        pivotctl("delete", RUNNING_ID);
+        assertThat(patched.get()).isEqualTo("DELETE null");
     }
 
     @Test

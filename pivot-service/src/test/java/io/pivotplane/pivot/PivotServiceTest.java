@@ -257,6 +257,39 @@ class PivotServiceTest extends PivotTestSupport {
         assertThat(kafkaTopics()).doesNotContain(Topics.agentCommands(ready.subject()));
     }
 
+    @Test
+    void aPivotedClusterWhoseSiteIsLostIsNotMovedBackAndIsGivenUpOnceAnAdminForcesItsDeletion() {
+        ClusterSpec spec = TestClusters.vsphere(NAMESPACE, "lost", 1, 0, List.of());
+        EventEnvelope<ControlPlaneReady> ready = firstControlPlaneNode(spec);
+        TopicWriter.send(kafka.bootstrapServers(), ready);
+        awaitOne(Topics.CLUSTER_PIVOTED, ready.subject(), Pivoted.class, Duration.ofMinutes(3));
+        awaitScaled(ready.subject(), Duration.ofSeconds(90));
+        String principal = PlaneAccess.agentPrincipal(ready.subject());
+
+        simulator.loseCluster(ready.payload().apiEndpoint());
+        TopicWriter.send(kafka.bootstrapServers(), deletionRequested(ready, spec));
+        ProvisioningFailed failed = awaitOne(Topics.CLUSTER_FAILED, ready.subject(), ProvisioningFailed.class,
+                Duration.ofMinutes(2));
+        assertThat(failed.stage()).isEqualTo(Stage.DELETING);
+        assertThat(failed.message()).contains("could not be moved back into the management cluster");
+        assertThat(events(Topics.CLUSTER_DELETED, ready.subject())).isEmpty();
+        assertThat(kafkaPrincipals()).as("an unforced deletion that failed gives nothing up").contains(principal);
+
+        var request = deletionRequested(ready, spec).payload();
+        TopicWriter.send(kafka.bootstrapServers(), EventEnvelope.create(java.net.URI.create("/pivotplane/test"),
+                ready.correlationId(), new ClusterDeletionRequested(request.clusterId(), request.name(),
+                        request.namespace(), Instant.now(), true)));
+
+        ClusterDeleted deleted = awaitOne(Topics.CLUSTER_DELETED, ready.subject(), ClusterDeleted.class,
+                Duration.ofMinutes(1));
+        assertThat(deleted.location()).isEqualTo(ClusterDeleted.FORCED);
+        assertThat(clusterObjects(management.client(), "lost")).isEmpty();
+        assertThat(management.client().secrets().inNamespace(NAMESPACE)
+                .withName("pivotplane-workload-" + ready.subject()).get()).isNull();
+        assertThat(kafkaPrincipals()).doesNotContain(principal);
+        assertThat(kafkaTopics()).doesNotContain(Topics.agentCommands(ready.subject()));
+    }
+
     private Set<String> kafkaPrincipals() {
         try (Admin admin = Admin.create(EmbeddedKafkaBroker.adminConfig(kafka.bootstrapServers()))) {
             return Set.copyOf(admin.describeUserScramCredentials().users().get(30, TimeUnit.SECONDS));

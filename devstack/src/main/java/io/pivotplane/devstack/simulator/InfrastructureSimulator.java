@@ -122,6 +122,16 @@ public final class InfrastructureSimulator implements AutoCloseable {
         cluster.internals().stopKubelet(nodeName);
     }
 
+    /**
+     * The site of the workload cluster at {@code url} is lost for good (a data centre gone, a network cut off): its
+     * API server answers no more, and its controllers and agent are gone with it. Its machines are not deleted: as far
+     * as the infrastructure provider knows, they are still there.
+     */
+    public void loseCluster(String url) {
+        workloads.api(url).orElseThrow(() -> new IllegalArgumentException("no workload cluster runs at " + url));
+        workloads.api(url).ifPresent(workloads::stop);
+    }
+
     /** How many workload clusters' API servers run. */
     public int workloadClusters() {
         return workloads.size();

@@ -9,9 +9,11 @@ import java.util.List;
  *
  * @param stepStartedAt when the current state, or the current phase of a teardown, began
  * @param deletedObjects what the teardown deleted so far, in order
+ * @param forced a project admin asked to tear the cluster down without moving a pivoted cluster back
  */
 public record Deletion(String clusterId, String namespace, String clusterName, String correlationId, State state,
-                       String phase, Instant stepStartedAt, String waitingFor, List<ObjectReference> deletedObjects) {
+                       String phase, Instant stepStartedAt, String waitingFor, List<ObjectReference> deletedObjects,
+                       boolean forced) {
 
     public enum State {
         /** Asked for; waits for a running move to end. */
@@ -35,7 +37,12 @@ public record Deletion(String clusterId, String namespace, String clusterName, S
     }
 
     public static Deletion requested(String clusterId, String namespace, String clusterName, String correlationId) {
+        return requested(clusterId, namespace, clusterName, correlationId, false);
+    }
+
+    public static Deletion requested(String clusterId, String namespace, String clusterName, String correlationId,
+                                     boolean forced) {
         return new Deletion(clusterId, namespace, clusterName, correlationId, State.REQUESTED, null, Instant.now(),
-                null, List.of());
+                null, List.of(), forced);
     }
 }

@@ -21,7 +21,7 @@ public class DeletionStore {
 
     private static final String COLUMNS = """
             cluster_id, namespace, cluster_name, correlation_id, state, phase, step_started_at, waiting_for,
-            deleted_objects""";
+            deleted_objects, forced""";
 
     private final Transactions transactions;
 
@@ -29,19 +29,32 @@ public class DeletionStore {
         this.transactions = transactions;
     }
 
-    /** Records the request; a deletion that failed starts over, one that runs or ended stays as it is. */
+    /**
+     * Records the request; a deletion that failed starts over, one that runs or ended stays as it is. A forced request
+     * marks the deletion forced, also one that runs: it carries on without moving the cluster back.
+     */
     public Deletion request(Deletion fresh) throws Exception {
         return transactions.inTransaction(connection -> {
             try (PreparedStatement upsert = connection.prepareStatement("""
-                    INSERT INTO cluster_deletion (cluster_id, namespace, cluster_name, correlation_id, state)
-                    VALUES (?, ?, ?, ?, 'REQUESTED')
-                    ON CONFLICT (cluster_id) DO UPDATE SET state = 'REQUESTED', command_id = NULL, failure = NULL,
-                        phase = NULL, waiting_for = NULL, step_started_at = now(), updated_at = now()
-                    WHERE cluster_deletion.state = 'FAILED'""")) {
+                    INSERT INTO cluster_deletion (cluster_id, namespace, cluster_name, correlation_id, state, forced)
+                    VALUES (?, ?, ?, ?, 'REQUESTED', ?)
+                    ON CONFLICT (cluster_id) DO UPDATE SET forced = cluster_deletion.forced OR excluded.forced,
+                        state = CASE WHEN cluster_deletion.state = 'FAILED' THEN 'REQUESTED' ELSE cluster_deletion.state END,
+                        command_id = CASE WHEN cluster_deletion.state = 'FAILED' THEN NULL ELSE cluster_deletion.command_id END,
+                        failure = CASE WHEN cluster_deletion.state = 'FAILED' THEN NULL ELSE cluster_deletion.failure END,
+                        phase = CASE WHEN cluster_deletion.state = 'FAILED' THEN NULL ELSE cluster_deletion.phase END,
+                        waiting_for = CASE WHEN cluster_deletion.state = 'FAILED' THEN NULL
+                            ELSE cluster_deletion.waiting_for END,
+                        step_started_at = CASE WHEN cluster_deletion.state = 'FAILED' THEN now()
+                            ELSE cluster_deletion.step_started_at END,
+                        updated_at = now()
+                    WHERE cluster_deletion.state = 'FAILED'
+                        OR (excluded.forced AND NOT cluster_deletion.forced AND cluster_deletion.state <> 'DONE')""")) {
                 upsert.setString(1, fresh.clusterId());
                 upsert.setString(2, fresh.namespace());
                 upsert.setString(3, fresh.clusterName());
                 upsert.setString(4, fresh.correlationId());
+                upsert.setBoolean(5, fresh.forced());
                 upsert.executeUpdate();
             }
             return find(connection, fresh.clusterId()).orElseThrow();
@@ -168,6 +181,6 @@ public class DeletionStore {
                 row.getString(9).getBytes(StandardCharsets.UTF_8), ObjectReference[].class));
         return new Deletion(row.getString(1), row.getString(2), row.getString(3), row.getString(4),
                 Deletion.State.valueOf(row.getString(5)), row.getString(6), row.getTimestamp(7).toInstant(),
-                row.getString(8), deleted);
+                row.getString(8), deleted, row.getBoolean(10));
     }
 }

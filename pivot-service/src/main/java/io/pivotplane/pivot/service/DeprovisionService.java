@@ -79,7 +79,7 @@ public class DeprovisionService {
 
     public void requested(EventEnvelope<?> event, ClusterDeletionRequested request) throws Exception {
         Deletion deletion = deletions.request(Deletion.requested(request.clusterId(), request.namespace(),
-                request.name(), event.correlationId()));
+                request.name(), event.correlationId(), request.force()));
         if (deletion.state().ended()) {
             LOG.infof("The deletion of %s/%s is %s already", deletion.namespace(), deletion.clusterName(),
                     deletion.state());
@@ -131,6 +131,13 @@ public class DeprovisionService {
                         return Optional.empty();
                     }
                     boolean pivoted = pivot.isPresent() && pivot.get().step() == MoveStep.DONE;
+                    if (pivoted && deletion.forced()) {
+                        LOG.warnf("The deletion of %s/%s is forced: the cluster is not moved back, what is left of it"
+                                + " in the management cluster is torn down", deletion.namespace(),
+                                deletion.clusterName());
+                        deletions.advance(clusterId, deletion.state(), Deletion.State.TEARING_DOWN);
+                        continue;
+                    }
                     if (pivoted && management.secrets().inNamespace(deletion.namespace())
                             .withName(MoverAccess.kubeconfigSecretName(clusterId)).get() == null) {
                         fail(deletion, "pivot-service has no way into the workload cluster to move it back (Secret "
@@ -147,6 +154,13 @@ public class DeprovisionService {
                 }
                 case RETURNING -> {
                     Move reverse = moves.find(clusterId, Direction.REVERSE_PIVOT).orElseThrow();
+                    if (reverse.step() == MoveStep.FAILED && deletion.forced()) {
+                        LOG.warnf("%s/%s could not be moved back (%s); the deletion is forced: what is left of it in"
+                                + " the management cluster is torn down", deletion.namespace(), deletion.clusterName(),
+                                reverse.failure());
+                        deletions.advance(clusterId, Deletion.State.RETURNING, Deletion.State.TEARING_DOWN);
+                        continue;
+                    }
                     if (reverse.step() == MoveStep.FAILED) {
                         fail(deletion, "the cluster could not be moved back into the management cluster to be"
                                 + " deleted there: " + reverse.failure());
@@ -186,9 +200,19 @@ public class DeprovisionService {
         // nothing of the cluster is left for its agent to act on: neither it nor anyone with its Secret signs in again
         agentIdentities.revoke(deletion.clusterId());
         Deletion finished = deletions.find(deletion.clusterId()).orElseThrow();
+        // forced, and the cluster never came back: what it held of itself, and its machines, are given up
+        boolean givenUp = deletion.forced() && moves.find(deletion.clusterId(), Direction.PIVOT)
+                .filter(pivot -> pivot.step() == MoveStep.DONE).isPresent()
+                && moves.find(deletion.clusterId(), Direction.REVERSE_PIVOT)
+                .filter(reverse -> reverse.step() == MoveStep.DONE).isEmpty();
+        if (givenUp) {
+            LOG.warnf("%s/%s was given up: its workload cluster was not reached, so its machines and what runs on"
+                    + " them may be left at the infrastructure provider", deletion.namespace(), deletion.clusterName());
+        }
         outbox.appendIf(connection -> deletions.done(connection, deletion.clusterId()),
                 EventEnvelope.create(messaging.eventSource(), deletion.correlationId(), new ClusterDeleted(
-                        deletion.clusterId(), ClusterDeleted.MANAGEMENT, finished.deletedObjects(), Instant.now())));
+                        deletion.clusterId(), givenUp ? ClusterDeleted.FORCED : ClusterDeleted.MANAGEMENT,
+                        finished.deletedObjects(), Instant.now())));
         LOG.infof("%s/%s deleted from the management cluster: %d objects", deletion.namespace(),
                 deletion.clusterName(), finished.deletedObjects().size());
         return Optional.empty();

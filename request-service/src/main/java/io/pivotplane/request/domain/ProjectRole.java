@@ -9,7 +9,7 @@ public enum ProjectRole {
     VIEWER,
     /** Also requests clusters and deletes them. */
     EDITOR,
-    /** Also what only an owner of the project should do (forced deletion, once it exists). */
+    /** Also what only an owner of the project should do: a forced deletion. */
     ADMIN;
 
     public boolean includes(ProjectRole needed) {

@@ -86,7 +86,8 @@ public class ClusterMapper {
             List<ObjectReference> objects = EventJson.mapper().convertValue(detail.path("objects"),
                     new TypeReference<List<ObjectReference>>() { });
             placement = new PlacementView(detail.path("location").asText(), entity.project,
-                    detail.hasNonNull("apiEndpoint") ? detail.path("apiEndpoint").asText() : null, objects);
+                    detail.hasNonNull("apiEndpoint") ? detail.path("apiEndpoint").asText() : null, objects,
+                    detail.hasNonNull("deletedFrom") ? detail.path("deletedFrom").asText() : null);
         }
         return placement;
     }

@@ -118,8 +118,18 @@ public class ClusterResource {
     @APIResponse(responseCode = "202", description = "Deletion requested (or running already); the cluster as it is")
     @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
     @APIResponse(responseCode = "410", description = "The cluster is deleted already")
-    public Uni<Response> delete(@PathParam("id") String id) {
-        return service.requestDeletion(Callers.of(identity), id).map(view -> Response.accepted(view).build());
+    public Uni<Response> delete(@PathParam("id") String id,
+                                @Parameter(description = "A project admin's last resort for a pivoted cluster that "
+                                        + "cannot be moved back (its API server or agent gone): torn down from the "
+                                        + "management cluster with what it holds; the workload cluster's machines "
+                                        + "may be left at the provider. Also while a deletion runs or after it failed.")
+                                @QueryParam("force") String force) {
+        if (force != null && !force.equals("true") && !force.equals("false")) {
+            return Uni.createFrom().failure(new InvalidClusterRequestException(List.of(new Violation("force",
+                    "must be true or false, is '" + force + "'"))));
+        }
+        return service.requestDeletion(Callers.of(identity), id, "true".equals(force))
+                .map(view -> Response.accepted(view).build());
     }
 
     /** RFC 7396's media type; plain JSON is taken as the same. */

@@ -224,19 +224,31 @@ public class ClusterRequestService {
      * @throws ClusterDeletedException when the cluster is deleted already
      */
     public Uni<ClusterView> requestDeletion(Caller caller, String id) {
-        return get(caller, id, ProjectRole.EDITOR, "delete clusters").flatMap(found -> Panache.withTransaction(() ->
+        return requestDeletion(caller, id, false);
+    }
+
+    /**
+     * As {@link #requestDeletion(Caller, String)}; {@code force} (a project admin's, asked again whenever it is)
+     * has the cluster torn down from the management cluster with what it holds, without moving a pivoted cluster
+     * back, for a cluster whose API server or agent is gone: what lives only in the workload cluster is given up.
+     */
+    public Uni<ClusterView> requestDeletion(Caller caller, String id, boolean force) {
+        ProjectRole needed = force ? ProjectRole.ADMIN : ProjectRole.EDITOR;
+        String action = force ? "force the deletion of clusters" : "delete clusters";
+        return get(caller, id, needed, action).flatMap(found -> Panache.withTransaction(() ->
                 clusters.findById(found.id).flatMap(cluster -> {
                     if (cluster.stage == Stage.DELETED) {
                         return Uni.createFrom().failure(new ClusterDeletedException(id, cluster.name));
                     }
-                    if (cluster.deletionRequestedAt != null && cluster.stage != Stage.FAILED) {
+                    if (!force && cluster.deletionRequestedAt != null && cluster.stage != Stage.FAILED) {
                         return Uni.createFrom().item(cluster);
                     }
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
                     cluster.deletionRequestedAt = now;
                     cluster.updatedAt = now;
                     EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
-                            new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now));
+                            new ClusterDeletionRequested(cluster.id.toString(), cluster.name, cluster.project, now,
+                                    force));
                     return outbox.append(event).replaceWith(cluster);
                 }))).invoke(relay::wakeUp).flatMap(this::view);
     }

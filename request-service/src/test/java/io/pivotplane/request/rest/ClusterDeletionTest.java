@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
 import io.pivotplane.devstack.testing.LocalIssuerResource;
+import io.pivotplane.devstack.testing.TestTokens;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.ClusterDeleted;
@@ -112,6 +113,30 @@ class ClusterDeletionTest {
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deletionRequests(id)).hasSize(2));
         awaitStage(id, "Deleting");
+    }
+
+    @Test
+    void aForcedDeletionIsAProjectAdminsAskedAgainWhileADeletionRunsAndNothingElseIsTakenForIt() {
+        String id = create();
+        given().delete(CLUSTERS + "/" + id).then().statusCode(202);
+        awaitStage(id, "Deleting");
+
+        // the callers of the project alone, not this class's platform admin
+        RestAssured.requestSpecification = null;
+        given().spec(ApiCallers.bearer(TestTokens.of("team-a", "editor"))).delete(CLUSTERS + "/" + id + "?force=true")
+                .then().statusCode(403);
+        given().spec(ApiCallers.bearer(TestTokens.of("team-a", "admin"))).delete(CLUSTERS + "/" + id + "?force=yes")
+                .then().statusCode(400).body("errors[0].field", equalTo("force"));
+        given().spec(ApiCallers.bearer(TestTokens.of("team-a", "admin"))).delete(CLUSTERS + "/" + id + "?force=true")
+                .then().statusCode(202);
+        authenticate();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(deletionRequests(id))
+                .extracting(ClusterDeletionRequested::force).containsExactly(false, true));
+        publish(new ClusterDeleted(id, ClusterDeleted.FORCED, List.of(), Instant.now()));
+        awaitStage(id, "Deleted");
+        given().get(CLUSTERS + "/" + id).then().body("placement.location", equalTo("deleted"))
+                .body("placement.deletedFrom", equalTo("forced"));
     }
 
     @Test
