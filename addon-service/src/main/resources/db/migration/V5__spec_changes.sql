@@ -6,5 +6,8 @@ CREATE TABLE spec_change (
     command_id     varchar(64)  NOT NULL,
     correlation_id varchar(128),
     sent_at        timestamptz  NOT NULL,
+    -- past this with no answer (outcome still null), the change is given up as failed
+    answer_due     timestamptz  NOT NULL,
     outcome        varchar(16)
 );
+CREATE INDEX spec_change_unanswered_idx ON spec_change (answer_due) WHERE outcome IS NULL;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.pivotplane.addon.service.AddonService;
+import io.pivotplane.addon.service.SpecChangeRelay;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
 import io.pivotplane.devstack.testing.InjectInfrastructure;
 import io.pivotplane.devstack.testing.KafkaAndPostgresResource;
@@ -11,6 +12,8 @@ import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.ClusterChangeRequested;
+import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
@@ -51,12 +54,12 @@ import org.junit.jupiter.api.Test;
                 @ResourceArg(name = KafkaAndPostgresResource.PRINCIPAL_ARG, value = "addon-service")})
 class AddonCommandDeadlineTest {
 
-    /** Two attempts of two seconds each, a request awaited two seconds, looked at every 200 ms. */
+    /** Two attempts of two seconds each, a request awaited two seconds, a change 3 s, looked at every 200 ms. */
     public static class ShortDeadline implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("pivotplane.addons.command-timeout", "2s", "pivotplane.addons.profile-wait", "2s",
-                    "pivotplane.addons.sweep-interval", "200ms");
+                    "pivotplane.addons.change-timeout", "3s", "pivotplane.addons.sweep-interval", "200ms");
         }
     }
 
@@ -88,6 +91,28 @@ class AddonCommandDeadlineTest {
                 .map(AgentCommand.class::cast).toList();
         assertThat(commands).hasSize(2).extracting(AgentCommand::commandId).doesNotHaveDuplicates();
         assertThat(events(Topics.CLUSTER_ADDONS_INSTALLED, clusterId)).isEmpty();
+    }
+
+    @Test
+    void aChangeNoAgentAnswersEndsFailedSayingSoAndItsLateAnswerChangesNothing() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "unanswered", 1, 0, List.of()),
+                Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        publish(new ClusterChangeRequested(clusterId, 1, TestClusters.vsphere("team-addons", "unanswered", 1, 2,
+                List.of()), "pool default: 0 → 2 machines", Instant.now()));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_CHANGED, clusterId).isEmpty());
+        ClusterChanged changed = (ClusterChanged) events(Topics.CLUSTER_CHANGED, clusterId).get(0);
+        assertThat(changed.generation()).isEqualTo(1);
+        assertThat(changed.outcome()).isEqualTo(ClusterChanged.Outcome.FAILED);
+        assertThat(changed.message()).startsWith(SpecChangeRelay.REASON_UNANSWERED);
+
+        AgentCommand sent = (AgentCommand) events(Topics.agentCommands(clusterId), clusterId).get(0);
+        EventEnvelope<?> late = publish(new AgentReport(clusterId, AgentReport.Kind.CHANGE_APPLIED, Instant.now(),
+                null, List.of(), sent.commandId(), null, List.of()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled(late));
+        assertThat(events(Topics.CLUSTER_CHANGED, clusterId)).hasSize(1);
     }
 
     @Test

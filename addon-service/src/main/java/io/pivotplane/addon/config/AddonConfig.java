@@ -33,6 +33,14 @@ public interface AddonConfig {
     @WithDefault("1h")
     java.time.Duration profileWait();
 
+    /**
+     * How long a change of a running cluster's spec may roll before the plane says it failed, when its agent has not
+     * answered: an agent that is gone, or a cluster that cannot roll (no capacity, a machine that never comes up).
+     * Long enough for a rolling upgrade of a large cluster; the cluster keeps rolling, and a newer change may follow.
+     */
+    @WithDefault("2h")
+    java.time.Duration changeTimeout();
+
     /** How often unanswered commands, retries due and plans without a request are looked for. */
     @WithDefault("15s")
     java.time.Duration sweepInterval();

@@ -1,5 +1,6 @@
 package io.pivotplane.addon.service;
 
+import io.pivotplane.addon.config.AddonConfig;
 import io.pivotplane.addon.persistence.SpecChanges;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
@@ -28,10 +29,14 @@ public class SpecChangeRelay {
 
     private static final Logger LOG = Logger.getLogger(SpecChangeRelay.class);
 
-    private final MessagingConfig messaging;
+    public static final String REASON_UNANSWERED = "the cluster's agent did not answer";
 
-    public SpecChangeRelay(MessagingConfig messaging) {
+    private final MessagingConfig messaging;
+    private final AddonConfig config;
+
+    public SpecChangeRelay(MessagingConfig messaging, AddonConfig config) {
         this.messaging = messaging;
+        this.config = config;
     }
 
     static boolean isAnswer(AgentReport report) {
@@ -50,7 +55,8 @@ public class SpecChangeRelay {
             }
             String commandId = UUID.randomUUID().toString();
             Instant now = Instant.now();
-            SpecChanges.sent(tx, clusterId, requested.generation(), commandId, event.correlationId(), now);
+            SpecChanges.sent(tx, clusterId, requested.generation(), commandId, event.correlationId(), now,
+                    now.plus(config.changeTimeout()));
             LOG.infof("Cluster %s changes to spec generation %d (%s)", clusterId, requested.generation(),
                     requested.summary());
             caused.add(EventEnvelope.create(messaging.eventSource(), event.correlationId(),
@@ -76,6 +82,29 @@ public class SpecChangeRelay {
             caused.add(EventEnvelope.create(messaging.eventSource(), correlationId, new ClusterChanged(clusterId,
                     change.generation(), outcome, message, report.reportedAt())));
         }
+        return caused;
+    }
+
+    /**
+     * Gives up on the cluster's latest change when its agent has not answered by its due time: the plane says so,
+     * rather than show it rolling for ever. A late answer is dropped; the cluster itself carries on rolling.
+     */
+    List<EventEnvelope<?>> expireUnanswered(Connection tx, String clusterId) throws Exception {
+        List<EventEnvelope<?>> caused = new ArrayList<>();
+        Optional<SpecChanges.Change> latest = SpecChanges.lock(tx, clusterId);
+        Instant now = Instant.now();
+        if (latest.isEmpty() || latest.get().outcome() != null || latest.get().answerDue().isAfter(now)) {
+            return caused;
+        }
+        SpecChanges.Change change = latest.get();
+        String message = REASON_UNANSWERED + " by " + change.answerDue() + " (" + config.changeTimeout()
+                + " after the change was sent): it may be gone, or its cluster cannot roll to the change; a newer"
+                + " change can follow";
+        SpecChanges.ended(tx, clusterId, ClusterChanged.Outcome.FAILED.name());
+        LOG.warnf("Spec generation %d of %s: %s", change.generation(), clusterId, message);
+        String correlationId = change.correlationId() == null ? clusterId : change.correlationId();
+        caused.add(EventEnvelope.create(messaging.eventSource(), correlationId, new ClusterChanged(clusterId,
+                change.generation(), ClusterChanged.Outcome.FAILED, message, now)));
         return caused;
     }
 }

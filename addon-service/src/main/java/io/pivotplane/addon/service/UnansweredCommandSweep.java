@@ -2,6 +2,7 @@ package io.pivotplane.addon.service;
 
 import io.pivotplane.addon.config.AddonConfig;
 import io.pivotplane.addon.persistence.AddonPlans;
+import io.pivotplane.addon.persistence.SpecChanges;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.kit.messaging.Outbox;
 import io.pivotplane.kit.persistence.Transactions;
@@ -17,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Looks every {@code sweep-interval} for add-on commands whose answer is overdue and gives up on them
- * ({@link AddonService#expireUnanswered}), and for failed add-ons whose back-off has passed
+ * Looks every {@code sweep-interval} for add-on commands and spec changes whose answer is overdue and gives up on
+ * them ({@link AddonService#expireUnanswered}, {@link SpecChangeRelay#expireUnanswered}), and for failed add-ons
+ * whose back-off has passed
  * ({@link AddonService#sendDueRetries}); what that causes goes out through the outbox. Removes the
  * plans of clusters never requested after {@code profile-wait}. Replicas
  * may sweep at the same time: the plan's row lock and the timeout checked again under it make one of them act.
@@ -34,8 +36,12 @@ public class UnansweredCommandSweep {
     private final Outbox outbox;
     private ScheduledExecutorService scheduler;
 
-    public UnansweredCommandSweep(AddonService addons, AddonConfig config, Transactions transactions, Outbox outbox) {
+    private final SpecChangeRelay specChanges;
+
+    public UnansweredCommandSweep(AddonService addons, SpecChangeRelay specChanges, AddonConfig config,
+                                  Transactions transactions, Outbox outbox) {
         this.addons = addons;
+        this.specChanges = specChanges;
         this.config = config;
         this.transactions = transactions;
         this.outbox = outbox;
@@ -71,6 +77,9 @@ public class UnansweredCommandSweep {
             }
             for (String clusterId : transactions.inTransaction(tx -> AddonPlans.retriesDueAt(tx, now))) {
                 act(clusterId, tx -> addons.sendDueRetries(tx, clusterId));
+            }
+            for (String clusterId : transactions.inTransaction(tx -> SpecChanges.unansweredAt(tx, now))) {
+                act(clusterId, tx -> specChanges.expireUnanswered(tx, clusterId));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -48,6 +48,13 @@ public final class ClusterRequestValidator {
     private static final Pattern DNS_1123_SUBDOMAIN =
             Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     /** Semantic version with the leading {@code v} that Cluster API requires, e.g. {@code v1.30.5}. */
+    /**
+     * The Kubernetes minors Cluster API v1.9 supports for a management cluster (its release notes: v1.28.x to
+     * v1.32.x; a workload cluster may go down to v1.26): every pivoted cluster is its own management cluster.
+     */
+    static final int OLDEST_MINOR = 28;
+    static final int NEWEST_MINOR = 32;
+    static final String CAPI_RELEASE = "v1.9";
     private static final Pattern KUBERNETES_VERSION = Pattern.compile(
             "v(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)(-[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?");
     /** SemVer 2, as Helm requires of a chart's version. */
@@ -256,9 +263,17 @@ public final class ClusterRequestValidator {
     private static void checkVersion(List<Violation> violations, String version) {
         if (isBlank(version)) {
             violations.add(new Violation("kubernetesVersion", "is required, e.g. v1.30.5"));
-        } else if (!KUBERNETES_VERSION.matcher(version).matches()) {
+            return;
+        }
+        Matcher matcher = KUBERNETES_VERSION.matcher(version);
+        if (!matcher.matches()) {
             violations.add(new Violation("kubernetesVersion",
                     "'" + version + "' is not a Kubernetes version: expected v<major>.<minor>.<patch>, e.g. v1.30.5"));
+        } else if (!matcher.group(1).equals("1") || Integer.parseInt(matcher.group(2)) < OLDEST_MINOR
+                || Integer.parseInt(matcher.group(2)) > NEWEST_MINOR) {
+            violations.add(new Violation("kubernetesVersion", "'" + version + "' is outside what Cluster API "
+                    + CAPI_RELEASE + " supports where it runs, v1." + OLDEST_MINOR + " to v1." + NEWEST_MINOR
+                    + ": after the pivot each cluster runs its own Cluster API"));
         }
     }
 

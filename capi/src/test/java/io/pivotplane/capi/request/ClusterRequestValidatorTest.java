@@ -153,6 +153,27 @@ class ClusterRequestValidatorTest {
         assertThat(violations(body)).extracting(Violation::field).containsExactly("kubernetesVersion");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"v1.27.9", "v1.33.0", "v2.30.0"})
+    void aKubernetesVersionTheClustersOwnClusterApiDoesNotSupportIsRefused(String version) {
+        Map<String, Object> body = body("gcp");
+        body.put("kubernetesVersion", version);
+
+        assertThat(violations(body)).singleElement().satisfies(v -> {
+            assertThat(v.field()).isEqualTo("kubernetesVersion");
+            assertThat(v.message()).contains("outside what Cluster API v1.9 supports where it runs, v1.28 to v1.32");
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"v1.28.0", "v1.32.4"})
+    void theOldestAndNewestMinorsClusterApiSupportsWhereItRunsAreAccepted(String version) {
+        Map<String, Object> body = body("gcp");
+        body.put("kubernetesVersion", version);
+
+        assertThat(validator.validate(input(body)).kubernetesVersion()).isEqualTo(version);
+    }
+
     @org.junit.jupiter.api.Test
     void anUnknownProviderIsRefusedAndTheKnownOnesAreListed() {
         Map<String, Object> body = body("vsphere");

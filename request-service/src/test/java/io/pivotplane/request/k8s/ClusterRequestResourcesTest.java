@@ -228,7 +228,7 @@ class ClusterRequestResourcesTest {
                         .isEqualTo(5)));
 
         resource.edit(edited -> {
-            ObjectMaps.mapAt(edited, "spec").put("kubernetesVersion", "v1.33.0");
+            ObjectMaps.mapAt(edited, "spec").put("kubernetesVersion", "v1.32.0");
             return edited;
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(status(resource, "message"))
