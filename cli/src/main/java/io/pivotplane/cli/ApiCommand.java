@@ -33,4 +33,24 @@ abstract class ApiCommand implements Callable<Integer> {
     boolean table() {
         return output.format == OutputOptions.Format.table;
     }
+
+    /**
+     * Asks {@code look} every second until it has an exit code: the way {@code --wait} follows what the API shows.
+     *
+     * @return that exit code, or {@code UNAVAILABLE} when interrupted
+     */
+    static int pollEverySecond(java.util.function.Supplier<java.util.OptionalInt> look) {
+        while (true) {
+            java.util.OptionalInt done = look.get();
+            if (done.isPresent()) {
+                return done.getAsInt();
+            }
+            try {
+                Thread.sleep(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCodes.UNAVAILABLE;
+            }
+        }
+    }
 }

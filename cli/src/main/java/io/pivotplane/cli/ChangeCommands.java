@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * Changes to a running cluster: each is the cluster's next spec generation, which its agent rolls the cluster's own
@@ -21,11 +21,8 @@ final class ChangeCommands {
 
     /** What every change command takes: the cluster, and whether to wait for the end. */
     abstract static class ChangeCommand extends ApiCommand {
-        @Parameters(index = "0", paramLabel = "NAME|ID", description = "The cluster: its name in the project, or its id.")
-        String cluster;
-        @Option(names = {"-p", "--project"}, paramLabel = "PROJECT",
-                description = "The project of the cluster named. Default: the context's.")
-        String project;
+        @Mixin
+        ClusterArgument target;
         @Option(names = "--wait", description = "Follow the change until the cluster is rolled to it, or it fails.")
         boolean await;
 
@@ -35,7 +32,7 @@ final class ChangeCommands {
         @Override
         public Integer call() {
             PivotplaneClient client = client();
-            String id = client.idOf(cluster, project != null ? project : api.defaultProject());
+            String id = target.id(api, client);
             JsonNode changed = client.change(id, patch(client.get(id)));
             if (!table()) {
                 print(changed, List.of(changed));
@@ -50,28 +47,23 @@ final class ChangeCommands {
 
         /** Polls until the change of {@code generation} ends, printing what the cluster's agent reports meanwhile. */
         private int awaitChange(PivotplaneClient client, String id, long generation) {
-            while (true) {
+            return pollEverySecond(() -> {
                 JsonNode change = client.get(id).path("change");
                 if (change.path("generation").asLong() != generation) {
                     out().println("superseded by generation " + change.path("generation").asText());
-                    return ExitCodes.OK;
+                    return java.util.OptionalInt.of(ExitCodes.OK);
                 }
                 String state = change.path("state").asText();
                 if ("Applied".equals(state)) {
                     out().println("applied");
-                    return ExitCodes.OK;
+                    return java.util.OptionalInt.of(ExitCodes.OK);
                 }
                 if ("Failed".equals(state)) {
                     out().println("failed: " + change.path("message").asText());
-                    return ExitCodes.CLUSTER_FAILED;
+                    return java.util.OptionalInt.of(ExitCodes.CLUSTER_FAILED);
                 }
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return ExitCodes.UNAVAILABLE;
-                }
-            }
+                return java.util.OptionalInt.empty();
+            });
         }
     }
 

@@ -125,7 +125,7 @@ final class ProfileCommands implements Runnable {
         /** Polls until no add-on of the cluster's profile is pending, printing each add-on's state as it changes. */
         private int awaitAddons(PivotplaneClient client, String id) {
             java.util.Map<String, String> seen = new java.util.HashMap<>();
-            while (true) {
+            return pollEverySecond(() -> {
                 JsonNode cluster = client.get(id);
                 boolean pending = false;
                 for (JsonNode addon : cluster.path("addons")) {
@@ -139,18 +139,10 @@ final class ProfileCommands implements Runnable {
                 }
                 if ("Failed".equals(cluster.path("stage").asText())) {
                     out().println("failed: " + cluster.path("lastError").path("message").asText());
-                    return ExitCodes.CLUSTER_FAILED;
+                    return java.util.OptionalInt.of(ExitCodes.CLUSTER_FAILED);
                 }
-                if (!pending) {
-                    return ExitCodes.OK;
-                }
-                try {
-                    Thread.sleep(1000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return ExitCodes.UNAVAILABLE;
-                }
-            }
+                return pending ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(ExitCodes.OK);
+            });
         }
     }
 

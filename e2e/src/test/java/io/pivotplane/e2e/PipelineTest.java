@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.pivotplane.agent.k8s.ConfigMapReportStore;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.capi.ObjectMaps;
@@ -323,6 +324,7 @@ class PipelineTest {
             stack.kill(service);
         }
         stack.kafka().stop();
+        Instant outageBegan = Instant.now();
         await().atMost(Duration.ofMinutes(2)).untilAsserted(() -> {
             GenericKubernetesResource deployment = pool.get();
             assertThat(ObjectMaps.integer(deployment, 0, "status", "readyReplicas")).isEqualTo(poolSize + 1);
@@ -355,6 +357,14 @@ class PipelineTest {
                     && c.getStatus().equals("True")));
         });
 
+        // two minutes of outage at least; what the agent reported meanwhile waits in its cluster
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> Duration.between(outageBegan, Instant.now()).compareTo(Duration.ofMinutes(2)) >= 0);
+        Set<String> keptDuringOutage = new ConfigMapReportStore(workload, name).load().stream()
+                .filter(report -> report.payload().kind() != AgentReport.Kind.HEARTBEAT)
+                .map(report -> report.id()).collect(Collectors.toSet());
+        assertThat(keptDuringOutage).as("the reports of the scaling, the repair and the replaced node").isNotEmpty();
+
         // the broker back: the report of the repair, which the agent's report buffer kept, arrives
         stack.kafka().restart();
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(
@@ -362,6 +372,13 @@ class PipelineTest {
                 .filteredOn(r -> ((AgentReport) r).kind() == AgentReport.Kind.ADDON_REPAIRED)
                 .extracting(r -> ((AgentReport) r).addon().message())
                 .anySatisfy(m -> assertThat(m).contains("Deployment widgets/widgets-controller was deleted")));
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            List<String> delivered = TopicReader.readAll(stack.kafka().bootstrapServers(), Topics.AGENT_REPORTS)
+                    .stream().filter(record -> id.equals(record.key())).map(record -> record.value().id()).toList();
+            assertThat(delivered.stream().filter(keptDuringOutage::contains))
+                    .as("every report the agent kept during the outage, each once")
+                    .containsExactlyInAnyOrderElementsOf(keptDuringOutage);
+        });
         stack.restart(Service.all());
         // the end of the scaling, reported while the plane was away, ends the change
         await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> assertThat(api.get(id).path("change")

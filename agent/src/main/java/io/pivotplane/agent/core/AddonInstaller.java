@@ -135,8 +135,14 @@ final class AddonInstaller {
                 continue;
             }
             try {
+                // the list above may be older than an uninstall that held the lock: only what is still recorded
+                Secret current = client.secrets().inNamespace(AgentManifests.NAMESPACE)
+                        .withName(record.getMetadata().getName()).get();
+                if (current == null) {
+                    continue;
+                }
                 List<String> repaired = new ArrayList<>();
-                for (GenericKubernetesResource applied : recordedObjects(record)) {
+                for (GenericKubernetesResource applied : recordedObjects(current)) {
                     describeRepair(applied).ifPresent(repaired::add);
                 }
                 if (!repaired.isEmpty()) {
