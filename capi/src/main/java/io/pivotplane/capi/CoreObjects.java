@@ -18,6 +18,12 @@ import java.util.Map;
 final class CoreObjects {
 
     static final String DEFAULT_POD_CIDR = "192.168.0.0/16";
+    /**
+     * How long before its certificates expire a control-plane machine is rolled (KCP's
+     * {@code rolloutBefore.certificatesExpiryDays}; its webhook wants at least 7): every cluster renews its
+     * certificates itself, with no one from the plane having to remember.
+     */
+    static final int CERTIFICATES_RENEWED_DAYS_BEFORE_EXPIRY = 21;
 
     private CoreObjects() {
     }
@@ -57,6 +63,8 @@ final class CoreObjects {
                 "kubeadmConfigSpec", kubeadmConfigSpec,
                 "machineTemplate", map("infrastructureRef", machineTemplateRef),
                 "replicas", replicas,
+                // kubeadm's certificates last a year: KCP replaces a machine whose certificates expire this soon
+                "rolloutBefore", map("certificatesExpiryDays", CERTIFICATES_RENEWED_DAYS_BEFORE_EXPIRY),
                 "version", spec.kubernetesVersion()));
     }
 

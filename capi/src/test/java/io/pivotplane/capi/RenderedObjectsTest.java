@@ -135,6 +135,10 @@ class RenderedObjectsTest {
         });
         // the management phase is the full phase's first objects, unchanged apart from the control plane's size
         assertThat(names(full)).containsAll(names(management));
+        // certificates are renewed ahead of expiry by KCP itself, before and after the pivot
+        assertThat(List.of(only(management, Capi.KUBEADM_CONTROL_PLANE), only(full, Capi.KUBEADM_CONTROL_PLANE)))
+                .allSatisfy(kcp -> assertThat(ObjectMaps.integer(kcp, 0, "spec", "rolloutBefore",
+                        "certificatesExpiryDays")).isEqualTo(CoreObjects.CERTIFICATES_RENEWED_DAYS_BEFORE_EXPIRY));
     }
 
     @ParameterizedTest(name = "{0}")
