@@ -54,6 +54,11 @@ final class ChangeCommands {
                     return java.util.OptionalInt.of(ExitCodes.OK);
                 }
                 String state = change.path("state").asText();
+                if ("Held".equals(state)) {
+                    out().println("held: the cluster is paused; it rolls once resumed (pivotctl resume "
+                            + target.nameOrId + ")");
+                    return java.util.OptionalInt.of(ExitCodes.OK);
+                }
                 if ("Applied".equals(state)) {
                     out().println("applied");
                     return java.util.OptionalInt.of(ExitCodes.OK);
@@ -144,6 +149,56 @@ final class ChangeCommands {
         @Override
         Map<String, Object> patch(JsonNode current) {
             return Map.of("kubernetesVersion", version);
+        }
+    }
+
+    @Command(name = "pause", mixinStandardHelpOptions = true,
+            description = "Pause a cluster for maintenance: changes asked for meanwhile (scale, upgrade, profile use) "
+                    + "are held and go to the cluster once it is resumed. A change already rolling finishes; node "
+                    + "repair and add-on drift repair inside the cluster go on.",
+            footer = {"", "Example:", "  pivotctl pause edge-aws --reason \"storage array firmware\""})
+    static final class Pause extends ApiCommand {
+        @Mixin
+        ClusterArgument target;
+        @Option(names = "--reason", paramLabel = "TEXT", description = "Why, for whoever looks at the cluster.")
+        String reason;
+
+        @Override
+        public Integer call() {
+            PivotplaneClient client = client();
+            JsonNode paused = client.pause(target.id(api, client), reason);
+            if (!table()) {
+                print(paused, List.of(paused));
+            } else {
+                out().println("cluster " + paused.path("name").asText() + " paused since "
+                        + paused.path("paused").path("since").asText());
+                out().flush();
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true,
+            description = "Resume a paused cluster: the newest change held during the pause goes to it now.",
+            footer = {"", "Example:", "  pivotctl resume edge-aws"})
+    static final class Resume extends ApiCommand {
+        @Mixin
+        ClusterArgument target;
+
+        @Override
+        public Integer call() {
+            PivotplaneClient client = client();
+            JsonNode resumed = client.resume(target.id(api, client));
+            if (!table()) {
+                print(resumed, List.of(resumed));
+            } else {
+                JsonNode change = resumed.path("change");
+                out().println("cluster " + resumed.path("name").asText() + " resumed" + ("Requested".equals(
+                        change.path("state").asText()) ? "; change " + change.path("generation").asText()
+                        + " on its way: " + change.path("summary").asText() : ""));
+                out().flush();
+            }
+            return ExitCodes.OK;
         }
     }
 }

@@ -73,6 +73,12 @@ final class Describe extends ApiCommand {
         }
 
         out.println();
+        JsonNode paused = cluster.path("paused");
+        if (!paused.isMissingNode() && !paused.isNull()) {
+            out.println("Paused: since " + paused.path("since").asText()
+                    + (paused.hasNonNull("reason") ? " (" + paused.path("reason").asText() + ")" : "")
+                    + "; changes are held until it is resumed");
+        }
         JsonNode change = cluster.path("change");
         out.println("Last change: " + (change.isMissingNode() || change.isNull() ? "none"
                 : "generation " + change.path("generation").asText() + ", " + change.path("state").asText()

@@ -84,6 +84,21 @@ final class PivotplaneClient {
                 .method("PATCH", HttpRequest.BodyPublishers.ofString(json(patch))), id);
     }
 
+    /** Pauses the cluster for maintenance: changes asked for meanwhile are held until it is resumed. */
+    JsonNode pause(String id, String reason) {
+        return send(HttpRequest.newBuilder(URI.create(cluster(id) + "/pause"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json(reason == null ? Map.of() : Map.of("reason", reason)))),
+                id);
+    }
+
+    /** Resumes a paused cluster: the changes held go to its agent. */
+    JsonNode resume(String id) {
+        return send(HttpRequest.newBuilder(URI.create(cluster(id) + "/resume"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{}")), id);
+    }
+
     JsonNode get(String id) {
         return send(HttpRequest.newBuilder(cluster(id)).GET(), id);
     }

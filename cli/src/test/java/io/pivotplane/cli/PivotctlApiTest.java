@@ -54,7 +54,15 @@ class PivotctlApiTest {
              "change":{"generation":2,"summary":"pool md-0: 3 → 5 machines","state":"Applied",
                        "requestedAt":"2026-11-24T11:00:00Z","completedAt":"2026-11-24T11:04:00Z"}}"""
             .formatted(RUNNING_ID);
+    private static final String PAUSED = """
+            {"id":"%s","name":"edge-aws","project":"team-a","provider":"aws","kubernetesVersion":"v1.30.5",
+             "stage":"AddonsInstalled","createdAt":"2026-11-24T10:00:00Z",
+             "spec":{"controlPlane":{"replicas":3,"machine":{"instanceType":"t3.large"}},"workerPools":[]},
+             "change":{"generation":3,"summary":"pool md-0: 5 → 6 machines","state":"Held",
+                       "requestedAt":"2026-11-24T12:00:00Z"},
+             "paused":{"since":"2026-11-24T11:30:00Z","reason":"firmware"}}""".formatted(RUNNING_ID);
     private final AtomicReference<String> patched = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicBoolean isPaused = new java.util.concurrent.atomic.AtomicBoolean();
     private HttpServer server;
     private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
     /** When set, the stand-in answers 401 to any other bearer token, and 403 to {@link #VIEWER_TOKEN}. */
@@ -97,12 +105,17 @@ class PivotctlApiTest {
             } else if (path.equals("/api/v1/clusters/" + RUNNING_ID) && exchange.getRequestMethod().equals("PATCH")) {
                 patched.set(exchange.getRequestHeaders().getFirst("Content-Type") + " "
                         + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
-                respond(exchange, 202, "application/json", RUNNING);
+                respond(exchange, 202, "application/json", isPaused.get() ? PAUSED : RUNNING);
+            } else if (path.startsWith("/api/v1/clusters/" + RUNNING_ID + "/") && exchange.getRequestMethod().equals("POST")) {
+                patched.set(path.substring(path.lastIndexOf('/') + 1) + " "
+                        + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+                isPaused.set(path.endsWith("/pause"));
+                respond(exchange, 200, "application/json", isPaused.get() ? PAUSED : RUNNING);
             } else if (path.equals("/api/v1/clusters/" + RUNNING_ID) && exchange.getRequestMethod().equals("DELETE")) {
                 patched.set("DELETE " + query);
                 respond(exchange, 202, "application/json", RUNNING);
             } else if (path.equals("/api/v1/clusters/" + RUNNING_ID)) {
-                respond(exchange, 200, "application/json", RUNNING);
+                respond(exchange, 200, "application/json", isPaused.get() ? PAUSED : RUNNING);
             } else if (path.equals("/api/v1/clusters/" + ID)) {
                 respond(exchange, 200, "application/json", CLUSTER);
             } else if (path.equals("/api/v1/clusters") && exchange.getRequestMethod().equals("POST")) {
@@ -173,6 +186,28 @@ class PivotctlApiTest {
         assertThat(patched.get()).isEqualTo("DELETE force=true");
         pivotctl("delete", RUNNING_ID);
         assertThat(patched.get()).isEqualTo("DELETE null");
+    }
+
+    @Test
+    void pauseSendsTheReasonResumeSendsNothingAndDescribeShowsThePauseAndTheHeldChange() throws IOException {
+        Run paused = pivotctl("pause", RUNNING_ID, "--reason", "firmware");
+        assertThat(paused.exitCode()).as(paused.err()).isZero();
+        assertThat(patched.get()).startsWith("pause ");
+        assertThat(new ObjectMapper().readTree(patched.get().substring("pause ".length())))
+                .isEqualTo(new ObjectMapper().readTree("{\"reason\":\"firmware\"}"));
+        assertThat(paused.out()).contains("cluster edge-aws paused since 2026-11-24T11:30:00Z");
+        assertThat(pivotctl("describe", RUNNING_ID).out()).contains(
+                "Paused: since 2026-11-24T11:30:00Z (firmware); changes are held until it is resumed",
+                "Last change: generation 3, Held");
+        Run held = pivotctl("scale", RUNNING_ID, "--pool", "md-0", "--replicas", "6", "--wait");
+        assertThat(held.exitCode()).as(held.err()).isZero();
+        assertThat(held.out()).contains("held: the cluster is paused; it rolls once resumed (pivotctl resume "
+                + RUNNING_ID + ")");
+
+        Run resumed = pivotctl("resume", RUNNING_ID);
+        assertThat(resumed.exitCode()).as(resumed.err()).isZero();
+        assertThat(patched.get()).isEqualTo("resume {}");
+        assertThat(resumed.out()).startsWith("cluster edge-aws resumed");
     }
 
     @Test

@@ -185,7 +185,9 @@ public class ClusterRequestResources {
             var changed = VertxContextSupport.subscribeAndAwait(() -> service.change(
                     Caller.clusterRequestController(), clusterId, new ClusterChangeInput(edited.kubernetesVersion(),
                             edited.controlPlane(), edited.workerPools(), edited.healthCheck())));
-            status.put("message", "change " + changed.change().generation() + ": " + changed.change().summary());
+            status.put("message", "change " + changed.change().generation()
+                    + ("Held".equals(changed.change().state()) ? " held while the cluster is paused: " : ": ")
+                    + changed.change().summary());
             LOG.infof("ClusterRequest %s changes cluster %s: %s", where, clusterId, changed.change().summary());
         } catch (InvalidClusterRequestException e) {
             String why = e.violations().stream().map(v -> (v.field().isEmpty() ? "" : v.field() + ": ") + v.message())

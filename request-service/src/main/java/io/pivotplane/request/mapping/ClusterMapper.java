@@ -17,6 +17,7 @@ import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.events.Stage;
 import io.pivotplane.request.persistence.StageEventEntity;
 import io.pivotplane.request.rest.ChangeView;
+import io.pivotplane.request.rest.PauseView;
 import io.pivotplane.request.rest.ClusterView;
 import io.pivotplane.request.rest.ErrorView;
 import io.pivotplane.request.rest.StageView;
@@ -63,7 +64,8 @@ public class ClusterMapper {
                 timeline == null ? null : timeline.stream().map(this::stage).toList(),
                 timeline == null ? null : placement(entity, timeline),
                 timeline == null ? null : addons(spec, entity.profileGeneration, timeline),
-                lastError, change(entity));
+                lastError, change(entity),
+                entity.pausedAt == null ? null : new PauseView(entity.pausedAt, entity.pauseReason));
     }
 
     private static ChangeView change(ClusterEntity entity) {

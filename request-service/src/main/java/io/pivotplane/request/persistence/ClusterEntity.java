@@ -91,7 +91,10 @@ public class ClusterEntity {
     @Column(name = "change_summary", columnDefinition = "text")
     public String changeSummary;
 
-    /** REQUESTED until the agent has rolled it, then one of {@code ClusterChanged.Outcome}. */
+    /**
+     * HELD while the cluster is paused, REQUESTED until the agent has rolled it, then one of
+     * {@code ClusterChanged.Outcome}.
+     */
     @Column(name = "change_state", length = 16)
     public String changeState;
 
@@ -103,6 +106,17 @@ public class ClusterEntity {
 
     @Column(name = "change_completed_at")
     public Instant changeCompletedAt;
+
+    /** Since when the cluster is paused for maintenance; null while it is not. */
+    @Column(name = "paused_at")
+    public Instant pausedAt;
+
+    @Column(name = "pause_reason", columnDefinition = "text")
+    public String pauseReason;
+
+    /** A profile change stored while the cluster was paused, sent once it is resumed. */
+    @Column(name = "profile_change_held", nullable = false)
+    public boolean profileChangeHeld;
 
     @Version
     public long version;

@@ -204,6 +204,44 @@ public class ClusterResource {
         return change;
     }
 
+    /** What a pause may say: why, for whoever looks at the cluster meanwhile. */
+    public record PauseInput(String reason) {
+    }
+
+    static final int MAX_PAUSE_REASON_LENGTH = 1024;
+
+    @POST
+    @Path("{id}/pause")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Pause a cluster for maintenance",
+            description = "Changes of its spec or profile asked for while it is paused are stored and shown (change."
+                    + "state Held) but reach its agent only once it is resumed. A change already rolling finishes; "
+                    + "healing inside the cluster (MachineHealthChecks, add-on drift repair) and deletion go on. The "
+                    + "body, optional, gives a reason; pausing again replaces it.")
+    @APIResponse(responseCode = "200", description = "The cluster, paused")
+    @APIResponse(responseCode = "400", description = "The reason is longer than " + MAX_PAUSE_REASON_LENGTH)
+    @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
+    @APIResponse(responseCode = "410", description = "The cluster is deleted")
+    public Uni<ClusterView> pause(@PathParam("id") String id, PauseInput body) {
+        String reason = body == null ? null : blankToNull(body.reason());
+        if (reason != null && reason.length() > MAX_PAUSE_REASON_LENGTH) {
+            return Uni.createFrom().failure(new InvalidClusterRequestException(List.of(new Violation("reason",
+                    "must be at most " + MAX_PAUSE_REASON_LENGTH + " characters, is " + reason.length()))));
+        }
+        return service.pause(Callers.of(identity), id, reason);
+    }
+
+    @POST
+    @Path("{id}/resume")
+    @Operation(summary = "Resume a paused cluster",
+            description = "The newest change of its spec and of its profile held during the pause go to its agent "
+                    + "now. Resuming a cluster that is not paused changes nothing.")
+    @APIResponse(responseCode = "200", description = "The cluster, not paused; a held change now Requested")
+    @APIResponse(responseCode = "404", description = "No cluster has this id (told a platform admin only)")
+    public Uni<ClusterView> resume(@PathParam("id") String id) {
+        return service.resume(Callers.of(identity), id);
+    }
+
     @PUT
     @Path("{id}/profile")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -63,6 +63,9 @@ public class ClusterRequestService {
     private final ClusterMapper mapper;
     private final RequestMetrics metrics;
     private final MessagingConfig config;
+    static final String CHANGE_HELD = "HELD";
+    static final String CHANGE_REQUESTED = "REQUESTED";
+
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
     private final ClusterChangeValidator changes = new ClusterChangeValidator(validator);
     private final ProfileService profiles;
@@ -175,9 +178,11 @@ public class ClusterRequestService {
                         cluster.profileVersion = profile.version();
                         cluster.profileGeneration++;
                         cluster.updatedAt = now;
-                        EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
-                                new ProfileChanged(cluster.id.toString(), cluster.profileGeneration, profile, now));
-                        return outbox.append(event).replaceWith(cluster);
+                        if (cluster.pausedAt != null) {
+                            cluster.profileChangeHeld = true;
+                            return Uni.createFrom().item(cluster);
+                        }
+                        return outbox.append(profileChanged(cluster, profile, now)).replaceWith(cluster);
                     }));
                 })).invoke(relay::wakeUp).flatMap(this::view);
     }
@@ -201,20 +206,85 @@ public class ClusterRequestService {
                     }
                     ClusterChangeValidator.Accepted accepted = changes.validate(mapper.spec(cluster), requested);
                     Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    boolean heldBefore = CHANGE_HELD.equals(cluster.changeState);
                     cluster.spec = mapper.specJson(accepted.spec());
                     cluster.kubernetesVersion = accepted.spec().kubernetesVersion();
                     cluster.specGeneration++;
-                    cluster.changeSummary = accepted.summary();
-                    cluster.changeState = "REQUESTED";
+                    // a held change goes out whole on resume, so its summary keeps what the changes before it did
+                    cluster.changeSummary = heldBefore ? cluster.changeSummary + "; " + accepted.summary()
+                            : accepted.summary();
                     cluster.changeMessage = null;
-                    cluster.changeRequestedAt = now;
+                    cluster.changeRequestedAt = heldBefore ? cluster.changeRequestedAt : now;
                     cluster.changeCompletedAt = null;
                     cluster.updatedAt = now;
-                    EventEnvelope<?> event = EventEnvelope.create(config.eventSource(), cluster.correlationId,
-                            new ClusterChangeRequested(cluster.id.toString(), cluster.specGeneration, accepted.spec(),
-                                    accepted.summary(), now));
-                    return outbox.append(event).replaceWith(cluster);
+                    if (cluster.pausedAt != null) {
+                        cluster.changeState = CHANGE_HELD;
+                        return Uni.createFrom().item(cluster);
+                    }
+                    cluster.changeState = CHANGE_REQUESTED;
+                    return outbox.append(changeRequested(cluster, now)).replaceWith(cluster);
                 }))).invoke(relay::wakeUp).flatMap(this::view);
+    }
+
+    /**
+     * Pauses the cluster for maintenance: changes of its spec or profile are still taken and stored, but held, and
+     * none reaches its agent until {@link #resume}. A change already on its way rolls to its end; healing inside the
+     * cluster (MachineHealthChecks, drift repair) and deletion are not paused. Pausing again only updates the reason.
+     *
+     * @throws ClusterDeletedException when the cluster is deleted
+     */
+    public Uni<ClusterView> pause(Caller caller, String id, String reason) {
+        return get(caller, id, ProjectRole.EDITOR, "pause clusters").flatMap(found -> Panache.withTransaction(() ->
+                clusters.findById(found.id).map(cluster -> {
+                    if (cluster.stage == Stage.DELETED) {
+                        throw new ClusterDeletedException(id, cluster.name);
+                    }
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    if (cluster.pausedAt == null) {
+                        cluster.pausedAt = now;
+                    }
+                    cluster.pauseReason = reason;
+                    cluster.updatedAt = now;
+                    return cluster;
+                }))).flatMap(this::view);
+    }
+
+    /**
+     * Ends a pause: the newest held change of the spec and of the profile go to the cluster's agent now, as if they
+     * had just been asked for. Resuming a cluster that is not paused changes nothing.
+     */
+    public Uni<ClusterView> resume(Caller caller, String id) {
+        return get(caller, id, ProjectRole.EDITOR, "resume clusters").flatMap(found -> Panache.withTransaction(() ->
+                clusters.findById(found.id).flatMap(cluster -> {
+                    if (cluster.pausedAt == null) {
+                        return Uni.createFrom().item(cluster);
+                    }
+                    Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+                    cluster.pausedAt = null;
+                    cluster.pauseReason = null;
+                    cluster.updatedAt = now;
+                    Uni<Void> sent = Uni.createFrom().voidItem();
+                    if (CHANGE_HELD.equals(cluster.changeState)) {
+                        cluster.changeState = CHANGE_REQUESTED;
+                        sent = sent.call(() -> outbox.append(changeRequested(cluster, now)));
+                    }
+                    if (cluster.profileChangeHeld) {
+                        cluster.profileChangeHeld = false;
+                        Profile profile = mapper.spec(cluster).profile();
+                        sent = sent.call(() -> outbox.append(profileChanged(cluster, profile, now)));
+                    }
+                    return sent.replaceWith(cluster);
+                }))).invoke(relay::wakeUp).flatMap(this::view);
+    }
+
+    private EventEnvelope<?> changeRequested(ClusterEntity cluster, Instant now) {
+        return EventEnvelope.create(config.eventSource(), cluster.correlationId, new ClusterChangeRequested(
+                cluster.id.toString(), cluster.specGeneration, mapper.spec(cluster), cluster.changeSummary, now));
+    }
+
+    private EventEnvelope<?> profileChanged(ClusterEntity cluster, Profile profile, Instant now) {
+        return EventEnvelope.create(config.eventSource(), cluster.correlationId,
+                new ProfileChanged(cluster.id.toString(), cluster.profileGeneration, profile, now));
     }
 
     /**

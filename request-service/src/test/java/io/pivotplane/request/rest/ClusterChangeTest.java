@@ -15,6 +15,7 @@ import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterChanged;
+import io.pivotplane.events.ProfileChanged;
 import io.pivotplane.events.Topics;
 import io.pivotplane.events.model.WorkerPool;
 import io.pivotplane.request.ApiCallers;
@@ -117,6 +118,49 @@ class ClusterChangeTest {
         admin().contentType(MERGE_PATCH).body(Map.of("workerPools", List.of()))
                 .patch(ClusterTimelines.CLUSTERS + "/" + id).then().statusCode(409)
                 .body("detail", containsString("once it runs"));
+    }
+
+    @Test
+    void aPausedClusterHoldsItsChangesAndSendsTheNewestOfEachKindWhenResumed() {
+        String id = runningCluster("paused");
+        String cluster = ClusterTimelines.CLUSTERS + "/" + id;
+        given().spec(ApiCallers.bearer(TestTokens.of("team-a", "viewer"))).contentType(ContentType.JSON)
+                .body(Map.of()).post(cluster + "/pause").then().statusCode(403);
+        admin().contentType(ContentType.JSON).body(Map.of("reason", "x".repeat(1025))).post(cluster + "/pause")
+                .then().statusCode(400).body("errors[0].field", equalTo("reason"));
+        admin().contentType(ContentType.JSON).body(Map.of("reason", "storage maintenance")).post(cluster + "/pause")
+                .then().statusCode(200).body("paused.reason", equalTo("storage maintenance"))
+                .body("paused.since", org.hamcrest.Matchers.notNullValue());
+
+        admin().contentType(MERGE_PATCH).body(Map.of("workerPools", List.of(Map.of("name", "default", "replicas", 4))))
+                .patch(cluster).then().statusCode(202).body("change.state", equalTo("Held"))
+                .body("change.generation", equalTo(1));
+        admin().contentType(MERGE_PATCH).body(Map.of("kubernetesVersion", "v1.31.0")).patch(cluster).then()
+                .statusCode(202).body("change.state", equalTo("Held")).body("change.generation", equalTo(2))
+                .body("change.summary", equalTo("pool default: 3 → 4 machines; Kubernetes v1.30.5 → v1.31.0"));
+        Object profile = ClusterRequests.gcp("any").get("profile");
+        admin().contentType(ContentType.JSON).body(profile).put(cluster + "/profile").then().statusCode(202);
+
+        admin().post(cluster + "/resume").then().statusCode(200).body("paused", nullValue())
+                .body("change.state", equalTo("Requested"));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(TopicReader.payloads(bootstrapServers, Topics.CLUSTER_CHANGE_REQUESTED, id)).singleElement()
+                    .satisfies(event -> {
+                        ClusterChangeRequested requested = (ClusterChangeRequested) event;
+                        assertThat(requested.generation()).isEqualTo(2);
+                        assertThat(requested.spec().kubernetesVersion()).isEqualTo("v1.31.0");
+                        assertThat(requested.spec().workerPools()).extracting(WorkerPool::replicas).containsExactly(4);
+                    });
+            assertThat(TopicReader.payloads(bootstrapServers, Topics.CLUSTER_PROFILE_CHANGED, id)).singleElement()
+                    .satisfies(event -> assertThat(((ProfileChanged) event).generation()).isEqualTo(1));
+        });
+        // resuming again sends nothing more
+        admin().post(cluster + "/resume").then().statusCode(200);
+        ClusterTimelines.publish(bootstrapServers, new ClusterChanged(id, 2, ClusterChanged.Outcome.APPLIED, null,
+                Instant.now()));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get(cluster).then()
+                .body("change.state", equalTo("Applied")));
+        assertThat(TopicReader.payloads(bootstrapServers, Topics.CLUSTER_CHANGE_REQUESTED, id)).hasSize(1);
     }
 
     /** A GCP cluster: pivotplane installs no cloud-controller-manager there, whose releases bound the versions. */
