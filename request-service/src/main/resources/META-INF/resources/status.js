@@ -100,6 +100,10 @@ async function select(id) {
   changeLine.dataset.state = change ? change.state : '';
   changeLine.textContent = change ? `generation ${change.generation}: ${change.summary} — ${change.state}`
     + (change.message ? ` (${change.message})` : '') : 'none since it was requested';
+  const paused = $('#details-paused');
+  paused.hidden = !cluster.paused;
+  paused.textContent = cluster.paused ? `Paused since ${cluster.paused.since}`
+    + (cluster.paused.reason ? ` (${cluster.paused.reason})` : '') + ': changes are held until it is resumed' : '';
   const error = $('#details-error');
   error.hidden = !cluster.lastError;
   error.textContent = cluster.lastError
