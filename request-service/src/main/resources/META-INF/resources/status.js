@@ -100,6 +100,10 @@ async function select(id) {
   changeLine.dataset.state = change ? change.state : '';
   changeLine.textContent = change ? `generation ${change.generation}: ${change.summary} — ${change.state}`
     + (change.message ? ` (${change.message})` : '') : 'none since it was requested';
+  const agent = $('#details-agent');
+  agent.textContent = !cluster.agent ? 'not reported yet'
+    : (cluster.agent.version || 'reports no version')
+      + (cluster.agent.supported ? '' : ' — not driven by this plane: changes are not sent');
   const paused = $('#details-paused');
   paused.hidden = !cluster.paused;
   paused.textContent = cluster.paused ? `Paused since ${cluster.paused.since}`

@@ -13,6 +13,8 @@ import io.pivotplane.devstack.testing.TopicWriter;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.AgentVersionReported;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventEnvelope;
@@ -308,7 +310,7 @@ class AddonServiceTest {
         Instant now = Instant.now();
         publish(new AgentReport(clusterId, AgentReport.Kind.CHANGE_FAILED, now, null, List.of(
                 new Condition(AgentReport.CONDITION_CHANGED, "False", "Refused", "webhook said no", now)),
-                second.commandId(), null, List.of()));
+                second.commandId(), null, List.of()).fromAgent(AgentVersions.current()));
 
         ClusterChanged changed = awaitOne(Topics.CLUSTER_CHANGED, clusterId, ClusterChanged.class);
         assertThat(changed.generation()).isEqualTo(2);
@@ -316,6 +318,45 @@ class AddonServiceTest {
         assertThat(changed.message()).isEqualTo("webhook said no");
         assertThat(events(Topics.CLUSTER_CHANGED, clusterId)).hasSize(1);
         assertThat(commandsFor(clusterId)).hasSize(2);
+    }
+
+    @Test
+    void theVersionOfEachAgentIsPublishedWhenItChangesAndAnAgentThePlaneDoesNotDriveIsSentNoChange() {
+        String clusterId = UUID.randomUUID().toString();
+        publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "old-agent", 1, 0, List.of()),
+                Instant.now()));
+        publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        // an agent from before version reporting
+        publish(new AgentReport(clusterId, AgentReport.Kind.SCALED, Instant.now(), null, List.of(), null, null,
+                List.of()));
+        awaitOne(Topics.CLUSTER_ADDONS_INSTALLED, clusterId, AddonsInstalled.class);
+        AgentVersionReported old = awaitOne(Topics.CLUSTER_AGENT_VERSIONS, clusterId, AgentVersionReported.class);
+        assertThat(old.agentVersion()).isNull();
+        assertThat(old.supported()).isFalse();
+        assertThat(old.supportedRange()).isEqualTo(AgentVersions.supportedRange());
+
+        ClusterSpec scaled = TestClusters.vsphere("team-addons", "old-agent", 1, 3, List.of());
+        publish(new ClusterChangeRequested(clusterId, 1, scaled, "pool default: 0 → 3 machines", Instant.now()));
+        ClusterChanged refused = awaitOne(Topics.CLUSTER_CHANGED, clusterId, ClusterChanged.class);
+        assertThat(refused.outcome()).isEqualTo(ClusterChanged.Outcome.FAILED);
+        assertThat(refused.message()).contains("reports no version", AgentVersions.supportedRange());
+        assertThat(commandsFor(clusterId)).noneMatch(c -> c.kind() == AgentCommand.Kind.APPLY_SPEC);
+
+        // the agent is upgraded: its next report says so, once, and the next change goes to it
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+        publish(report(clusterId, AgentReport.Kind.SCALED, null, null));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events(Topics.CLUSTER_AGENT_VERSIONS,
+                clusterId)).hasSize(2).last().satisfies(event -> {
+                    AgentVersionReported upgraded = (AgentVersionReported) event;
+                    assertThat(upgraded.agentVersion()).isEqualTo(AgentVersions.current());
+                    assertThat(upgraded.supported()).isTrue();
+                }));
+        publish(new ClusterChangeRequested(clusterId, 2, scaled, "pool default: 0 → 3 machines", Instant.now()));
+        assertThat(awaitCommands(clusterId, 1)).singleElement().satisfies(command -> {
+            assertThat(command.kind()).isEqualTo(AgentCommand.Kind.APPLY_SPEC);
+            assertThat(command.generation()).isEqualTo(2);
+        });
+        assertThat(events(Topics.CLUSTER_AGENT_VERSIONS, clusterId)).hasSize(2);
     }
 
     private static Addon addon(String name, int priority, List<String> dependsOn, boolean continueOnError) {
@@ -342,8 +383,10 @@ class AddonServiceTest {
         TestEvents.publish(kafka.bootstrapServers(), planeSecret, payload);
     }
 
+    /** A report of an agent of the plane's own release. */
     private static AgentReport report(String clusterId, AgentReport.Kind kind, String commandId, AddonResult result) {
-        return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result, List.of());
+        return new AgentReport(clusterId, kind, Instant.now(), null, List.of(), commandId, result, List.of())
+                .fromAgent(AgentVersions.current());
     }
 
     private List<ClusterEvent> events(String topic, String clusterId) {

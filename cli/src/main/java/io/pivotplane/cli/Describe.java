@@ -73,6 +73,12 @@ final class Describe extends ApiCommand {
         }
 
         out.println();
+        JsonNode agent = cluster.path("agent");
+        if (!agent.isMissingNode() && !agent.isNull()) {
+            out.println("Agent: " + (agent.hasNonNull("version") ? agent.path("version").asText() : "reports no version")
+                    + (agent.path("supported").asBoolean() ? "" : " — the plane does not drive it: changes are not sent"
+                    + " (pivotctl versions says which it drives)"));
+        }
         JsonNode paused = cluster.path("paused");
         if (!paused.isMissingNode() && !paused.isNull()) {
             out.println("Paused: since " + paused.path("since").asText()

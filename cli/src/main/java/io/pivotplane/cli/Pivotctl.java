@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
             Describe.class, Watch.class, ClusterCommands.Delete.class, ChangeCommands.Scale.class,
             ChangeCommands.Upgrade.class, ChangeCommands.Pause.class, ChangeCommands.Resume.class,
+            VersionsCommand.class,
             ProfileCommands.class, GenerateCommand.class,
             ContextCommands.Login.class, ContextCommands.Config.class, CommandLine.HelpCommand.class},
         footerHeading = "%nExit codes:%n",

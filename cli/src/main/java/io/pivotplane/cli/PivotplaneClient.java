@@ -64,6 +64,11 @@ final class PivotplaneClient {
                 + (name == null ? "" : "?name=" + URLEncoder.encode(name, StandardCharsets.UTF_8)))).GET(), null);
     }
 
+    /** The plane's release, the agents it drives and the Kubernetes minors of each infrastructure. */
+    JsonNode versions() {
+        return send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v1/versions")).GET(), null);
+    }
+
     JsonNode profile(String name, String version) {
         return send(HttpRequest.newBuilder(URI.create(apiUrl + "/api/v1/profiles/"
                 + URLEncoder.encode(name, StandardCharsets.UTF_8) + "/versions/"

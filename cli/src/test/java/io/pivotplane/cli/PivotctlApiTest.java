@@ -60,7 +60,8 @@ class PivotctlApiTest {
              "spec":{"controlPlane":{"replicas":3,"machine":{"instanceType":"t3.large"}},"workerPools":[]},
              "change":{"generation":3,"summary":"pool md-0: 5 → 6 machines","state":"Held",
                        "requestedAt":"2026-11-24T12:00:00Z"},
-             "paused":{"since":"2026-11-24T11:30:00Z","reason":"firmware"}}""".formatted(RUNNING_ID);
+             "paused":{"since":"2026-11-24T11:30:00Z","reason":"firmware"},
+             "agent":{"version":"0.3.1","supported":false,"reportedAt":"2026-11-24T11:00:00Z"}}""".formatted(RUNNING_ID);
     private final AtomicReference<String> patched = new AtomicReference<>();
     private final java.util.concurrent.atomic.AtomicBoolean isPaused = new java.util.concurrent.atomic.AtomicBoolean();
     private HttpServer server;
@@ -127,6 +128,9 @@ class PivotctlApiTest {
                 respond(exchange, 404, "application/problem+json", "{\"status\":404}");
             }
         });
+        server.createContext("/api/v1/versions", exchange -> respond(exchange, 200, "application/json", """
+                {"plane":"0.2.0","agents":"0.1.x to 0.2.x","clusterApi":"v1.9",
+                 "kubernetes":{"aws":["v1.30"],"gcp":["v1.28","v1.29"]},"upgrades":"one minor at a time"}"""));
         server.start();
     }
 
@@ -198,7 +202,8 @@ class PivotctlApiTest {
         assertThat(paused.out()).contains("cluster edge-aws paused since 2026-11-24T11:30:00Z");
         assertThat(pivotctl("describe", RUNNING_ID).out()).contains(
                 "Paused: since 2026-11-24T11:30:00Z (firmware); changes are held until it is resumed",
-                "Last change: generation 3, Held");
+                "Last change: generation 3, Held",
+                "Agent: 0.3.1 — the plane does not drive it: changes are not sent");
         Run held = pivotctl("scale", RUNNING_ID, "--pool", "md-0", "--replicas", "6", "--wait");
         assertThat(held.exitCode()).as(held.err()).isZero();
         assertThat(held.out()).contains("held: the cluster is paused; it rolls once resumed (pivotctl resume "
@@ -208,6 +213,15 @@ class PivotctlApiTest {
         assertThat(resumed.exitCode()).as(resumed.err()).isZero();
         assertThat(patched.get()).isEqualTo("resume {}");
         assertThat(resumed.out()).startsWith("cluster edge-aws resumed");
+    }
+
+    @Test
+    void versionsSaysWhichAgentsAndKubernetesMinorsThePlaneDrives() {
+        Run run = pivotctl("versions");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(run.out()).contains("Plane:       0.2.0", "Agents:      0.1.x to 0.2.x", "Cluster API: v1.9")
+                .containsPattern("aws +v1.30").containsPattern("gcp +v1.28, v1.29");
     }
 
     @Test

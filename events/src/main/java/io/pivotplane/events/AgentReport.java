@@ -14,11 +14,12 @@ import java.util.List;
 /**
  * What the agent in a workload cluster tells the management plane: a heartbeat with the machine counts and
  * conditions of its cluster, or the result of a command ({@code commandId}, and {@code addon} or the deleted
- * {@code objects}).
+ * {@code objects}). Every report carries the agent's version ({@code agentVersion}, {@link AgentVersions#current()}
+ * of its build; null from agents older than version reporting), so that the plane knows which agents it drives.
  */
 public record AgentReport(String clusterId, Kind kind, Instant reportedAt, MachineCounts machines,
                           List<Condition> conditions, String commandId, AddonResult addon,
-                          List<ObjectReference> objects) implements ClusterEvent {
+                          List<ObjectReference> objects, String agentVersion) implements ClusterEvent {
 
     /** The condition of a CHANGE_FAILED report that says why, and of heartbeats while a change rolls. */
     public static final String CONDITION_CHANGED = "Changed";
@@ -54,5 +55,17 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
         required(reportedAt, "reportedAt");
         conditions = listOrEmpty(conditions);
         objects = listOrEmpty(objects);
+    }
+
+    /** A report that names no agent version, as agents before version reporting sent. */
+    public AgentReport(String clusterId, Kind kind, Instant reportedAt, MachineCounts machines,
+                       List<Condition> conditions, String commandId, AddonResult addon,
+                       List<ObjectReference> objects) {
+        this(clusterId, kind, reportedAt, machines, conditions, commandId, addon, objects, null);
+    }
+
+    /** This report as sent by an agent of {@code version}. */
+    public AgentReport fromAgent(String version) {
+        return new AgentReport(clusterId, kind, reportedAt, machines, conditions, commandId, addon, objects, version);
     }
 }

@@ -6,7 +6,8 @@ package io.pivotplane.events;
  */
 public sealed interface ClusterEvent
         permits ClusterRequested, SpecsCreated, ControlPlaneReady, Pivoted, AddonsInstalled, ProvisioningFailed,
-        ClusterDeletionRequested, ClusterDeleted, ProfileChanged, ClusterChangeRequested, ClusterChanged, AgentReport, AgentCommand {
+        ClusterDeletionRequested, ClusterDeleted, ProfileChanged, ClusterChangeRequested, ClusterChanged, AgentVersionReported, AgentReport,
+        AgentCommand {
 
     String clusterId();
 }

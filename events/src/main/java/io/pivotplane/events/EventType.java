@@ -24,6 +24,8 @@ public enum EventType {
     CLUSTER_CHANGE_REQUESTED_V1("io.pivotplane.cluster.change-requested.v1", ClusterChangeRequested.class,
             Topics.CLUSTER_CHANGE_REQUESTED),
     CLUSTER_CHANGED_V1("io.pivotplane.cluster.changed.v1", ClusterChanged.class, Topics.CLUSTER_CHANGED),
+    AGENT_VERSION_REPORTED_V1("io.pivotplane.cluster.agent-version-reported.v1", AgentVersionReported.class,
+            Topics.CLUSTER_AGENT_VERSIONS),
     AGENT_REPORT_V1("io.pivotplane.agent.report.v1", AgentReport.class, Topics.AGENT_REPORTS),
     AGENT_COMMAND_V1("io.pivotplane.agent.command.v1", AgentCommand.class, Topics.AGENT_COMMANDS_PREFIX);
 

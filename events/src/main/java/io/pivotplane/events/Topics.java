@@ -16,6 +16,7 @@ public final class Topics {
     public static final String CLUSTER_PROFILE_CHANGED = "cluster.profile-changed";
     public static final String CLUSTER_CHANGE_REQUESTED = "cluster.change-requested";
     public static final String CLUSTER_CHANGED = "cluster.changed";
+    public static final String CLUSTER_AGENT_VERSIONS = "cluster.agent-versions";
     public static final String AGENT_REPORTS = "agent.reports";
     /**
      * Commands to agents go to a topic per cluster, {@code agent.commands.<cluster id>}: an ACL on that topic alone is
@@ -29,7 +30,7 @@ public final class Topics {
     public static final List<String> ALL = List.of(
             CLUSTER_REQUESTED, CLUSTER_SPECS_CREATED, CLUSTER_CONTROL_PLANE_READY, CLUSTER_PIVOTED,
             CLUSTER_ADDONS_INSTALLED, CLUSTER_FAILED, CLUSTER_DELETION_REQUESTED, CLUSTER_DELETED,
-            CLUSTER_PROFILE_CHANGED, CLUSTER_CHANGE_REQUESTED, CLUSTER_CHANGED, AGENT_REPORTS);
+            CLUSTER_PROFILE_CHANGED, CLUSTER_CHANGE_REQUESTED, CLUSTER_CHANGED, CLUSTER_AGENT_VERSIONS, AGENT_REPORTS);
 
     /**
      * Not an event topic: the outbox relays commit, in each Kafka transaction, which outbox rows it published, as the

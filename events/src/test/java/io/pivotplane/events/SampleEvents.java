@@ -53,9 +53,11 @@ final class SampleEvents {
                                 "widgets", "1.1.0", "widgets", "replicas: 2\n"), 10, List.of("calico"), true, 120))),
                         AT),
                 new AgentReport(CLUSTER_ID, AgentReport.Kind.HEARTBEAT, AT, new MachineCounts(3, 3, 3, 2),
-                        List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null, List.of()),
+                        List.of(new Condition("Ready", "True", "AllMachinesReady", null, AT)), null, null, List.of(),
+                        "0.1.0"),
                 new ClusterChangeRequested(CLUSTER_ID, 1, vsphereSpec(), "pool default: 3 → 5 machines", AT),
                 new ClusterChanged(CLUSTER_ID, 1, ClusterChanged.Outcome.APPLIED, null, AT),
+                new AgentVersionReported(CLUSTER_ID, "0.1.0", true, "0.0.x to 0.1.x", AT),
                 new AgentCommand(CLUSTER_ID, "cmd-1", AgentCommand.Kind.INSTALL_ADDON,
                         new Addon("calico", "cni", "3.28.0", List.of()), AT),
                 AgentCommand.applySpec(CLUSTER_ID, "cmd-2", vsphereSpec(), 1, AT));

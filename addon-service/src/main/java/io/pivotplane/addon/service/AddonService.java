@@ -3,9 +3,12 @@ package io.pivotplane.addon.service;
 import io.pivotplane.addon.config.AddonConfig;
 import io.pivotplane.addon.domain.PlanProgress;
 import io.pivotplane.addon.persistence.AddonPlans;
+import io.pivotplane.addon.persistence.AgentVersionRecords;
 import io.pivotplane.events.AddonsInstalled;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.AgentVersionReported;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterEvent;
 import io.pivotplane.events.ClusterRequested;
@@ -65,8 +68,28 @@ public class AddonService {
                 || report.kind() == AgentReport.Kind.ADDON_REPAIRED || SpecChangeRelay.isAnswer(report);
     }
 
-    /** Every event is a step of one plan's state machine; the same event twice leaves it where it is. */
+    /**
+     * Every event is a step of one plan's state machine; the same event twice leaves it where it is. A report also
+     * tells which version the cluster's agent runs: a new one is published as {@code AgentVersionReported}.
+     */
     public List<EventEnvelope<?>> on(EventEnvelope<?> event, Connection tx) throws Exception {
+        List<EventEnvelope<?>> caused = step(event, tx);
+        if (event.payload() instanceof AgentReport report && AgentVersionRecords.record(tx, event.subject(),
+                report.agentVersion(), report.reportedAt())) {
+            boolean supported = AgentVersions.supports(report.agentVersion());
+            LOG.infof("The agent of %s runs %s%s", event.subject(), report.agentVersion() == null
+                    ? "a version older than version reporting" : "version " + report.agentVersion(),
+                    supported ? "" : ", which this plane does not drive (" + AgentVersions.supportedRange() + ")");
+            List<EventEnvelope<?>> all = new ArrayList<>(caused);
+            all.add(EventEnvelope.create(messaging.eventSource(), event.correlationId(), new AgentVersionReported(
+                    event.subject(), report.agentVersion(), supported, AgentVersions.supportedRange(),
+                    report.reportedAt())));
+            return all;
+        }
+        return caused;
+    }
+
+    private List<EventEnvelope<?>> step(EventEnvelope<?> event, Connection tx) throws Exception {
         String clusterId = event.subject();
         if (event.payload() instanceof ClusterChangeRequested
                 || event.payload() instanceof AgentReport answer && SpecChangeRelay.isAnswer(answer)) {

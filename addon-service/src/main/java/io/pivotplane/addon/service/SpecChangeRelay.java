@@ -1,9 +1,11 @@
 package io.pivotplane.addon.service;
 
 import io.pivotplane.addon.config.AddonConfig;
+import io.pivotplane.addon.persistence.AgentVersionRecords;
 import io.pivotplane.addon.persistence.SpecChanges;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.events.EventEnvelope;
@@ -57,6 +59,15 @@ public class SpecChangeRelay {
             Instant now = Instant.now();
             SpecChanges.sent(tx, clusterId, requested.generation(), commandId, event.correlationId(), now,
                     now.plus(config.changeTimeout()));
+            Optional<String> refusal = refusal(tx, clusterId);
+            if (refusal.isPresent()) {
+                // an agent the plane does not drive may not know APPLY_SPEC, or apply it otherwise: not sent
+                SpecChanges.ended(tx, clusterId, ClusterChanged.Outcome.FAILED.name());
+                LOG.warnf("Spec generation %d of %s not sent: %s", requested.generation(), clusterId, refusal.get());
+                caused.add(EventEnvelope.create(messaging.eventSource(), event.correlationId(), new ClusterChanged(
+                        clusterId, requested.generation(), ClusterChanged.Outcome.FAILED, refusal.get(), now)));
+                return caused;
+            }
             LOG.infof("Cluster %s changes to spec generation %d (%s)", clusterId, requested.generation(),
                     requested.summary());
             caused.add(EventEnvelope.create(messaging.eventSource(), event.correlationId(),
@@ -83,6 +94,17 @@ public class SpecChangeRelay {
                     change.generation(), outcome, message, report.reportedAt())));
         }
         return caused;
+    }
+
+    /** Why the cluster's agent is not sent changes: it is not one the plane drives, or it has not said which it is. */
+    private static Optional<String> refusal(Connection tx, String clusterId) throws Exception {
+        Optional<AgentVersionRecords.Reported> reported = AgentVersionRecords.find(tx, clusterId);
+        if (reported.isEmpty()) {
+            return Optional.of("the cluster's agent has not reported its version yet, so the plane cannot tell"
+                    + " whether it drives it (agents " + AgentVersions.supportedRange() + "); ask again once it has");
+        }
+        String version = reported.get().version();
+        return AgentVersions.supports(version) ? Optional.empty() : Optional.of(AgentVersions.refusal(version));
     }
 
     /**

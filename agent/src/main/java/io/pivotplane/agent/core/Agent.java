@@ -13,6 +13,7 @@ import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.Condition;
@@ -113,7 +114,7 @@ public final class Agent implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         agent.repairs.scheduleWithFixedDelay(agent::repairAddons, config.addonRepairInterval().toMillis(),
                 config.addonRepairInterval().toMillis(), TimeUnit.MILLISECONDS);
-        LOG.info("Agent of cluster {} ({}) started", config.clusterName(), config.clusterId());
+        LOG.info("Agent {} of cluster {} ({}) started", AgentVersions.current(), config.clusterName(), config.clusterId());
         return agent;
     }
 
@@ -332,7 +333,7 @@ public final class Agent implements AutoCloseable {
 
     /** Queues a report behind those not sent yet; it never waits for the plane. */
     private void report(AgentReport report, String correlationId) {
-        reports.add(EventEnvelope.create(source, correlationId, report));
+        reports.add(EventEnvelope.create(source, correlationId, report.fromAgent(AgentVersions.current())));
     }
 
     public boolean isRunning() {

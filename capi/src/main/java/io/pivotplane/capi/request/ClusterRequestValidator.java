@@ -245,6 +245,27 @@ public final class ClusterRequestValidator {
      * its Kubernetes minor (the version-skew policy allows no newer control plane): a minor without one is refused
      * here, rather than at the pivot.
      */
+    /** The Cluster API release whose Kubernetes range bounds every cluster's, e.g. {@code v1.9}. */
+    public static String clusterApiRelease() {
+        return CAPI_RELEASE;
+    }
+
+    /**
+     * The Kubernetes minors a cluster of {@code provider} may run, oldest first, e.g. {@code v1.30}: Cluster API's
+     * range, narrowed to the minors pivotplane has a cloud-controller-manager release of where the cluster needs one.
+     */
+    public static List<String> kubernetesMinors(Provider provider) {
+        List<String> minors = new ArrayList<>();
+        for (int minor = OLDEST_MINOR; minor <= NEWEST_MINOR; minor++) {
+            String name = "v1." + minor;
+            if (!CloudControllerManagers.needsOne(provider.id())
+                    || CloudControllerManagers.kubernetesMinors().contains(name)) {
+                minors.add(name);
+            }
+        }
+        return minors;
+    }
+
     private static void checkCloudControllerManager(List<Violation> violations, Optional<Provider> provider,
                                                     String version) {
         if (provider.isEmpty() || version == null || !KUBERNETES_VERSION.matcher(version).matches()

@@ -33,7 +33,8 @@ public final class PlaneAccess {
 
     private static final List<String> STAGES = List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_SPECS_CREATED,
             Topics.CLUSTER_CONTROL_PLANE_READY, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_ADDONS_INSTALLED,
-            Topics.CLUSTER_FAILED, Topics.CLUSTER_DELETION_REQUESTED, Topics.CLUSTER_DELETED, Topics.CLUSTER_CHANGED);
+            Topics.CLUSTER_FAILED, Topics.CLUSTER_DELETION_REQUESTED, Topics.CLUSTER_DELETED, Topics.CLUSTER_CHANGED,
+            Topics.CLUSTER_AGENT_VERSIONS);
 
     private static final Map<String, List<KafkaGrant>> SERVICES = Map.of(
             REQUEST_SERVICE, service(REQUEST_SERVICE, STAGES,
@@ -56,7 +57,8 @@ public final class PlaneAccess {
             ADDON_SERVICE, with(service(ADDON_SERVICE,
                             List.of(Topics.CLUSTER_REQUESTED, Topics.CLUSTER_PIVOTED, Topics.CLUSTER_PROFILE_CHANGED,
                                     Topics.CLUSTER_CHANGE_REQUESTED, Topics.AGENT_REPORTS),
-                            List.of(Topics.CLUSTER_ADDONS_INSTALLED, Topics.CLUSTER_CHANGED, Topics.CLUSTER_FAILED)),
+                            List.of(Topics.CLUSTER_ADDONS_INSTALLED, Topics.CLUSTER_CHANGED, Topics.CLUSTER_FAILED,
+                                    Topics.CLUSTER_AGENT_VERSIONS)),
                     KafkaGrant.topicsStartingWith(Topics.AGENT_COMMANDS_PREFIX, WRITE)));
 
     private PlaneAccess() {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.pivotplane.events.model.AddonResult;
 import io.pivotplane.events.model.ObjectReference;
 import io.pivotplane.request.rest.AddonView;
+import io.pivotplane.request.rest.AgentView;
 import io.pivotplane.request.rest.PlacementView;
 import java.util.HashMap;
 import java.util.Map;
@@ -65,7 +66,9 @@ public class ClusterMapper {
                 timeline == null ? null : placement(entity, timeline),
                 timeline == null ? null : addons(spec, entity.profileGeneration, timeline),
                 lastError, change(entity),
-                entity.pausedAt == null ? null : new PauseView(entity.pausedAt, entity.pauseReason));
+                entity.pausedAt == null ? null : new PauseView(entity.pausedAt, entity.pauseReason),
+                entity.agentSupported == null ? null : new AgentView(entity.agentVersion, entity.agentSupported,
+                        entity.agentReportedAt));
     }
 
     private static ChangeView change(ClusterEntity entity) {

@@ -2,6 +2,7 @@ package io.pivotplane.request.messaging;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.pivotplane.events.AgentVersionReported;
 import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.kit.messaging.EventConsumers;
 import io.quarkus.runtime.StartupEvent;
@@ -14,7 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Subscribes request-service to every stage of the pipeline, to keep each cluster's stage and timeline, and to the
- * ends of changes to running clusters.
+ * ends of changes to running clusters and the versions of their agents.
  */
 @ApplicationScoped
 public class ClusterEventsConsumer {
@@ -31,6 +32,8 @@ public class ClusterEventsConsumer {
         consumers.subscribeTransactional("stages", (event, tx) -> {
             if (event.payload() instanceof ClusterChanged) {
                 ChangeRecorder.record(event, tx);
+            } else if (event.payload() instanceof AgentVersionReported) {
+                AgentVersionRecorder.record(event, tx);
             } else {
                 StageRecorder.record(event, tx).ifPresent(this::measure);
             }

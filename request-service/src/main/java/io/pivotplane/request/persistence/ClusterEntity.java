@@ -118,6 +118,17 @@ public class ClusterEntity {
     @Column(name = "profile_change_held", nullable = false)
     public boolean profileChangeHeld;
 
+    /** The version the cluster's agent runs, as it last reported it; null until it did, or when it reports none. */
+    @Column(name = "agent_version", length = 64)
+    public String agentVersion;
+
+    /** Whether the plane drives that agent; null until the agent first reported. */
+    @Column(name = "agent_supported")
+    public Boolean agentSupported;
+
+    @Column(name = "agent_reported_at")
+    public Instant agentReportedAt;
+
     @Version
     public long version;
 }

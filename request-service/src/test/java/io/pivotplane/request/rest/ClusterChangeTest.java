@@ -13,6 +13,8 @@ import io.pivotplane.devstack.testing.LocalIssuerResource;
 import io.pivotplane.devstack.testing.TestTokens;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AddonsInstalled;
+import io.pivotplane.events.AgentVersionReported;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.events.ProfileChanged;
@@ -161,6 +163,29 @@ class ClusterChangeTest {
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get(cluster).then()
                 .body("change.state", equalTo("Applied")));
         assertThat(TopicReader.payloads(bootstrapServers, Topics.CLUSTER_CHANGE_REQUESTED, id)).hasSize(1);
+    }
+
+    @Test
+    void thePlaneSaysWhatItDrivesAndEachClusterShowsTheVersionOfItsAgent() {
+        given().spec(ApiCallers.bearer(TestTokens.of("team-a", "viewer"))).get("/api/v1/versions").then()
+                .statusCode(200)
+                .body("plane", equalTo(AgentVersions.current()))
+                .body("agents", equalTo(AgentVersions.supportedRange()))
+                .body("clusterApi", equalTo("v1.9"))
+                .body("kubernetes.gcp", equalTo(List.of("v1.28", "v1.29", "v1.30", "v1.31", "v1.32")))
+                .body("kubernetes.aws", equalTo(List.of("v1.30")));
+
+        String id = runningCluster("agent");
+        String cluster = ClusterTimelines.CLUSTERS + "/" + id;
+        admin().get(cluster).then().body("agent", nullValue());
+        Instant first = Instant.now();
+        ClusterTimelines.publish(bootstrapServers, new AgentVersionReported(id, null, false, "0.0.x to 0.1.x", first));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get(cluster).then()
+                .body("agent.supported", equalTo(false)).body("agent.version", nullValue()));
+        ClusterTimelines.publish(bootstrapServers, new AgentVersionReported(id, "0.1.3", true, "0.0.x to 0.1.x",
+                first.plusSeconds(60)));
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get(cluster).then()
+                .body("agent.version", equalTo("0.1.3")).body("agent.supported", equalTo(true)));
     }
 
     /** A GCP cluster: pivotplane installs no cloud-controller-manager there, whose releases bound the versions. */
