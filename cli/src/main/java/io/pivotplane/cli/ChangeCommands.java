@@ -140,15 +140,38 @@ final class ChangeCommands {
     @Command(name = "upgrade", mixinStandardHelpOptions = true,
             description = "Upgrade a running cluster's Kubernetes, one minor version at a time: the control plane "
                     + "first, then each pool, machine by machine, new machines before old ones go.",
-            footer = {"", "Example:", "  pivotctl upgrade edge-aws --kubernetes-version v1.31.2 --wait"})
+            footer = {"", "Example:", "  pivotctl upgrade edge-gcp --kubernetes-version v1.31.2 \\",
+                "      --image projects/team-a-clusters/global/images/cluster-api-ubuntu-2204-v1-31-2 --wait"})
     static final class Upgrade extends ChangeCommand {
+        /** The machine field that names an image built for one Kubernetes version, by infrastructure. */
+        private static final Map<String, String> IMAGE_FIELDS = Map.of("gcp", "image", "maas", "image",
+                "aws", "amiId");
+
         @Option(names = "--kubernetes-version", required = true, paramLabel = "VERSION",
                 description = "The version to go to, e.g. v1.31.2.")
         String version;
+        @Option(names = "--image", paramLabel = "IMAGE",
+                description = "The machine image built for that version, for the control plane and every pool (GCP "
+                        + "and MAAS image, AWS AMI id): needed when the cluster's machines name their image.")
+        String image;
 
         @Override
         Map<String, Object> patch(JsonNode current) {
-            return Map.of("kubernetesVersion", version);
+            if (image == null) {
+                return Map.of("kubernetesVersion", version);
+            }
+            String provider = current.path("provider").asText();
+            String field = IMAGE_FIELDS.get(provider);
+            if (field == null) {
+                throw new CliException(ExitCodes.INVALID_INPUT, provider + " machines name no image: the provider"
+                        + " finds one for the version; leave --image out");
+            }
+            Map<String, Object> machine = Map.of(field, image);
+            List<Map<String, Object>> pools = new ArrayList<>();
+            current.path("spec").path("workerPools").forEach(pool -> pools.add(Map.of("name",
+                    pool.path("name").asText(), "replicas", pool.path("replicas").asInt(), "machine", machine)));
+            return Map.of("kubernetesVersion", version, "controlPlane", Map.of("machine", machine),
+                    "workerPools", pools);
         }
     }
 

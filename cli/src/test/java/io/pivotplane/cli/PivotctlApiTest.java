@@ -180,6 +180,13 @@ class PivotctlApiTest {
 
         pivotctl("upgrade", RUNNING_ID, "--kubernetes-version", "v1.31.2");
         assertThat(patched.get()).endsWith("{\"kubernetesVersion\":\"v1.31.2\"}");
+        pivotctl("upgrade", RUNNING_ID, "--kubernetes-version", "v1.31.2", "--image", "ami-0131");
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1)))
+                .as("an AWS machine names its image as amiId, merged into each machine as it is")
+                .isEqualTo(new ObjectMapper().readTree("""
+                        {"kubernetesVersion":"v1.31.2","controlPlane":{"machine":{"amiId":"ami-0131"}},
+                         "workerPools":[{"name":"md-0","replicas":3,"machine":{"amiId":"ami-0131"}},
+                                        {"name":"gpu","replicas":1,"machine":{"amiId":"ami-0131"}}]}"""));
         assertThat(pivotctl("describe", RUNNING_ID).out())
                 .contains("Last change: generation 2, Applied", "pool md-0: 3 → 5 machines");
         assertThat(pivotctl("scale", RUNNING_ID, "--pool", "none", "--remove").exitCode())

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.agent.k8s.ConfigMapReportStore;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.DesiredSpecConfigMap;
+import io.pivotplane.capi.GcpRenderer;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.Renderers;
@@ -398,6 +399,10 @@ class PipelineTest {
         String from = before.path("kubernetesVersion").asText();
         String[] parts = from.substring(1).split("\\.");
         String to = "v" + parts[0] + "." + (Integer.parseInt(parts[1]) + 1) + ".0";
+        String oldImage = before.path("spec").path("controlPlane").path("machine").path("image").asText();
+        String image = oldImage.replace("v1-" + parts[1] + "-" + parts[2], "v1-" + (Integer.parseInt(parts[1]) + 1)
+                + "-0");
+        assertThat(image).as("the example's image names its version").isNotEqualTo(oldImage);
         int controlPlane = before.path("spec").path("controlPlane").path("replicas").asInt();
         int workers = 0;
         for (JsonNode pool : before.path("spec").path("workerPools")) {
@@ -416,11 +421,18 @@ class PipelineTest {
 
         PivotctlProcess.Result upgraded;
         try (var watch = machines.watch(history)) {
-            upgraded = PivotctlProcess.run(env, "upgrade", id, "--kubernetes-version", to, "--wait");
+            // the example's machines name an image built for its version: the upgrade names the next one's
+            assertThat(PivotctlProcess.run(env, "upgrade", id, "--kubernetes-version", to).err())
+                    .contains("is built for the Kubernetes the cluster runs now");
+            upgraded = PivotctlProcess.run(env, "upgrade", id, "--kubernetes-version", to, "--image", image, "--wait");
         }
 
         assertThat(upgraded.exitCode()).as(upgraded.out() + upgraded.err()).isZero();
         assertThat(upgraded.out()).contains("Kubernetes " + from + " → " + to, "applied");
+        assertThat(workload.genericKubernetesResources(GcpRenderer.API_VERSION, "GCPMachine").inNamespace("team-infra")
+                .list().getItems()).as("every machine booted from the new image, cloned from a new template")
+                .hasSize(controlPlane + workers)
+                .allSatisfy(machine -> assertThat(ObjectMaps.string(machine, "spec", "image")).hasValue(image));
         assertThat(machines.list().getItems()).hasSize(controlPlane + workers).allSatisfy(machine -> {
             assertThat(ObjectMaps.string(machine, "spec", "version")).hasValue(to);
             assertThat(ObjectMaps.string(machine, "status", "phase")).hasValue("Running");

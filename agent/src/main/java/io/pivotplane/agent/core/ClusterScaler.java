@@ -94,7 +94,7 @@ final class ClusterScaler {
         Optional<ChangeEnd> end = Optional.empty();
         if (applied < generation) {
             try {
-                apply(spec);
+                apply(spec, generation);
                 record(DesiredSpecConfigMap.APPLIED_GENERATION_KEY, generation);
                 LOG.info("Cluster {}: spec generation {} applied to its CAPI objects", config.clusterName(),
                         generation);
@@ -117,7 +117,7 @@ final class ClusterScaler {
         long poolsVersioned = DesiredSpecConfigMap.number(specMap, DesiredSpecConfigMap.POOLS_VERSIONED_KEY, -1);
         if (end.isEmpty() && applied >= generation && poolsVersioned < generation
                 && controlPlaneRunsVersion(spec)) {
-            setPoolVersions(spec);
+            setPoolVersions(spec, generation);
             record(DesiredSpecConfigMap.POOLS_VERSIONED_KEY, generation);
             poolsVersioned = generation;
         }
@@ -188,36 +188,107 @@ final class ClusterScaler {
                 && code != HttpURLConnection.HTTP_CLIENT_TIMEOUT;
     }
 
-    private void apply(ClusterSpec spec) {
+    private void apply(ClusterSpec spec, long generation) {
+        boolean noUpgradePending = controlPlaneRunsVersion(spec);
         // what the pools may run now: the control plane's version until it runs the spec's
-        String poolVersion = controlPlaneRunsVersion(spec) ? spec.kubernetesVersion()
+        String poolVersion = noUpgradePending ? spec.kubernetesVersion()
                 : Optional.ofNullable(controlPlaneOf()).flatMap(cp -> ObjectMaps.string(cp, "status", "version"))
                 .orElse(spec.kubernetesVersion());
         var renderer = Renderers.forProvider(spec.infrastructure().provider());
         Set<String> builtByManagement = renderer.render(config.clusterId(), spec, RenderPhase.MANAGEMENT).stream()
                 .map(ClusterScaler::key).collect(Collectors.toSet());
+        List<GenericKubernetesResource> rendered = renderer.render(config.clusterId(), spec, RenderPhase.FULL);
+        Map<String, GenericKubernetesResource> byKey = rendered.stream()
+                .collect(Collectors.toMap(ClusterScaler::key, object -> object, (a, b) -> a));
         Set<String> deployments = new java.util.HashSet<>();
-        for (GenericKubernetesResource object : renderer.render(config.clusterId(), spec, RenderPhase.FULL)) {
+        for (GenericKubernetesResource object : rendered) {
             String kind = object.getKind();
             if (Capi.KUBEADM_CONTROL_PLANE.equals(kind)) {
-                setOwnedFields(CapiKinds.KUBEADM_CONTROL_PLANES, object.getMetadata().getName(), Map.of(
+                Map<List<String>, Object> owned = new HashMap<>(Map.of(
                         List.of("spec", "replicas"), spec.controlPlane().replicas(),
                         List.of("spec", "version"), spec.kubernetesVersion()));
+                templateRoll(CapiKinds.KUBEADM_CONTROL_PLANES, object, KCP_TEMPLATE_REF, byKey, generation)
+                        .ifPresent(name -> owned.put(KCP_TEMPLATE_REF_NAME, name));
+                setOwnedFields(CapiKinds.KUBEADM_CONTROL_PLANES, object.getMetadata().getName(), owned);
             } else if (Capi.MACHINE_DEPLOYMENT.equals(kind)) {
                 deployments.add(object.getMetadata().getName());
-                if (!setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, object.getMetadata().getName(), Map.of(
-                        List.of("spec", "replicas"), ObjectMaps.integer(object, 0, "spec", "replicas")))) {
+                Map<List<String>, Object> owned = new HashMap<>(Map.of(List.of("spec", "replicas"),
+                        ObjectMaps.integer(object, 0, "spec", "replicas")));
+                if (noUpgradePending) {
+                    // with an upgrade, the pool's machines change with its version, after the control plane's
+                    templateRoll(CapiKinds.MACHINE_DEPLOYMENTS, object, MD_TEMPLATE_REF, byKey, generation)
+                            .ifPresent(name -> owned.put(MD_TEMPLATE_REF_NAME, name));
+                }
+                if (!setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, object.getMetadata().getName(), owned)) {
                     ObjectMaps.mapAt(object, "spec", "template", "spec").put("version", poolVersion);
                     DesiredState.ensure(client, object);
                 }
             } else if (Capi.MACHINE_HEALTH_CHECK.equals(kind)) {
                 DesiredState.ensure(client, object);
             } else if (!builtByManagement.contains(key(object)) && client.resource(object).get() == null) {
-                // templates are immutable: one that exists stays as it is
+                // templates are immutable: one that exists stays as it is (a changed one is rolled, above)
                 DesiredState.ensure(client, object);
             }
         }
         removePoolsOtherThan(deployments);
+    }
+
+    private static final String[] KCP_TEMPLATE_REF = {"spec", "machineTemplate", "infrastructureRef"};
+    private static final List<String> KCP_TEMPLATE_REF_NAME = List.of("spec", "machineTemplate", "infrastructureRef",
+            "name");
+    private static final String[] MD_TEMPLATE_REF = {"spec", "template", "spec", "infrastructureRef"};
+    private static final List<String> MD_TEMPLATE_REF_NAME = List.of("spec", "template", "spec", "infrastructureRef",
+            "name");
+
+    /**
+     * The machine template {@code owner} (a KubeadmControlPlane or MachineDeployment) is to use when the one it uses
+     * no longer holds what the spec renders: a new template, named after the rendered one and the generation, which
+     * Cluster API rolls the machines to (templates are immutable; what the topology controller does for a
+     * ClusterClass). Empty when the template in use holds every rendered field, or the owner does not exist yet.
+     */
+    private Optional<String> templateRoll(io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext ownerKind,
+                                          GenericKubernetesResource renderedOwner, String[] refPath,
+                                          Map<String, GenericKubernetesResource> rendered, long generation) {
+        GenericKubernetesResource owner = client.genericKubernetesResources(ownerKind).inNamespace(config.namespace())
+                .withName(renderedOwner.getMetadata().getName()).get();
+        Optional<Map<?, ?>> wanted = ObjectMaps.at(renderedOwner, refPath).filter(Map.class::isInstance)
+                .map(Map.class::cast);
+        Optional<Map<?, ?>> used = owner == null ? Optional.empty() : ObjectMaps.at(owner, refPath)
+                .filter(Map.class::isInstance).map(Map.class::cast);
+        if (wanted.isEmpty() || used.isEmpty()) {
+            return Optional.empty();
+        }
+        GenericKubernetesResource template = rendered.get(wanted.get().get("kind") + "/" + wanted.get().get("name"));
+        if (template == null) {
+            return Optional.empty();
+        }
+        GenericKubernetesResource inUse = client.genericKubernetesResources(String.valueOf(used.get().get("apiVersion")),
+                String.valueOf(used.get().get("kind"))).inNamespace(config.namespace())
+                .withName(String.valueOf(used.get().get("name"))).get();
+        Object wantedSpec = ObjectMaps.at(template, "spec").orElse(Map.of());
+        if (inUse != null && holds(ObjectMaps.at(inUse, "spec").orElse(Map.of()), wantedSpec)) {
+            return Optional.empty();
+        }
+        String name = template.getMetadata().getName() + "-g" + generation;
+        template.getMetadata().setName(name);
+        if (client.resource(template).get() == null) {
+            DesiredState.ensure(client, template);
+        }
+        LOG.info("Cluster {}: {} {} rolls to machine template {}", config.clusterName(), renderedOwner.getKind(),
+                renderedOwner.getMetadata().getName(), name);
+        return Optional.of(name);
+    }
+
+    /** Whether {@code actual} has every field of {@code wanted} as it is there; fields the server added are not asked. */
+    private static boolean holds(Object actual, Object wanted) {
+        if (wanted instanceof Map<?, ?> wantedMap) {
+            return actual instanceof Map<?, ?> actualMap && wantedMap.entrySet().stream()
+                    .allMatch(field -> holds(actualMap.get(field.getKey()), field.getValue()));
+        }
+        if (wanted instanceof Number wantedNumber && actual instanceof Number actualNumber) {
+            return wantedNumber.doubleValue() == actualNumber.doubleValue();
+        }
+        return Objects.equals(actual, wanted);
     }
 
     /** Whether every control-plane machine runs the spec's version: the pools may follow. */
@@ -228,10 +299,21 @@ final class ClusterScaler {
                 && spec.kubernetesVersion().equals(ObjectMaps.string(controlPlane, "status", "version").orElse(null));
     }
 
-    private void setPoolVersions(ClusterSpec spec) {
-        for (WorkerPool pool : spec.workerPools()) {
-            setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, spec.name() + "-" + pool.name(), Map.of(
+    /** Each pool's version, with the machine template built for it when that changed too: one roll per pool. */
+    private void setPoolVersions(ClusterSpec spec, long generation) {
+        List<GenericKubernetesResource> rendered = Renderers.forProvider(spec.infrastructure().provider())
+                .render(config.clusterId(), spec, RenderPhase.FULL);
+        Map<String, GenericKubernetesResource> byKey = rendered.stream()
+                .collect(Collectors.toMap(ClusterScaler::key, object -> object, (a, b) -> a));
+        for (GenericKubernetesResource deployment : rendered) {
+            if (!Capi.MACHINE_DEPLOYMENT.equals(deployment.getKind())) {
+                continue;
+            }
+            Map<List<String>, Object> owned = new HashMap<>(Map.of(
                     List.of("spec", "template", "spec", "version"), spec.kubernetesVersion()));
+            templateRoll(CapiKinds.MACHINE_DEPLOYMENTS, deployment, MD_TEMPLATE_REF, byKey, generation)
+                    .ifPresent(name -> owned.put(MD_TEMPLATE_REF_NAME, name));
+            setOwnedFields(CapiKinds.MACHINE_DEPLOYMENTS, deployment.getMetadata().getName(), owned);
         }
     }
 

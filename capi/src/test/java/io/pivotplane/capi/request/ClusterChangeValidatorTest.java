@@ -35,28 +35,63 @@ class ClusterChangeValidatorTest {
     }
 
     @Test
-    void kubernetesGoesUpOneMinorAtATimeAndNeverDown() {
+    void kubernetesGoesUpOneMinorAtATimeAndNeverDownWithTheImagesBuiltForIt() {
         String[] parts = current.kubernetesVersion().substring(1).split("\\.");
         int minor = Integer.parseInt(parts[1]);
         String next = "v1." + (minor + 1) + ".0";
-        assertThat(validator.validate(current, new ClusterChangeInput(next, null, null, null)).summary())
-                .isEqualTo("Kubernetes " + current.kubernetesVersion() + " → " + next);
-        assertThat(refusal(new ClusterChangeInput("v1." + (minor + 2) + ".0", null, null, null)))
+        String oldImage = (String) current.controlPlane().machine().get("image");
+        String newImage = "projects/team-a-clusters/global/images/cluster-api-ubuntu-2204-v1-" + (minor + 1) + "-0";
+        Map<String, Object> image = Map.of("image", newImage);
+        List<WorkerPoolInput> pools = current.workerPools().stream()
+                .map(pool -> new WorkerPoolInput(pool.name(), pool.replicas(), image)).toList();
+
+        var accepted = validator.validate(current, new ClusterChangeInput(next, new ControlPlaneInput(null, image),
+                pools, null));
+        assertThat(accepted.spec().controlPlane().machine()).as("the other fields of the machine stay")
+                .containsEntry("image", newImage)
+                .containsEntry("instanceType", current.controlPlane().machine().get("instanceType"));
+        assertThat(accepted.changes()).startsWith("Kubernetes " + current.kubernetesVersion() + " → " + next,
+                "control-plane machines: image " + oldImage + " → " + newImage);
+
+        assertThat(refusal(new ClusterChangeInput(next, null, null, null)))
+                .as("the images the cluster pins are built for the version it runs")
+                .hasSize(1 + current.workerPools().size())
+                .first().asString().startsWith("controlPlane.machine.image: '" + oldImage + "' is built for");
+        assertThat(refusal(new ClusterChangeInput("v1." + (minor + 2) + ".0", new ControlPlaneInput(null, image),
+                pools, null)))
                 .singleElement().asString().startsWith("kubernetesVersion: can go up one minor version at a time");
-        assertThat(refusal(new ClusterChangeInput("v1." + (minor - 1) + ".0", null, null, null)))
+        assertThat(refusal(new ClusterChangeInput("v1." + (minor - 1) + ".0", new ControlPlaneInput(null, image),
+                pools, null)))
                 .singleElement().asString().startsWith("kubernetesVersion: cannot go down");
     }
 
     @Test
-    void aChangeIsValidatedAsARequestIsAndMachinesOfWhatExistsStayAsTheyAre() {
+    void aChangeIsValidatedAsARequestIsAndMachinesChangeByTheFieldsGiven() {
         assertThat(refusal(new ClusterChangeInput(null, new ControlPlaneInput(2, null), null, null)))
                 .singleElement().asString().startsWith("controlPlane.replicas: must be odd");
-        Map<String, Object> otherMachine = new java.util.HashMap<>(current.controlPlane().machine());
-        otherMachine.replaceAll((field, value) -> value instanceof String text ? text + "-other" : value);
-        assertThat(refusal(new ClusterChangeInput(null, new ControlPlaneInput(null, otherMachine), null, null)))
-                .contains("controlPlane.machine: cannot change in a running cluster");
+        Object type = current.controlPlane().machine().get("instanceType");
+        var bigger = validator.validate(current, new ClusterChangeInput(null, new ControlPlaneInput(null,
+                Map.of("instanceType", "n2-standard-8")), null, null));
+        assertThat(bigger.spec().controlPlane().machine()).containsEntry("instanceType", "n2-standard-8")
+                .containsEntry("image", current.controlPlane().machine().get("image"));
+        assertThat(bigger.changes()).containsExactly("control-plane machines: instanceType " + type
+                + " → n2-standard-8");
+        assertThat(refusal(new ClusterChangeInput(null, new ControlPlaneInput(null, Map.of("instanceType", "")),
+                null, null))).singleElement().asString().startsWith("controlPlane.machine.instanceType");
         assertThat(refusal(new ClusterChangeInput(null, null, null, null)))
                 .containsExactly(": changes nothing: the cluster already has this spec");
+    }
+
+    @Test
+    void aVsphereClusterCannotBeUpgradedInPlaceSinceItsTemplateIsTheClusters() {
+        ClusterSpec vsphere = Examples.spec("vsphere");
+        try {
+            validator.validate(vsphere, new ClusterChangeInput("v1.31.0", null, null, null));
+            throw new AssertionError("accepted");
+        } catch (InvalidClusterRequestException e) {
+            assertThat(e.violations()).extracting(Violation::message)
+                    .anySatisfy(message -> assertThat(message).contains("cloned from its template"));
+        }
     }
 
     private List<String> refusal(ClusterChangeInput change) {
