@@ -2,6 +2,7 @@ package io.pivotplane.agent.core;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.pivotplane.agent.AgentConfig;
@@ -9,6 +10,7 @@ import io.pivotplane.agent.helm.ChartRenderer;
 import io.pivotplane.agent.helm.ChartRepositoryClient;
 import io.pivotplane.agent.k8s.ConfigMapReportStore;
 import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.agent.messaging.CommandRetryException;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.capi.k8s.CapiKinds;
 import io.pivotplane.events.AgentCommand;
@@ -24,10 +26,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -196,24 +202,68 @@ public final class Agent implements AutoCloseable {
                         List.of(), command.commandId(), result, List.of()), event.correlationId());
             });
             case DELETE_CLUSTER -> report(refuseDeletion(command), event.correlationId());
-            case APPLY_SPEC -> scheduler.execute(() -> acceptSpec(command));
+            case APPLY_SPEC -> keepSpec(command);
             default -> LOG.warn("Agent of {} does not know how to {} (command {})", config.clusterName(),
                     command.kind(), command.commandId());
         }
     }
 
     /**
-     * Keeps the spec of a change in the cluster itself, then applies it at once; from there the agent needs nothing
-     * from the plane to roll the cluster to it, and reports the end when the plane is there to hear it.
+     * Keeps the spec of a change in the cluster itself before the command counts as read (the channel commits it
+     * once this returns), so that an agent that stops right after still has it; then applies it at once. From there
+     * the agent needs nothing from the plane to roll the cluster to it, and reports the end when the plane is there to
+     * hear it. An API server that cannot take the spec now has the command handed over again.
+     *
+     * @throws CommandRetryException when the spec could not be kept yet
      */
-    private void acceptSpec(AgentCommand command) {
+    private void keepSpec(AgentCommand command) {
+        Future<Boolean> kept;
         try {
-            if (scaler.accept(command.spec(), command.generation(), command.commandId())) {
-                LOG.info("Cluster {} changes to spec generation {} (command {})", config.clusterName(),
-                        command.generation(), command.commandId());
+            // on the scheduler, which looks at the cluster too: a look never sees half of a change
+            kept = scheduler.submit(() -> acceptSpec(command));
+        } catch (RejectedExecutionException e) {
+            throw new CommandRetryException("the agent is stopping", e);
+        }
+        while (true) {
+            try {
+                if (kept.get(1, TimeUnit.SECONDS)) {
+                    scheduler.execute(() -> look(false));
+                }
+                return;
+            } catch (TimeoutException e) {
+                if (!running) {
+                    kept.cancel(false);
+                    throw new CommandRetryException("the agent stopped before it kept spec generation "
+                            + command.generation(), e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CommandRetryException("interrupted while keeping spec generation " + command.generation(), e);
+            } catch (ExecutionException e) {
+                throw new CommandRetryException("the cluster's API server did not take spec generation "
+                        + command.generation() + ": " + e.getCause().getMessage(), e.getCause());
+            } catch (RejectedExecutionException e) {
+                throw new CommandRetryException("the agent is stopping", e);
             }
-        } catch (RuntimeException e) {
-            // the command is read again only after a restart: answering now lets the plane say the change failed
+        }
+    }
+
+    /**
+     * @return whether the spec is kept now (false: the cluster has it or a newer one, or it is refused and the
+     *     refusal reported)
+     * @throws KubernetesClientException when the API server cannot take it now
+     */
+    private boolean acceptSpec(AgentCommand command) {
+        try {
+            if (!scaler.accept(command.spec(), command.generation(), command.commandId())) {
+                return false;
+            }
+        } catch (IllegalStateException | KubernetesClientException e) {
+            if (e instanceof KubernetesClientException unavailable && !ClusterScaler.refused(unavailable)) {
+                throw unavailable;
+            }
+            // no desired spec in the cluster, or the API server refuses it: no retry changes that, so the plane
+            // hears the change failed
             LOG.warn("Agent of {} cannot take spec generation {}: {}", config.clusterName(), command.generation(),
                     e.toString());
             Instant now = Instant.now();
@@ -221,9 +271,11 @@ public final class Agent implements AutoCloseable {
                     List.of(new Condition(ClusterScaler.CONDITION_CHANGED, "False", "NotTaken",
                             "the agent could not keep the new spec in its cluster: " + e.getMessage(), now)),
                     command.commandId(), null, List.of()), command.clusterId());
-            return;
+            return false;
         }
-        look(false);
+        LOG.info("Cluster {} changes to spec generation {} (command {})", config.clusterName(),
+                command.generation(), command.commandId());
+        return true;
     }
 
     /** Installs or uninstalls the command's add-on; a command without one is answered as failed, saying so. */

@@ -182,7 +182,7 @@ final class ClusterScaler {
     }
 
     /** A refusal by validation or admission, which the same request meets again; not a conflict or a busy server. */
-    private static boolean refused(KubernetesClientException e) {
+    static boolean refused(KubernetesClientException e) {
         int code = e.getCode();
         return code >= 400 && code < 500 && code != HttpURLConnection.HTTP_CONFLICT && code != 429
                 && code != HttpURLConnection.HTTP_CLIENT_TIMEOUT;

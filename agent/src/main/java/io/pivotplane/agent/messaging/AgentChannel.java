@@ -12,12 +12,13 @@ import java.util.function.Consumer;
  */
 public interface AgentChannel extends AutoCloseable {
 
-    /** How long a channel waits before it hands over again a command whose report could not be sent. */
+    /** How long a channel waits before it hands over again a command its handler could not take. */
     Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     /**
      * Starts handing the commands keyed to this channel's cluster to {@code handler}, one at a time and in order,
-     * on a thread of the channel. A command whose handler throws {@link ReportNotSentException} is handed over again,
+     * on a thread of the channel. A command whose handler throws {@link CommandRetryException} (such as
+     * {@link ReportNotSentException}) is handed over again,
      * after a pause, before any later one; one whose handler fails otherwise is logged and passed over, and the
      * channel goes on reading.
      */

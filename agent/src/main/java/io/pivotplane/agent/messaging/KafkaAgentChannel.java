@@ -104,7 +104,7 @@ public final class KafkaAgentChannel implements AgentChannel {
                             readable(record).ifPresent(handler);
                         }
                         next = record.offset() + 1;
-                    } catch (ReportNotSentException e) {
+                    } catch (CommandRetryException e) {
                         LOG.warn("Agent of {} retries the command at {}: {}", clusterId, record.offset(),
                                 e.getMessage());
                         consumer.seek(partition, record.offset());

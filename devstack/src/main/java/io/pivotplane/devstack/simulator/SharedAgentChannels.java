@@ -2,7 +2,7 @@ package io.pivotplane.devstack.simulator;
 
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.messaging.AgentChannel;
-import io.pivotplane.agent.messaging.ReportNotSentException;
+import io.pivotplane.agent.messaging.CommandRetryException;
 import io.pivotplane.agent.messaging.KafkaAgentChannel;
 import io.pivotplane.devstack.infra.DaemonThreads;
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
@@ -296,7 +296,7 @@ final class SharedAgentChannels implements AutoCloseable {
                     handler.accept(command);
                     return true;
                 } catch (RuntimeException e) {
-                    if (!(e instanceof ReportNotSentException)) {
+                    if (!(e instanceof CommandRetryException)) {
                         LOG.error("Agent of {} passes over a command it could not handle", clusterId, e);
                         return true;
                     }

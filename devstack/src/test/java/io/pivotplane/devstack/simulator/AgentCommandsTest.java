@@ -3,17 +3,21 @@ package io.pivotplane.devstack.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.core.Agent;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.agent.messaging.AgentChannel;
+import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.devstack.simulator.cluster.SimulatedCluster;
+import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
 import io.pivotplane.events.EventEnvelope;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.AddonResult;
+import io.pivotplane.events.model.WorkerPool;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +81,30 @@ class AgentCommandsTest {
         assertThat(cluster.client.namespaces().withName("team-a-apps").get()).isNotNull();
     }
 
+    @Test
+    void theSpecOfAChangeIsKeptInTheClusterBeforeItsCommandCountsAsReadAndOneThatCannotBeKeptIsAnswered() {
+        channel.deliver(applySpec("no-spec-yet", 1));
+        await().atMost(Duration.ofSeconds(30)).until(() -> channel.reports.stream()
+                .anyMatch(r -> r.kind() == AgentReport.Kind.CHANGE_FAILED && "no-spec-yet".equals(r.commandId())));
+
+        cluster.client.resource(DesiredSpecConfigMap.render(CLUSTER_ID, TestClusters.vsphere("default", "commands",
+                1, 1, List.of()))).create();
+        channel.deliver(applySpec("kept", 2));
+
+        // the channel commits a command as read once its handler returns: by then the spec is in the cluster
+        ConfigMap kept = cluster.client.configMaps().inNamespace("default")
+                .withName(DesiredSpecConfigMap.name("commands")).get();
+        assertThat(DesiredSpecConfigMap.number(kept, DesiredSpecConfigMap.GENERATION_KEY, 0)).isEqualTo(2);
+        assertThat(kept.getData()).containsEntry(DesiredSpecConfigMap.COMMAND_ID_KEY, "kept");
+        assertThat(DesiredSpecConfigMap.read(kept)).hasValueSatisfying(spec ->
+                assertThat(spec.workerPools()).extracting(WorkerPool::replicas).containsExactly(4));
+    }
+
+    private static EventEnvelope<AgentCommand> applySpec(String commandId, long generation) {
+        return EventEnvelope.create(URI.create("/pivotplane/test"), commandId, AgentCommand.applySpec(CLUSTER_ID,
+                commandId, TestClusters.vsphere("default", "commands", 1, 4, List.of()), generation, Instant.now()));
+    }
+
     private static EventEnvelope<AgentCommand> command(String commandId, Addon addon) {
         return EventEnvelope.create(URI.create("/pivotplane/test"), commandId,
                 new AgentCommand(CLUSTER_ID, commandId, AgentCommand.Kind.INSTALL_ADDON, addon, Instant.now()));
@@ -85,7 +113,7 @@ class AgentCommandsTest {
     /** Hands commands to the agent as a channel's reader thread would, and keeps its reports. */
     static final class RecordingChannel implements AgentChannel {
 
-        private final List<AgentReport> reports = new CopyOnWriteArrayList<>();
+        final List<AgentReport> reports = new CopyOnWriteArrayList<>();
         private final Map<String, Object> observedAtResult = new ConcurrentHashMap<>();
         private volatile Consumer<EventEnvelope<?>> handler;
         /** Looks at the cluster the moment a result is sent, before anything else can change it. */
