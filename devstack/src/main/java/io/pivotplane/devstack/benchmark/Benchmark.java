@@ -217,8 +217,9 @@ public final class Benchmark implements Callable<Integer> {
         });
         if (baseline != null) {
             out.printf("bare Kafka relay, same broker, %d messages over five topics: %.1f messages/s end to end "
-                    + "(%d lost); pivotplane does %.1f clusters/s: the relay is x%.1f faster%n", clusters,
-                    baseline.messagesPerSecond(), baseline.lost(), installed / seconds,
+                    + "(%d lost, %d sends Kafka failed made again); pivotplane does %.1f clusters/s: the relay is"
+                    + " x%.1f faster%n", clusters,
+                    baseline.messagesPerSecond(), baseline.lost(), baseline.resent(), installed / seconds,
                     baseline.messagesPerSecond() / Math.max(0.001, installed / seconds));
         }
         out.println("written: " + output.resolve("benchmark.json") + ", " + output.resolve("stage-latencies.png"));

@@ -36,7 +36,8 @@ final class RelayBaseline {
     static final List<String> HOPS = List.of("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted",
             "AddonsInstalled");
 
-    record Result(double messagesPerSecond, double seconds, Map<String, Latencies> hops, int lost) {
+    /** {@code resent}: sends Kafka failed that a hop made again; {@code lost}: messages that never arrived. */
+    record Result(double messagesPerSecond, double seconds, Map<String, Latencies> hops, int lost, int resent) {
     }
 
     private RelayBaseline() {
@@ -56,17 +57,21 @@ final class RelayBaseline {
         Map<String, ConcurrentLinkedQueue<Long>> hopMillis = new LinkedHashMap<>();
         HOPS.forEach(hop -> hopMillis.put(hop, new ConcurrentLinkedQueue<>()));
         Map<String, Long> arrivedAt = new ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicInteger resent = new java.util.concurrent.atomic.AtomicInteger();
         List<Relay> relays = new ArrayList<>();
         for (int i = 1; i < topics.size(); i++) {
-            relays.add(new Relay(bootstrapServers, topics.get(i - 1), topics.get(i), hopMillis.get(HOPS.get(i)), null));
+            relays.add(new Relay(bootstrapServers, topics.get(i - 1), topics.get(i), hopMillis.get(HOPS.get(i)), null,
+                    resent));
         }
-        relays.add(new Relay(bootstrapServers, topics.get(topics.size() - 1), null, null, arrivedAt));
+        relays.add(new Relay(bootstrapServers, topics.get(topics.size() - 1), null, null, arrivedAt, resent));
         relays.forEach(Relay::start);
         relays.forEach(Relay::awaitAssignment);
 
         byte[] payload = new byte[payloadBytes];
         long start = System.currentTimeMillis();
         KafkaProducer<String, byte[]> injector = injector(bootstrapServers);
+        List<ProducerRecord<String, byte[]>> injected = new ArrayList<>();
+        List<java.util.concurrent.Future<?>> injections = new ArrayList<>();
         try {
             for (int i = 0; i < messages; i++) {
                 if (ratePerSecond > 0) {
@@ -77,7 +82,18 @@ final class RelayBaseline {
                     }
                 }
                 String key = UUID.randomUUID().toString();
-                injector.send(new ProducerRecord<>(topics.get(0), null, System.currentTimeMillis(), key, payload));
+                ProducerRecord<String, byte[]> record = new ProducerRecord<>(topics.get(0), null,
+                        System.currentTimeMillis(), key, payload);
+                injected.add(record);
+                injections.add(injector.send(record));
+            }
+            for (int i = 0; i < injections.size(); i++) {
+                try {
+                    injections.get(i).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    resent.incrementAndGet();
+                    injector.send(injected.get(i)).get();
+                }
             }
         } finally {
             // what has not arrived by then counts as lost: a producer closed without a timeout could wait forever
@@ -95,7 +111,7 @@ final class RelayBaseline {
             hops.put(HOPS.get(i), Latencies.of(hopMillis.get(HOPS.get(i))));
         }
         double seconds = Math.max(0.001, (end - start) / 1000.0);
-        return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size());
+        return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size(), resent.get());
     }
 
     /** A hop's producer: acks=all and idempotent, as the services' producers are. */
@@ -133,10 +149,12 @@ final class RelayBaseline {
         private final Map<String, Long> arrivedAt;
         private final java.util.concurrent.CountDownLatch assigned = new java.util.concurrent.CountDownLatch(1);
         private volatile boolean running = true;
+        private final java.util.concurrent.atomic.AtomicInteger resent;
 
         Relay(String bootstrapServers, String from, String to, ConcurrentLinkedQueue<Long> hopMillis,
-              Map<String, Long> arrivedAt) {
+              Map<String, Long> arrivedAt, java.util.concurrent.atomic.AtomicInteger resent) {
             super("baseline-relay-" + from);
+            this.resent = resent;
             setDaemon(true);
             this.from = from;
             this.to = to;
@@ -159,14 +177,24 @@ final class RelayBaseline {
                     if (!consumer.assignment().isEmpty()) {
                         assigned.countDown();
                     }
+                    List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+                    List<ProducerRecord<String, byte[]>> sending = new ArrayList<>();
                     for (ConsumerRecord<String, byte[]> record : records) {
                         long now = System.currentTimeMillis();
                         if (producer != null) {
-                            producer.send(new ProducerRecord<>(to, null, now, record.key(), record.value()));
+                            ProducerRecord<String, byte[]> next = new ProducerRecord<>(to, null, now, record.key(),
+                                    record.value());
+                            sending.add(next);
+                            sent.add(producer.send(next));
                             hopMillis.add(now - record.timestamp());
                         } else {
                             arrivedAt.put(record.key(), now);
                         }
+                    }
+                    // as the services do, a record counts as read only once what it caused is written: a send that
+                    // failed (an idempotent producer gives up a batch whose sequence the broker refused) goes again
+                    for (int i = 0; i < sent.size(); i++) {
+                        sendUntilWritten(sending.get(i), sent.get(i));
                     }
                     consumer.commitAsync();
                 }
@@ -176,6 +204,22 @@ final class RelayBaseline {
                 consumer.close(Duration.ofSeconds(2));
                 if (producer != null) {
                     producer.close(Duration.ofSeconds(2));
+                }
+            }
+        }
+
+        private void sendUntilWritten(ProducerRecord<String, byte[]> record, java.util.concurrent.Future<?> first) {
+            java.util.concurrent.Future<?> attempt = first;
+            while (running) {
+                try {
+                    attempt.get();
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    resent.incrementAndGet();
+                    attempt = producer.send(record);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
             }
         }
