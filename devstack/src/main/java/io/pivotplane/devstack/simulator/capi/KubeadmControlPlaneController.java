@@ -167,6 +167,7 @@ final class KubeadmControlPlaneController extends Controller {
             return done();
         }
         reconcileKubeconfig(scope);
+        reconcileCertificateExpiries(scope);
         Optional<Duration> hook = reconcilePreTerminateHook(scope);
         if (hook.isPresent()) {
             return hook;
@@ -468,6 +469,52 @@ final class KubeadmControlPlaneController extends Controller {
         return machines.stream().filter(m -> Api.annotations(m).containsKey(Clusters.DELETE_MACHINE_ANNOTATION))
                 .toList();
     }
+
+    /** How long kubeadm's API server certificate is valid (kubeadm's default: a year). */
+    static final Duration API_SERVER_CERTIFICATE_VALIDITY = Duration.ofDays(365);
+
+    /**
+     * reconcileCertificateExpiries: once the control plane is initialized, each machine with a Node and no expiry yet
+     * gets its API server certificate's expiry, read from the workload cluster, as an annotation of its KubeadmConfig
+     * (the Machine controller copies it into the Machine's status). In the simulation a certificate is issued when its
+     * Node joins, by kubeadm, for {@link #API_SERVER_CERTIFICATE_VALIDITY}.
+     */
+    private void reconcileCertificateExpiries(Scope scope) {
+        if (scope.machines.isEmpty() || !ObjectMaps.isTrue(scope.kcp, "status", "initialized")) {
+            return;
+        }
+        Optional<KubernetesClient> workload = scope.workload();
+        if (workload.isEmpty()) {
+            return;
+        }
+        for (GenericKubernetesResource machine : scope.machines) {
+            Optional<String> nodeName = ObjectMaps.string(machine, "status", "nodeRef", "name");
+            if (Api.deleting(machine) || ObjectMaps.at(machine, "status", "certificatesExpiryDate").isPresent()
+                    || nodeName.isEmpty()) {
+                continue;
+            }
+            GenericKubernetesResource config = api.referenced(ObjectMaps.at(machine, "spec", "bootstrap",
+                    "configRef").orElse(null), machine.getMetadata().getNamespace()).orElse(null);
+            if (config == null || Api.annotations(config).containsKey(CERTIFICATES_EXPIRY_ANNOTATION)) {
+                continue;
+            }
+            Node node = workload.get().nodes().withName(nodeName.get()).get();
+            if (node == null || node.getMetadata().getCreationTimestamp() == null) {
+                continue;
+            }
+            String expiry = Instant.parse(node.getMetadata().getCreationTimestamp())
+                    .plus(API_SERVER_CERTIFICATE_VALIDITY).toString();
+            api.change(Kind.KUBEADM_CONFIG, config, object -> {
+                Map<String, String> annotations = new LinkedHashMap<>(Api.annotations(object));
+                annotations.put(CERTIFICATES_EXPIRY_ANNOTATION, expiry);
+                object.getMetadata().setAnnotations(annotations);
+                return object;
+            });
+        }
+    }
+
+    /** {@code clusterv1.MachineCertificatesExpiryDateAnnotation}: on a KubeadmConfig, or a user's override on a Machine. */
+    static final String CERTIFICATES_EXPIRY_ANNOTATION = "machine.cluster.x-k8s.io/certificates-expiry";
 
     /**
      * HasUnhealthyControlPlaneComponents as the simulation has it: KCP marks a machine's static pods unhealthy (False)

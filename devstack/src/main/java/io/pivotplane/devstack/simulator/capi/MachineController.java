@@ -114,6 +114,7 @@ final class MachineController extends Controller {
         reconcileBootstrap(scope);
         reconcileInfrastructure(scope);
         again = earliest(again, reconcileNode(scope));
+        reconcileCertificateExpiry(scope);
         if (Api.deleting(machine)) {
             Deletion deletion = reconcileDelete(scope);
             if (deletion.finished()) {
@@ -411,6 +412,31 @@ final class MachineController extends Controller {
     }
 
     /** setMachinePhaseAndLastUpdated and the Ready summary of patchMachine. */
+    /**
+     * reconcileCertificateExpiry: a control-plane machine's {@code status.certificatesExpiryDate} is the Machine's own
+     * annotation (a user's override), else its KubeadmConfig's (set by KCP from the API server's certificate), else
+     * unset.
+     */
+    private void reconcileCertificateExpiry(Scope scope) {
+        if (!Api.labels(scope.machine).containsKey(Capi.CONTROL_PLANE_LABEL)) {
+            return;
+        }
+        String expiry = Api.annotations(scope.machine).get(KubeadmControlPlaneController.CERTIFICATES_EXPIRY_ANNOTATION);
+        if (expiry == null && scope.bootstrap != null) {
+            expiry = Api.annotations(scope.bootstrap).get(KubeadmControlPlaneController.CERTIFICATES_EXPIRY_ANNOTATION);
+        }
+        if (expiry == null) {
+            scope.status.remove("certificatesExpiryDate");
+            return;
+        }
+        try {
+            scope.status.put("certificatesExpiryDate", Instant.parse(expiry).truncatedTo(ChronoUnit.SECONDS).toString());
+        } catch (java.time.format.DateTimeParseException e) {
+            LOG.warn("[{}] Machine {}: {} is not an RFC 3339 time: {}", host.name(), Key.of(scope.machine),
+                    KubeadmControlPlaneController.CERTIFICATES_EXPIRY_ANNOTATION, expiry);
+        }
+    }
+
     private void status(Scope scope) {
         Map<String, Object> status = scope.status;
         String before = (String) status.get("phase");

@@ -146,11 +146,10 @@ class MachineRolloutTest {
         String namespace = "kcp-roll";
         KubernetesClient workload = runningCluster(namespace, "cp", 3, 0, OLD, OLD);
 
-        management.client().genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(namespace)
-                .withName("cp").edit(kcp -> {
-                    ObjectMaps.mapAt(kcp, "spec").put("version", NEW);
-                    return kcp;
-                });
+        edit(Kind.KUBEADM_CONTROL_PLANE, namespace, "cp", kcp -> {
+            ObjectMaps.mapAt(kcp, "spec").put("version", NEW);
+            return kcp;
+        });
 
         await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(120)).until(() -> {
             List<GenericKubernetesResource> machines = management.list(Kind.MACHINE, namespace);
@@ -174,6 +173,45 @@ class MachineRolloutTest {
         assertThat(Conditions.of(kcp).isTrue("MachinesSpecUpToDate")).isTrue();
         assertThat(workload.configMaps().inNamespace("kube-system").withName("kubeadm-config").get().getData()
                 .get("ClusterConfiguration")).contains("kubernetesVersion: " + NEW);
+    }
+
+    @Test
+    void aControlPlaneMachineWhoseCertificatesExpireWithinRolloutBeforeIsReplacedAndNoOtherIs() {
+        String namespace = "kcp-certs";
+        runningCluster(namespace, "certs", 3, 0, OLD, OLD);
+        GenericKubernetesResource kcp = management.get(Kind.KUBEADM_CONTROL_PLANE, namespace, "certs");
+        long days = ObjectMaps.integer(kcp, -1, "spec", "rolloutBefore", "certificatesExpiryDays");
+        assertThat(days).as("rendered by pivotplane").isEqualTo(21);
+        // KCP reads each API server certificate's expiry from the workload cluster: a year after its Node joined
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(management.list(Kind.MACHINE, namespace))
+                .hasSize(3).allSatisfy(machine -> assertThat(ObjectMaps.string(machine, "status",
+                        "certificatesExpiryDate").map(java.time.Instant::parse)).hasValueSatisfying(expiry ->
+                        assertThat(expiry).isAfter(java.time.Instant.now().plus(Duration.ofDays(364))))));
+        List<GenericKubernetesResource> before = management.list(Kind.MACHINE, namespace);
+        GenericKubernetesResource expiring = before.get(0);
+        Set<String> others = new java.util.HashSet<>(before.stream().map(m -> m.getMetadata().getName()).toList());
+        others.remove(expiring.getMetadata().getName());
+
+        // the Machine's own annotation overrides what KCP read: as if a year had gone by
+        edit(Kind.MACHINE, namespace, expiring.getMetadata().getName(), machine -> {
+            Map<String, String> annotations = new java.util.HashMap<>(Api.annotations(machine));
+            annotations.put("machine.cluster.x-k8s.io/certificates-expiry",
+                    java.time.Instant.now().plus(Duration.ofDays(days - 1)).toString());
+            machine.getMetadata().setAnnotations(annotations);
+            return machine;
+        });
+
+        await().pollInterval(Duration.ofMillis(20)).atMost(Duration.ofSeconds(120)).until(() -> {
+            List<GenericKubernetesResource> machines = management.list(Kind.MACHINE, namespace);
+            assertThat(machines).as("replicas + maxSurge").hasSizeLessThanOrEqualTo(4);
+            Set<String> names = new java.util.HashSet<>(machines.stream().map(m -> m.getMetadata().getName()).toList());
+            assertThat(names).as("the machines whose certificates are far from expiry stay").containsAll(others);
+            return machines.size() == 3 && !names.contains(expiring.getMetadata().getName())
+                    && machines.stream().allMatch(m -> ObjectMaps.string(m, "status", "phase").orElse("")
+                    .equals("Running"))
+                    && Conditions.of(management.get(Kind.KUBEADM_CONTROL_PLANE, namespace, "certs"))
+                    .isTrue("MachinesSpecUpToDate");
+        });
     }
 
     /** A cluster of one control-plane machine at {@link #NEW} and {@code workers} at {@link #OLD}, all Running. */
@@ -207,8 +245,23 @@ class MachineRolloutTest {
     }
 
     private void editDeployment(String namespace, String name, UnaryOperator<GenericKubernetesResource> edit) {
-        management.client().genericKubernetesResources(Kind.MACHINE_DEPLOYMENT.context()).inNamespace(namespace)
-                .withName(name).edit(edit);
+        edit(Kind.MACHINE_DEPLOYMENT, namespace, name, edit);
+    }
+
+    /** Edits as kubectl edit would, again when a controller wrote the object in between (a 409 Conflict). */
+    private void edit(Kind kind, String namespace, String name, UnaryOperator<GenericKubernetesResource> edit) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            try {
+                management.client().genericKubernetesResources(kind.context()).inNamespace(namespace).withName(name)
+                        .edit(edit);
+                return true;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                return false;
+            }
+        });
     }
 
     /** The deployment's machines, those being deleted too. */
