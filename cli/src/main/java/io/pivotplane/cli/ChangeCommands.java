@@ -26,14 +26,20 @@ final class ChangeCommands {
         @Option(names = "--wait", description = "Follow the change until the cluster is rolled to it, or it fails.")
         boolean await;
 
-        /** The merge patch of the change, read from the cluster as it is now. */
+        /** The merge patch of the change, read from the cluster as it is now; empty: nothing to send. */
         abstract Map<String, Object> patch(JsonNode current);
 
         @Override
         public Integer call() {
             PivotplaneClient client = client();
             String id = target.id(api, client);
-            JsonNode changed = client.change(id, patch(client.get(id)));
+            Map<String, Object> patch = patch(client.get(id));
+            if (patch.isEmpty()) {
+                out().println("Edit cancelled, no changes made.");
+                out().flush();
+                return ExitCodes.OK;
+            }
+            JsonNode changed = client.change(id, patch);
             if (!table()) {
                 print(changed, List.of(changed));
             } else {

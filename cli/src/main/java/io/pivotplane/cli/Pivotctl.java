@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         description = "The command line of pivotplane: Kubernetes clusters through Cluster API, pivoted to manage themselves.",
         subcommands = {ClusterCommands.Create.class, ClusterCommands.Get.class, ClusterCommands.ListClusters.class,
             Describe.class, Watch.class, ClusterCommands.Delete.class, ChangeCommands.Scale.class,
-            ChangeCommands.Upgrade.class, ChangeCommands.Pause.class, ChangeCommands.Resume.class,
+            ChangeCommands.Upgrade.class, EditCommand.class, ChangeCommands.Pause.class, ChangeCommands.Resume.class,
             VersionsCommand.class,
             ProfileCommands.class, GenerateCommand.class,
             ContextCommands.Login.class, ContextCommands.Config.class, CommandLine.HelpCommand.class},

@@ -232,6 +232,41 @@ class PivotctlApiTest {
     }
 
     @Test
+    void editSendsWhatWasChangedInTheEditorOrTheFileAndNothingWhenNothingWas() throws IOException {
+        Run edited = pivotctl("edit", RUNNING_ID, "--editor", "sed -i 's/instanceType: g5.xlarge/instanceType: g5.2xlarge/'");
+        assertThat(edited.exitCode()).as(edited.err()).isZero();
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1)))
+                .as("the whole list of pools, each machine as a patch of what changed").isEqualTo(
+                        new ObjectMapper().readTree("""
+                        {"workerPools":[{"name":"md-0","replicas":3,"machine":{}},
+                                        {"name":"gpu","replicas":1,"machine":{"instanceType":"g5.2xlarge"}}]}"""));
+        assertThat(edited.out()).contains("cluster edge-aws, generation 2");
+
+        patched.set(null);
+        assertThat(pivotctl("edit", RUNNING_ID, "--editor", "true").out()).contains("Edit cancelled, no changes made.");
+        assertThat(patched.get()).as("nothing sent").isNull();
+
+        Path file = home.resolve("edge-aws.yaml");
+        Files.writeString(file, """
+                kubernetesVersion: v1.31.2
+                controlPlane:
+                  replicas: 3
+                  machine: {}
+                workerPools:
+                - name: md-0
+                  replicas: 3
+                  machine: {instanceType: t3.large}
+                - name: gpu
+                  replicas: 1
+                  machine: {instanceType: g5.xlarge}
+                """);
+        assertThat(pivotctl("edit", RUNNING_ID, "-f", file.toString()).exitCode()).isZero();
+        assertThat(new ObjectMapper().readTree(patched.get().substring(patched.get().indexOf(' ') + 1)))
+                .as("a field taken out of a machine is removed").isEqualTo(new ObjectMapper().readTree("""
+                        {"kubernetesVersion":"v1.31.2","controlPlane":{"machine":{"instanceType":null}}}"""));
+    }
+
+    @Test
     void aRefusalOfTheApiNamesEachFieldAndExitsOne() {
         Run run = pivotctl("create", "-f", PivotctlTest.example("gcp").toString());
 
