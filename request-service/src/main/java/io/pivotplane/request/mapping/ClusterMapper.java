@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import io.pivotplane.events.ClusterRequested;
 import io.pivotplane.events.EventJson;
 import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.request.persistence.ClusterChangeEntity;
 import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.events.Stage;
 import io.pivotplane.request.persistence.StageEventEntity;
@@ -56,6 +57,11 @@ public class ClusterMapper {
 
     /** @param timeline the stages reached, or null where the view leaves them out (lists) */
     public ClusterView view(ClusterEntity entity, List<StageEventEntity> timeline) {
+        return view(entity, timeline, null);
+    }
+
+    /** @param changes the cluster's latest changes, newest first, or null where the view leaves them out (lists) */
+    public ClusterView view(ClusterEntity entity, List<StageEventEntity> timeline, List<ClusterChangeEntity> changes) {
         ErrorView lastError = entity.lastErrorReason == null ? null : new ErrorView(
                 Stage.valueOf(entity.lastErrorStage).displayName(), entity.lastErrorReason, entity.lastErrorMessage,
                 entity.lastErrorAt);
@@ -68,16 +74,23 @@ public class ClusterMapper {
                 lastError, change(entity),
                 entity.pausedAt == null ? null : new PauseView(entity.pausedAt, entity.pauseReason),
                 entity.agentSupported == null ? null : new AgentView(entity.agentVersion, entity.agentSupported,
-                        entity.agentReportedAt));
+                        entity.agentReportedAt),
+                changes == null ? null : changes.stream().map(change -> new ChangeView(change.key.generation(),
+                        change.summary, displayName(change.state), change.message, change.requestedAt,
+                        change.completedAt)).toList());
     }
 
     private static ChangeView change(ClusterEntity entity) {
         if (entity.changeState == null) {
             return null;
         }
-        String state = entity.changeState.charAt(0) + entity.changeState.substring(1).toLowerCase(java.util.Locale.ROOT);
-        return new ChangeView(entity.specGeneration, entity.changeSummary, state, entity.changeMessage,
-                entity.changeRequestedAt, entity.changeCompletedAt);
+        return new ChangeView(entity.specGeneration, entity.changeSummary, displayName(entity.changeState),
+                entity.changeMessage, entity.changeRequestedAt, entity.changeCompletedAt);
+    }
+
+    /** {@code REQUESTED} as {@code Requested}. */
+    private static String displayName(String state) {
+        return state.charAt(0) + state.substring(1).toLowerCase(java.util.Locale.ROOT);
     }
 
     /** The last word on where the objects are: SpecsCreated, then Pivoted, then ClusterDeleted. */

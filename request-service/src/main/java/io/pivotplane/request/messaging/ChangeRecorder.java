@@ -9,8 +9,8 @@ import java.sql.Timestamp;
 import java.util.UUID;
 
 /**
- * Ends a cluster's latest change from its {@code ClusterChanged}, in the consumer's transaction. The outcome of a
- * change that a newer one superseded, or the same outcome twice, changes nothing.
+ * Ends a cluster's change from its {@code ClusterChanged}, in the consumer's transaction: in its history, and as the
+ * cluster's latest change unless a newer one superseded it. The same outcome twice changes nothing.
  */
 final class ChangeRecorder {
 
@@ -37,6 +37,16 @@ final class ChangeRecorder {
             update.setObject(4, clusterId);
             update.setLong(5, changed.generation());
             update.executeUpdate();
+        }
+        try (PreparedStatement history = tx.prepareStatement("""
+                UPDATE cluster_change SET state = ?, message = ?, completed_at = ?
+                WHERE cluster_id = ? AND generation = ? AND state = 'REQUESTED'""")) {
+            history.setString(1, changed.outcome().name());
+            history.setString(2, changed.message());
+            history.setTimestamp(3, Timestamp.from(changed.changedAt()));
+            history.setObject(4, clusterId);
+            history.setLong(5, changed.generation());
+            history.executeUpdate();
         }
     }
 }

@@ -25,6 +25,7 @@ import io.pivotplane.capi.request.InvalidClusterRequestException;
 import io.pivotplane.request.mapping.ClusterMapper;
 import io.pivotplane.kit.config.MessagingConfig;
 import io.pivotplane.kit.messaging.OutboxRelay;
+import io.pivotplane.request.persistence.ClusterChangeRepository;
 import io.pivotplane.request.persistence.ClusterEntity;
 import io.pivotplane.request.persistence.ClusterRepository;
 import io.pivotplane.request.persistence.OutboxRepository;
@@ -69,10 +70,13 @@ public class ClusterRequestService {
     private final ClusterRequestValidator validator = new ClusterRequestValidator();
     private final ClusterChangeValidator changes = new ClusterChangeValidator(validator);
     private final ProfileService profiles;
+    private final ClusterChangeRepository changeHistory;
 
     public ClusterRequestService(ClusterRepository clusters, StageEventRepository timelines, OutboxRepository outbox,
                                  OutboxRelay relay, ClusterMapper mapper, RequestMetrics metrics,
-                                 MessagingConfig config, ProfileService profiles) {
+                                 MessagingConfig config, ProfileService profiles,
+                                 ClusterChangeRepository changeHistory) {
+        this.changeHistory = changeHistory;
         this.profiles = profiles;
         this.clusters = clusters;
         this.timelines = timelines;
@@ -146,7 +150,8 @@ public class ClusterRequestService {
     }
 
     private Uni<ClusterView> view(ClusterEntity cluster) {
-        return Panache.withSession(() -> timelines.timeline(cluster.id)).map(timeline -> mapper.view(cluster, timeline));
+        return Panache.withSession(() -> timelines.timeline(cluster.id).flatMap(timeline ->
+                changeHistory.latest(cluster.id).map(changes -> mapper.view(cluster, timeline, changes))));
     }
 
     public record ClusterPage(List<ClusterEntity> items, long total) {
@@ -217,12 +222,14 @@ public class ClusterRequestService {
                     cluster.changeRequestedAt = heldBefore ? cluster.changeRequestedAt : now;
                     cluster.changeCompletedAt = null;
                     cluster.updatedAt = now;
+                    // a held change that a newer one joins goes out with it: one entry in the history
+                    cluster.changeState = cluster.pausedAt != null ? CHANGE_HELD : CHANGE_REQUESTED;
+                    Uni<Void> recorded = changeHistory.record(cluster.id, cluster.specGeneration,
+                            cluster.changeSummary, cluster.changeState, now);
                     if (cluster.pausedAt != null) {
-                        cluster.changeState = CHANGE_HELD;
-                        return Uni.createFrom().item(cluster);
+                        return recorded.replaceWith(cluster);
                     }
-                    cluster.changeState = CHANGE_REQUESTED;
-                    return outbox.append(changeRequested(cluster, now)).replaceWith(cluster);
+                    return recorded.flatMap(v -> outbox.append(changeRequested(cluster, now))).replaceWith(cluster);
                 }))).invoke(relay::wakeUp).flatMap(this::view);
     }
 
@@ -266,7 +273,8 @@ public class ClusterRequestService {
                     Uni<Void> sent = Uni.createFrom().voidItem();
                     if (CHANGE_HELD.equals(cluster.changeState)) {
                         cluster.changeState = CHANGE_REQUESTED;
-                        sent = sent.call(() -> outbox.append(changeRequested(cluster, now)));
+                        sent = sent.call(() -> changeHistory.sent(cluster.id, cluster.specGeneration))
+                                .call(() -> outbox.append(changeRequested(cluster, now)));
                     }
                     if (cluster.profileChangeHeld) {
                         cluster.profileChangeHeld = false;

@@ -161,8 +161,13 @@ class ClusterChangeTest {
         ClusterTimelines.publish(bootstrapServers, new ClusterChanged(id, 2, ClusterChanged.Outcome.APPLIED, null,
                 Instant.now()));
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> admin().get(cluster).then()
-                .body("change.state", equalTo("Applied")));
+                .body("change.state", equalTo("Applied"))
+                .body("changes.generation", equalTo(List.of(2, 1)))
+                .body("changes.state", equalTo(List.of("Applied", "Superseded")))
+                .body("changes[0].summary", equalTo("pool default: 3 → 4 machines; Kubernetes v1.30.5 → v1.31.0"))
+                .body("changes[0].completedAt", org.hamcrest.Matchers.notNullValue()));
         assertThat(TopicReader.payloads(bootstrapServers, Topics.CLUSTER_CHANGE_REQUESTED, id)).hasSize(1);
+        admin().get(ClusterTimelines.CLUSTERS).then().body("items[0].changes", nullValue());
     }
 
     @Test
