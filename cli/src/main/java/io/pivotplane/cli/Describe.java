@@ -93,6 +93,14 @@ final class Describe extends ApiCommand {
                 + change.path("summary").asText()
                 + (change.hasNonNull("message") ? "; " + change.path("message").asText() : "")));
 
+        if (cluster.path("changes").size() > 1) {
+            List<List<String>> changes = new ArrayList<>();
+            changes.add(List.of("  GENERATION", "STATE", "ASKED", "SUMMARY"));
+            cluster.path("changes").forEach(c -> changes.add(List.of("  " + c.path("generation").asText(),
+                    c.path("state").asText(), c.path("requestedAt").asText(), c.path("summary").asText())));
+            Printer.columns(out, changes);
+        }
+
         out.println();
         JsonNode error = cluster.path("lastError");
         out.println("Last error: " + (error.isMissingNode() || error.isNull() ? "none"

@@ -60,6 +60,10 @@ class PivotctlApiTest {
              "spec":{"controlPlane":{"replicas":3,"machine":{"instanceType":"t3.large"}},"workerPools":[]},
              "change":{"generation":3,"summary":"pool md-0: 5 → 6 machines","state":"Held",
                        "requestedAt":"2026-11-24T12:00:00Z"},
+             "changes":[{"generation":3,"summary":"pool md-0: 5 → 6 machines","state":"Held",
+                         "requestedAt":"2026-11-24T12:00:00Z"},
+                        {"generation":2,"summary":"pool md-0: 3 → 5 machines","state":"Applied",
+                         "requestedAt":"2026-11-24T11:00:00Z"}],
              "paused":{"since":"2026-11-24T11:30:00Z","reason":"firmware"},
              "agent":{"version":"0.3.1","supported":false,"reportedAt":"2026-11-24T11:00:00Z"}}""".formatted(RUNNING_ID);
     private final AtomicReference<String> patched = new AtomicReference<>();
@@ -210,7 +214,8 @@ class PivotctlApiTest {
         assertThat(pivotctl("describe", RUNNING_ID).out()).contains(
                 "Paused: since 2026-11-24T11:30:00Z (firmware); changes are held until it is resumed",
                 "Last change: generation 3, Held",
-                "Agent: 0.3.1 — the plane does not drive it: changes are not sent");
+                "Agent: 0.3.1 — the plane does not drive it: changes are not sent")
+                .containsPattern("2 +Applied +2026-11-24T11:00:00Z +pool md-0: 3 → 5 machines");
         Run held = pivotctl("scale", RUNNING_ID, "--pool", "md-0", "--replicas", "6", "--wait");
         assertThat(held.exitCode()).as(held.err()).isZero();
         assertThat(held.out()).contains("held: the cluster is paused; it rolls once resumed (pivotctl resume "
