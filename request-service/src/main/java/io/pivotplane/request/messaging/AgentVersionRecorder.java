@@ -18,12 +18,7 @@ final class AgentVersionRecorder {
         if (!(event.payload() instanceof AgentVersionReported reported)) {
             throw new PermanentEventException("not an agent's version: " + event.type().ceType());
         }
-        UUID clusterId;
-        try {
-            clusterId = UUID.fromString(reported.clusterId());
-        } catch (IllegalArgumentException e) {
-            throw new PermanentEventException("cluster id '" + reported.clusterId() + "' is not a UUID");
-        }
+        UUID clusterId = ClusterIds.parse(reported.clusterId());
         try (PreparedStatement update = tx.prepareStatement("""
                 UPDATE cluster SET agent_version = ?, agent_supported = ?, agent_reported_at = ?,
                     version = version + 1

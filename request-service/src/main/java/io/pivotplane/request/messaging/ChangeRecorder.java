@@ -21,32 +21,25 @@ final class ChangeRecorder {
         if (!(event.payload() instanceof ClusterChanged changed)) {
             throw new PermanentEventException("not the end of a change: " + event.type().ceType());
         }
-        UUID clusterId;
-        try {
-            clusterId = UUID.fromString(changed.clusterId());
-        } catch (IllegalArgumentException e) {
-            throw new PermanentEventException("cluster id '" + changed.clusterId() + "' is not a UUID");
-        }
-        try (PreparedStatement update = tx.prepareStatement("""
+        UUID clusterId = ClusterIds.parse(changed.clusterId());
+        // the cluster's latest change, unless a newer one superseded it; and the change in the history
+        end(tx, """
                 UPDATE cluster SET change_state = ?, change_message = ?, change_completed_at = ?, updated_at = now(),
                     version = version + 1
-                WHERE id = ? AND spec_generation = ? AND change_state = 'REQUESTED'""")) {
+                WHERE id = ? AND spec_generation = ? AND change_state = 'REQUESTED'""", changed, clusterId);
+        end(tx, """
+                UPDATE cluster_change SET state = ?, message = ?, completed_at = ?
+                WHERE cluster_id = ? AND generation = ? AND state = 'REQUESTED'""", changed, clusterId);
+    }
+
+    private static void end(Connection tx, String sql, ClusterChanged changed, UUID clusterId) throws Exception {
+        try (PreparedStatement update = tx.prepareStatement(sql)) {
             update.setString(1, changed.outcome().name());
             update.setString(2, changed.message());
             update.setTimestamp(3, Timestamp.from(changed.changedAt()));
             update.setObject(4, clusterId);
             update.setLong(5, changed.generation());
             update.executeUpdate();
-        }
-        try (PreparedStatement history = tx.prepareStatement("""
-                UPDATE cluster_change SET state = ?, message = ?, completed_at = ?
-                WHERE cluster_id = ? AND generation = ? AND state = 'REQUESTED'""")) {
-            history.setString(1, changed.outcome().name());
-            history.setString(2, changed.message());
-            history.setTimestamp(3, Timestamp.from(changed.changedAt()));
-            history.setObject(4, clusterId);
-            history.setLong(5, changed.generation());
-            history.executeUpdate();
         }
     }
 }

@@ -96,12 +96,7 @@ final class StageRecorder {
     static Optional<Reached> record(EventEnvelope<?> event, Connection tx) throws Exception {
         Stage reached = stageOf(event.payload()).orElseThrow(() -> new PermanentEventException(
                 "not a stage of the pipeline: " + event.type().ceType()));
-        UUID clusterId;
-        try {
-            clusterId = UUID.fromString(event.subject());
-        } catch (IllegalArgumentException e) {
-            throw new PermanentEventException("cluster id '" + event.subject() + "' is not a UUID");
-        }
+        UUID clusterId = ClusterIds.parse(event.subject());
         ClusterRow row = cluster(tx, clusterId).orElseThrow(() -> new PermanentEventException(
                 "no cluster " + clusterId + " was requested here"));
         Stage current = row.stage();
