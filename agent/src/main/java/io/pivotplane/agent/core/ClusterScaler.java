@@ -270,9 +270,10 @@ final class ClusterScaler {
             return Optional.empty();
         }
         String name = template.getMetadata().getName() + "-g" + generation;
-        template.getMetadata().setName(name);
-        if (client.resource(template).get() == null) {
-            DesiredState.ensure(client, template);
+        GenericKubernetesResource rolled = new io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder(template)
+                .editMetadata().withName(name).endMetadata().build();
+        if (client.resource(rolled).get() == null) {
+            DesiredState.ensure(client, rolled);
         }
         LOG.info("Cluster {}: {} {} rolls to machine template {}", config.clusterName(), renderedOwner.getKind(),
                 renderedOwner.getMetadata().getName(), name);
