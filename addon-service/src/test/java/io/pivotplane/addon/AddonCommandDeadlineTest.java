@@ -12,6 +12,7 @@ import io.pivotplane.devstack.testing.TestClusters;
 import io.pivotplane.devstack.testing.TopicReader;
 import io.pivotplane.events.AgentCommand;
 import io.pivotplane.events.AgentReport;
+import io.pivotplane.events.AgentVersions;
 import io.pivotplane.events.ClusterChangeRequested;
 import io.pivotplane.events.ClusterChanged;
 import io.pivotplane.events.ClusterEvent;
@@ -99,6 +100,10 @@ class AddonCommandDeadlineTest {
         publish(new ClusterRequested(clusterId, TestClusters.vsphere("team-addons", "unanswered", 1, 0, List.of()),
                 Instant.now()));
         publish(new Pivoted(clusterId, "http://127.0.0.1:1/", List.of(), Instant.now()));
+        // an agent the plane drives, running (its version known before the change comes, on another topic)
+        publish(new AgentReport(clusterId, AgentReport.Kind.SCALED, Instant.now(), null, List.of(), null, null,
+                List.of()).fromAgent(AgentVersions.current()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !events(Topics.CLUSTER_AGENT_VERSIONS, clusterId).isEmpty());
         publish(new ClusterChangeRequested(clusterId, 1, TestClusters.vsphere("team-addons", "unanswered", 1, 2,
                 List.of()), "pool default: 0 → 2 machines", Instant.now()));
 
@@ -110,7 +115,7 @@ class AddonCommandDeadlineTest {
 
         AgentCommand sent = (AgentCommand) events(Topics.agentCommands(clusterId), clusterId).get(0);
         EventEnvelope<?> late = publish(new AgentReport(clusterId, AgentReport.Kind.CHANGE_APPLIED, Instant.now(),
-                null, List.of(), sent.commandId(), null, List.of()));
+                null, List.of(), sent.commandId(), null, List.of()).fromAgent(AgentVersions.current()));
         await().atMost(Duration.ofSeconds(30)).until(() -> handled(late));
         assertThat(events(Topics.CLUSTER_CHANGED, clusterId)).hasSize(1);
     }
