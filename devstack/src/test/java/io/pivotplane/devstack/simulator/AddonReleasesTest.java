@@ -237,8 +237,9 @@ class AddonReleasesTest {
 
         cluster.client.serviceAccounts().inNamespace("widgets").withName("widgets-controller").delete();
 
+        // the repair is reported once the object is back: wait for both, with the period ten minutes away
         eventually().until(() -> cluster.client.serviceAccounts().inNamespace("widgets")
-                .withName("widgets-controller").get() != null);
+                .withName("widgets-controller").get() != null && !channel.repairs().isEmpty());
         assertThat(channel.repairs()).singleElement().satisfies(repair -> assertThat(repair.addon().message())
                 .isEqualTo("ServiceAccount widgets/widgets-controller was deleted: created again"));
     }
