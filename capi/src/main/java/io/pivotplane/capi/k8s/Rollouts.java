@@ -30,7 +30,8 @@ public final class Rollouts {
         return pending;
     }
 
-    private static Optional<String> pending(KubernetesClient client, HasMetadata object) {
+    /** @return what the object lacks to be rolled out; empty when it is */
+    static Optional<String> pending(KubernetesClient client, HasMetadata object) {
         String kind = object.getKind();
         if (!List.of("Deployment", "DaemonSet", "StatefulSet", "Job", "CustomResourceDefinition").contains(kind)) {
             return Optional.empty();

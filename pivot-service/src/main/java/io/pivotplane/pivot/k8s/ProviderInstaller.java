@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.DesiredState;
-import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.capi.k8s.RolloutProgress;
 import io.pivotplane.pivot.domain.InstalledProvider;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,15 +73,17 @@ public final class ProviderInstaller {
     }
 
     /**
+     * @param progress what this wait found rolled out before, which is not asked for again
      * @return what of the components pivot-service installed is not rolled out yet: Deployments not available, CRDs
      *     not Established. A provider installed otherwise is not followed: the check of versions judges it.
      */
-    public List<String> pending(KubernetesClient target, List<ProviderComponents> components) {
+    public List<String> pending(KubernetesClient target, List<ProviderComponents> components,
+                                RolloutProgress progress) {
         List<InstalledProvider> installed = ProviderInventory.read(target);
         List<String> pending = new ArrayList<>();
         for (ProviderComponents component : components) {
             if (!installedOtherwise(component, installed)) {
-                pending.addAll(Rollouts.pending(target, objects(component)));
+                pending.addAll(progress.pending(target, objects(component)));
             }
         }
         return pending;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.http.HttpClient;
 import io.pivotplane.capi.DesiredSpecConfigMap;
 import io.pivotplane.events.model.ClusterSpec;
 import io.pivotplane.pivot.k8s.ClusterKinds;
+import io.pivotplane.pivot.k8s.ManagementKinds;
 import io.pivotplane.pivot.k8s.MoveOperations;
 import io.pivotplane.pivot.k8s.MoverAccess;
 import io.pivotplane.pivot.persistence.Direction;
@@ -21,15 +22,18 @@ final class MoveContext implements AutoCloseable {
     private final Move move;
     private final KubernetesClient management;
     private final HttpClient.Factory httpClients;
+    private final ManagementKinds managementKinds;
     private KubernetesClient workload;
     private ClusterKinds sourceKinds;
     private ClusterKinds targetKinds;
     private ClusterSpec spec;
 
-    MoveContext(Move move, KubernetesClient management, HttpClient.Factory httpClients) {
+    MoveContext(Move move, KubernetesClient management, HttpClient.Factory httpClients,
+                ManagementKinds managementKinds) {
         this.move = move;
         this.management = management;
         this.httpClients = httpClients;
+        this.managementKinds = managementKinds;
     }
 
     Move move() {
@@ -71,14 +75,14 @@ final class MoveContext implements AutoCloseable {
 
     ClusterKinds sourceKinds() {
         if (sourceKinds == null) {
-            sourceKinds = ClusterKinds.of(source());
+            sourceKinds = move.direction() == Direction.PIVOT ? managementKinds.get() : ClusterKinds.of(source());
         }
         return sourceKinds;
     }
 
     ClusterKinds targetKinds() {
         if (targetKinds == null) {
-            targetKinds = ClusterKinds.of(target());
+            targetKinds = move.direction() == Direction.PIVOT ? ClusterKinds.of(target()) : managementKinds.get();
         }
         return targetKinds;
     }

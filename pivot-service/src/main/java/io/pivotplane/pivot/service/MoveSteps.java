@@ -6,7 +6,7 @@ import io.pivotplane.agent.AgentConfig;
 import io.pivotplane.agent.install.AgentManifests;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.k8s.DesiredState;
-import io.pivotplane.capi.k8s.Rollouts;
+import io.pivotplane.capi.k8s.RolloutProgress;
 import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.kit.messaging.AgentKeys;
 import io.pivotplane.pivot.domain.AgentIdentities;
@@ -25,7 +25,9 @@ import io.pivotplane.pivot.persistence.MoveStore;
 import io.pivotplane.pivot.persistence.MovedObject;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +52,14 @@ final class MoveSteps {
     private final AgentIdentities agentIdentities;
     private final MoveStore store;
     private final ProviderInstaller installer;
+    /** What each wait under way found rolled out, by move and step: a pivot-service started again asks anew. */
+    private final Map<String, RolloutProgress> rollouts = Collections.synchronizedMap(
+            new LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, RolloutProgress> eldest) {
+                    return size() > 1024;
+                }
+            });
 
     MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer, AgentKeys agentKeys,
               AgentIdentities agentIdentities) {
@@ -61,6 +71,22 @@ final class MoveSteps {
     }
 
     StepOutcome run(MoveStep step, MoveContext context) throws Exception {
+        StepOutcome outcome = runOnce(step, context);
+        if (!(outcome instanceof StepOutcome.Waiting || outcome instanceof StepOutcome.Paced)) {
+            rollouts.remove(rolloutKey(step, context));
+        }
+        return outcome;
+    }
+
+    private RolloutProgress rollout(MoveStep step, MoveContext context) {
+        return rollouts.computeIfAbsent(rolloutKey(step, context), key -> new RolloutProgress());
+    }
+
+    private static String rolloutKey(MoveStep step, MoveContext context) {
+        return context.move().clusterId() + "/" + context.move().direction() + "/" + step;
+    }
+
+    private StepOutcome runOnce(MoveStep step, MoveContext context) throws Exception {
         return switch (step) {
             case AGENT_INSTALLED -> installAgent(context, AgentManifests.Network.HOST);
             case BOOTSTRAP_APPLIED -> applyBootstrapLayer(context);
@@ -90,8 +116,11 @@ final class MoveSteps {
     }
 
     private StepOutcome installAgent(MoveContext context, AgentManifests.Network network) throws Exception {
-        // the agent signs in to Kafka as itself: its principal and grants exist before it starts
-        agentIdentities.issue(context.move().clusterId());
+        if (network == AgentManifests.Network.HOST) {
+            // the agent signs in to Kafka as itself: its principal and grants exist before it first starts. Not again
+            // when it moves to the pod network: SCRAM's 4,096 rounds of salting made it a tenth of a pivot's CPU
+            agentIdentities.issue(context.move().clusterId());
+        }
         MoveOperations.apply(context.workload(), agentManifests(context.move(), network));
         return StepOutcome.done();
     }
@@ -121,9 +150,10 @@ final class MoveSteps {
 
     /** The layer rolled out and the agent running; then the agent leaves the host's network for the pod network. */
     private StepOutcome awaitBootstrapLayer(MoveContext context) throws Exception {
-        List<String> pending = new ArrayList<>(Rollouts.pending(context.workload(),
+        RolloutProgress progress = rollout(MoveStep.BOOTSTRAP_READY, context);
+        List<String> pending = new ArrayList<>(progress.pending(context.workload(),
                 WorkloadBootstrap.layer(context.workload(), context.spec())));
-        pending.addAll(Rollouts.pending(context.workload(), agentManifests(context.move(),
+        pending.addAll(progress.pending(context.workload(), agentManifests(context.move(),
                 AgentManifests.Network.HOST)));
         if (!pending.isEmpty()) {
             return StepOutcome.waiting("the bootstrap layer to roll out on the first control-plane node: "
@@ -150,7 +180,8 @@ final class MoveSteps {
         if (!config.installProviders()) {
             return StepOutcome.done();
         }
-        List<String> pending = installer.pending(context.target(), components);
+        List<String> pending = installer.pending(context.target(), components,
+                rollout(MoveStep.CERT_MANAGER_READY, context));
         return pending.isEmpty() ? StepOutcome.done()
                 : StepOutcome.waiting("the providers to roll out in the workload cluster: " + String.join("; ", pending));
     }
@@ -169,8 +200,9 @@ final class MoveSteps {
         Move move = context.move();
         String infrastructure = context.spec().infrastructure().provider();
         if (move.direction() == Direction.PIVOT) {
-            List<String> pending = new ArrayList<>(awaitComponentsPending(context, infrastructure));
-            pending.addAll(Rollouts.pending(context.workload(), agentManifests(move, AgentManifests.Network.POD)));
+            RolloutProgress progress = rollout(MoveStep.PROVIDERS_READY, context);
+            List<String> pending = new ArrayList<>(awaitComponentsPending(context, infrastructure, progress));
+            pending.addAll(progress.pending(context.workload(), agentManifests(move, AgentManifests.Network.POD)));
             if (!pending.isEmpty()) {
                 return StepOutcome.waiting("the providers to roll out in the workload cluster: "
                         + String.join("; ", pending));
@@ -203,11 +235,12 @@ final class MoveSteps {
         return StepOutcome.done();
     }
 
-    private List<String> awaitComponentsPending(MoveContext context, String infrastructure) {
+    private List<String> awaitComponentsPending(MoveContext context, String infrastructure,
+                                                RolloutProgress progress) {
         if (!config.installProviders()) {
             return List.of();
         }
-        return installer.pending(context.target(), installer.providers(infrastructure));
+        return installer.pending(context.target(), installer.providers(infrastructure), progress);
     }
 
     private StepOutcome pause(MoveContext context) {

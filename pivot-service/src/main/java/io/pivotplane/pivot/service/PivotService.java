@@ -18,6 +18,7 @@ import io.pivotplane.kit.messaging.Outbox;
 import io.pivotplane.kit.messaging.PermanentEventException;
 import io.pivotplane.capi.Capi;
 import io.pivotplane.pivot.config.PivotConfig;
+import io.pivotplane.pivot.k8s.ManagementKinds;
 import io.pivotplane.pivot.k8s.ProviderInstaller;
 import io.pivotplane.pivot.k8s.UnplaceableObjectException;
 import io.pivotplane.pivot.persistence.Direction;
@@ -59,6 +60,8 @@ public class PivotService {
     private static final Logger LOG = Logger.getLogger(PivotService.class);
     /** How long a replica holds a move it works on; renewed at each reconcile. */
     private static final Duration LEASE = Duration.ofMinutes(2);
+    /** How long the management cluster's CRDs are taken as read: a provider installed there is seen after that. */
+    private static final Duration MANAGEMENT_KINDS_MAX_AGE = Duration.ofSeconds(30);
 
     private final KubernetesClient management;
     private final MoveStore store;
@@ -72,6 +75,7 @@ public class PivotService {
     private final String replica;
     private final List<Consumer<Move>> endListeners = new CopyOnWriteArrayList<>();
     private final ReconcileLoop loop;
+    private final ManagementKinds managementKinds;
 
     public PivotService(KubernetesClient management, MoveStore store, Outbox outbox, PivotConfig config,
                         MessagingConfig messaging, MeterRegistry registry, Vertx vertx, AgentKeys agentKeys,
@@ -88,6 +92,7 @@ public class PivotService {
         this.steps = new MoveSteps(config, store, new ProviderInstaller(config.providerComponentsDirectory(),
                 config.providerImageRepository()), agentKeys, agentIdentities);
         this.loop = new ReconcileLoop("moves", config.reconcileWorkers(), this::reconcile);
+        this.managementKinds = new ManagementKinds(management, MANAGEMENT_KINDS_MAX_AGE);
     }
 
     void start(@Observes StartupEvent startup) throws Exception {
@@ -179,7 +184,8 @@ public class PivotService {
                 return Optional.empty();
             }
             StepOutcome outcome;
-            try (MoveContext context = new MoveContext(move, management, workloadHttpClients)) {
+            try (MoveContext context = new MoveContext(move, management, workloadHttpClients,
+                    managementKinds)) {
                 try {
                     outcome = steps.run(next, context);
                 } catch (UnplaceableObjectException e) {
