@@ -78,6 +78,30 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--no-baseline", description = "Skip the bare Kafka relay")
     boolean noBaseline;
 
+    @Option(names = "--relay-only", description = "Run the bare Kafka relay with as many messages as --clusters, "
+            + "after the warm-up, and stop")
+    boolean relayOnly;
+
+    @Option(names = "--fleet", defaultValue = "0", description = "Instead of running clusters, measure the plane at rest "
+            + "under this many pivoted clusters whose agents only report (synthetic agents, the agent's own format)")
+    int fleet;
+
+    @Option(names = "--fleet-time", defaultValue = "PT1H", description = "Fleet time the agents report for "
+            + "(default: ${DEFAULT-VALUE})")
+    Duration fleetTime;
+
+    @Option(names = "--speedup", defaultValue = "6", description = "How much faster than the fleet time the "
+            + "agents' reports are sent (default: ${DEFAULT-VALUE})")
+    int speedup;
+
+    @Option(names = "--idle", defaultValue = "PT20S", description = "How long the services' idle CPU is measured, "
+            + "after the warm-up (default: ${DEFAULT-VALUE})")
+    Duration idle;
+
+    @Option(names = "--heartbeat", defaultValue = "PT10S", description = "The agents' report interval in fleet time, "
+            + "the agent's default (default: ${DEFAULT-VALUE})")
+    Duration heartbeat;
+
     private final PrintStream out = System.out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private String token;
@@ -97,9 +121,18 @@ public final class Benchmark implements Callable<Integer> {
         for (String provider : Provider.ids()) {
             examples.add(ClusterRequestDocument.body(Files.readString(projectDir.resolve("examples/" + provider + ".yaml"))));
         }
-        warnIfFileDescriptorsRunShort();
-        out.printf("benchmark: %d clusters %s, after %d to warm up; the stack's log goes to %s%n", clusters,
-                rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup, output.resolve("stack.log"));
+        if (fleet > 0) {
+            out.printf("benchmark: the plane at rest under a fleet of %d clusters, after %d real ones; the stack's log "
+                    + "goes to %s%n", fleet, warmup, output.resolve("stack.log"));
+        } else if (relayOnly) {
+            out.printf("benchmark: the bare Kafka relay alone, %d messages, after %d clusters to warm up%n", clusters,
+                    warmup);
+        } else {
+            warnIfFileDescriptorsRunShort();
+            out.printf("benchmark: %d clusters %s, after %d to warm up; the stack's log goes to %s%n", clusters,
+                    rate > 0 ? "at " + rate + " per second" : "submitted all at once", warmup,
+                    output.resolve("stack.log"));
+        }
         try (PrintStream stackLog = new PrintStream(Files.newOutputStream(output.resolve("stack.log")), true);
              LocalStack stack = LocalStack.start(new LocalStack.Settings(projectDir, 0, 0, 0, 0, 0, partitions,
                      SimulatorSettings.IMMEDIATE.withAgentsSharingKafkaClients(), Map.of(), stackLog));
@@ -111,9 +144,21 @@ public final class Benchmark implements Callable<Integer> {
                 measured.put(service.module(), stack.process(service).process().pid());
             }
             try (ProcessMeter meter = new ProcessMeter(measured)) {
-                return run(stack, clock, meter);
+                return fleet > 0 ? runFleet(stack, clock, meter) : run(stack, clock, meter);
             }
         }
+    }
+
+    private int runFleet(LocalStack stack, StageClock clock, ProcessMeter meter) throws Exception {
+        token = stack.token();
+        // a few real clusters first: the plane has pivoted some, and their real agents report beside the fleet's
+        awaitDone(clock, submit(stack.apiUrl() + "/api/v1/clusters", requests(stack, "warmup", warmup), 0, clock));
+        Map<String, Object> figures = FleetAtRest.run(stack.kafka().bootstrapServers(), stack.agentKeysSecret(), meter,
+                new FleetAtRest.Settings(fleet, fleetTime, speedup, heartbeat, idle), out);
+        Files.writeString(output.resolve("fleet.json"), JSON.writeValueAsString(figures));
+        out.println("written: " + output.resolve("fleet.json"));
+        return Boolean.TRUE.equals(figures.get("allReadByAddonService")) && figures.get("deadLettered").equals(0L)
+                ? 0 : 1;
     }
 
     private int run(LocalStack stack, StageClock clock, ProcessMeter meter) throws Exception {
@@ -126,17 +171,29 @@ public final class Benchmark implements Callable<Integer> {
         // would measure that load rather than Kafka
         out.printf("benchmark: %d warm-up clusters done; %s%n", warm.size(),
                 noBaseline ? "no bare relay" : "the bare relay passes " + clusters + " messages");
+        Map<String, Double> idleCores = relayOnly ? Map.of() : idleCores(meter);
         RelayBaseline.Result baseline = noBaseline ? null
                 : RelayBaseline.run(stack.kafka().bootstrapServers(), partitions, clusters, rate, 1024);
+        if (relayOnly && baseline != null) {
+            out.printf("bare Kafka relay, %d messages over five topics: %.1f messages/s end to end (%d lost, %d sends "
+                            + "Kafka failed made again), its clients %.2f ms of CPU per message; p99 per hop: %s%n",
+                    clusters, baseline.messagesPerSecond(), baseline.lost(), baseline.resent(),
+                    baseline.cpuMillisPerMessage(), baseline.hops().entrySet().stream().skip(1)
+                            .map(hop -> hop.getKey() + " " + Math.round(hop.getValue().p99()) + " ms").toList());
+            Files.writeString(output.resolve("relay.json"), JSON.writeValueAsString(baseline));
+            return baseline.lost() == 0 ? 0 : 1;
+        }
         out.printf("benchmark: running %d clusters%n", clusters);
 
         meter.start();
+        long meterStart = System.nanoTime();
         long start = System.currentTimeMillis();
         Set<String> ids = submit(api, requests(stack, "bench", clusters), rate, clock);
         boolean finished = awaitDone(clock, ids);
         long end = ids.stream().map(id -> clock.time(id, "AddonsInstalled")).filter(t -> t != null)
                 .mapToLong(Long::longValue).max().orElse(System.currentTimeMillis());
         Map<String, Map<String, Double>> processes = meter.figures();
+        double meteredSeconds = (System.nanoTime() - meterStart) / 1e9;
         Map<String, Long> heapAfterRun = heapsAfterFullGc(meter);
         int installed = (int) clock.countReached(ids, "AddonsInstalled");
         Set<String> failed = clock.failed(ids);
@@ -160,6 +217,10 @@ public final class Benchmark implements Callable<Integer> {
         report.put("finishedInTime", finished);
         report.put("stageHandoffMillis", stageLatencies);
         report.put("processes", processes);
+        report.put("planeCpuMillisPerCluster", planeCpuMillisPerCluster(processes, installed, Map.of(), 0));
+        report.put("idleCores", idleCores);
+        report.put("planeCpuMillisPerClusterAboveIdle", planeCpuMillisPerCluster(processes, installed, idleCores,
+                meteredSeconds));
         Map<String, Object> heap = new LinkedHashMap<>();
         for (String service : MANAGEMENT_SERVICES) {
             heap.put(service, Map.of("afterWarmupMiB", heapAfterWarmup.get(service) / 1048576.0,
@@ -180,6 +241,39 @@ public final class Benchmark implements Callable<Integer> {
             out.println("failed clusters (first 5): " + failed.stream().limit(5).toList());
         }
         return lost == 0 && failed.isEmpty() ? 0 : 1;
+    }
+
+    /**
+     * CPU milliseconds each of the five services spent per cluster that reached AddonsInstalled, and their sum
+     * ({@code total}): the plane's own cost, whatever the simulator and the broker cost beside it. With idle rates,
+     * less what each service spends idle over {@code seconds} (polling its topics and outbox), which a small run
+     * would otherwise charge to its few clusters.
+     */
+    static Map<String, Double> planeCpuMillisPerCluster(Map<String, Map<String, Double>> processes, int clusters,
+                                                        Map<String, Double> idleCores, double seconds) {
+        Map<String, Double> perCluster = new LinkedHashMap<>();
+        double total = 0;
+        for (Service service : Service.all()) {
+            double cpuSeconds = processes.get(service.module()).get("cpuSeconds")
+                    - idleCores.getOrDefault(service.module(), 0.0) * seconds;
+            double millis = Math.max(0, cpuSeconds) * 1000 / Math.max(1, clusters);
+            perCluster.put(service.module(), millis);
+            total += millis;
+        }
+        perCluster.put("total", total);
+        return perCluster;
+    }
+
+    /** Each JVM's CPU, in cores, while nothing is asked of the stack for {@code --idle}. */
+    private Map<String, Double> idleCores(ProcessMeter meter) throws InterruptedException {
+        out.printf("benchmark: measuring the services idle for %d s%n", idle.toSeconds());
+        meter.start();
+        long start = System.nanoTime();
+        Thread.sleep(idle.toMillis());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Map<String, Double> cores = new LinkedHashMap<>();
+        meter.figures().forEach((name, figures) -> cores.put(name, figures.get("cpuSeconds") / seconds));
+        return cores;
     }
 
     private static Map<String, Long> heapsAfterFullGc(ProcessMeter meter) {
@@ -206,8 +300,18 @@ public final class Benchmark implements Callable<Integer> {
                             stage.getValue().p99() / Math.max(1, relay.p99())));
         }
         out.println("processes (during the measured run):");
-        processes.forEach((name, figures) -> out.printf("  %-36s CPU %7.1f s   peak heap %7.1f MiB%n", name,
-                figures.get("cpuSeconds"), figures.get("peakHeapMiB")));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> perCluster = (Map<String, Double>) report.get("planeCpuMillisPerCluster");
+        processes.forEach((name, figures) -> out.printf("  %-36s CPU %7.1f s   peak heap %7.1f MiB%s%n", name,
+                figures.get("cpuSeconds"), figures.get("peakHeapMiB"), perCluster.containsKey(name)
+                        ? String.format("   %6.1f ms CPU per cluster", perCluster.get(name)) : ""));
+        @SuppressWarnings("unchecked")
+        Map<String, Double> aboveIdle = (Map<String, Double>) report.get("planeCpuMillisPerClusterAboveIdle");
+        out.printf("the plane (five services): %.1f ms of CPU per cluster, request to AddonsInstalled (%.1f ms above "
+                        + "what they spend idle)%s%n", perCluster.get("total"), aboveIdle.get("total"),
+                baseline == null ? "" : String.format(
+                        "; the bare relay's clients %.2f ms per message through its five topics",
+                        baseline.cpuMillisPerMessage()));
         out.println("heap after a full GC, after the warm-up and after the run:");
         heap.forEach((name, figures) -> {
             @SuppressWarnings("unchecked")

@@ -1,6 +1,9 @@
 package io.pivotplane.devstack.benchmark;
 
 import io.pivotplane.devstack.infra.EmbeddedKafkaBroker;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,9 +39,17 @@ final class RelayBaseline {
     static final List<String> HOPS = List.of("Requested", "SpecsCreated", "ControlPlaneReady", "Pivoted",
             "AddonsInstalled");
 
-    /** {@code resent}: sends Kafka failed that a hop made again; {@code lost}: messages that never arrived. */
-    record Result(double messagesPerSecond, double seconds, Map<String, Latencies> hops, int lost, int resent) {
+    /**
+     * {@code resent}: sends Kafka failed that a hop made again; {@code lost}: messages that never arrived;
+     * {@code cpuMillisPerMessage}: CPU time of the relay's clients (the feeder and every hop, their own threads and
+     * Kafka's threads for them, not the broker's) per message carried through all five topics.
+     */
+    record Result(double messagesPerSecond, double seconds, Map<String, Latencies> hops, int lost, int resent,
+                  double cpuMillisPerMessage) {
     }
+
+    /** Every thread of the relay carries this in its name: its own, and Kafka's named after its client and group ids. */
+    private static final String THREAD_MARK = "baseline-relay";
 
     private RelayBaseline() {
     }
@@ -69,9 +80,11 @@ final class RelayBaseline {
 
         byte[] payload = new byte[payloadBytes];
         long start = System.currentTimeMillis();
-        KafkaProducer<String, byte[]> injector = injector(bootstrapServers);
+        KafkaProducer<String, byte[]> injector = injector(bootstrapServers, THREAD_MARK + "-feeder-" + run);
         List<ProducerRecord<String, byte[]>> injected = new ArrayList<>();
         List<java.util.concurrent.Future<?>> injections = new ArrayList<>();
+        double cpuMillis;
+        long end;
         try {
             for (int i = 0; i < messages; i++) {
                 if (ratePerSecond > 0) {
@@ -95,15 +108,17 @@ final class RelayBaseline {
                     injector.send(injected.get(i)).get();
                 }
             }
+            long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
+            while (arrivedAt.size() < messages && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            end = arrivedAt.values().stream().mapToLong(Long::longValue).max().orElse(start);
+            // read while the clients' threads live: a thread's CPU time goes with it
+            cpuMillis = relayThreadsCpuNanos() / 1e6;
         } finally {
             // what has not arrived by then counts as lost: a producer closed without a timeout could wait forever
             injector.close(Duration.ofSeconds(30));
         }
-        long deadline = System.currentTimeMillis() + Duration.ofMinutes(5).toMillis();
-        while (arrivedAt.size() < messages && System.currentTimeMillis() < deadline) {
-            Thread.sleep(50);
-        }
-        long end = arrivedAt.values().stream().mapToLong(Long::longValue).max().orElse(start);
         relays.forEach(Relay::close);
         Map<String, Latencies> hops = new LinkedHashMap<>();
         hops.put(HOPS.get(0), Latencies.of(List.of()));
@@ -111,12 +126,25 @@ final class RelayBaseline {
             hops.put(HOPS.get(i), Latencies.of(hopMillis.get(HOPS.get(i))));
         }
         double seconds = Math.max(0.001, (end - start) / 1000.0);
-        return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size(), resent.get());
+        return new Result(arrivedAt.size() / seconds, seconds, hops, messages - arrivedAt.size(), resent.get(),
+                cpuMillis / Math.max(1, messages));
+    }
+
+    private static long relayThreadsCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long nanos = 0;
+        for (ThreadInfo thread : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (thread != null && thread.getThreadName().contains(THREAD_MARK)) {
+                nanos += Math.max(0, threads.getThreadCpuTime(thread.getThreadId()));
+            }
+        }
+        return nanos;
     }
 
     /** A hop's producer: acks=all and idempotent, as the services' producers are. */
-    private static KafkaProducer<String, byte[]> producer(String bootstrapServers) {
-        return producer(bootstrapServers, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true));
+    private static KafkaProducer<String, byte[]> producer(String bootstrapServers, String clientId) {
+        return producer(bootstrapServers, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.CLIENT_ID_CONFIG, clientId));
     }
 
     private static KafkaProducer<String, byte[]> producer(String bootstrapServers, Map<String, Object> settings) {
@@ -133,9 +161,9 @@ final class RelayBaseline {
      * written and then retried it forever ({@code OUT_OF_ORDER_SEQUENCE_NUMBER}). One request in flight keeps the
      * order; a duplicate from a retry is counted once, as arrivals are counted by key.
      */
-    private static KafkaProducer<String, byte[]> injector(String bootstrapServers) {
+    private static KafkaProducer<String, byte[]> injector(String bootstrapServers, String clientId) {
         return producer(bootstrapServers, Map.of(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false,
-                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1));
+                ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1, ProducerConfig.CLIENT_ID_CONFIG, clientId));
     }
 
     /** One hop: reads a topic and sends each record on to the next, timing the hop by the records' timestamps. */
@@ -153,7 +181,7 @@ final class RelayBaseline {
 
         Relay(String bootstrapServers, String from, String to, ConcurrentLinkedQueue<Long> hopMillis,
               Map<String, Long> arrivedAt, java.util.concurrent.atomic.AtomicInteger resent) {
-            super("baseline-relay-" + from);
+            super(THREAD_MARK + "-" + from);
             this.resent = resent;
             setDaemon(true);
             this.from = from;
@@ -162,10 +190,11 @@ final class RelayBaseline {
             this.arrivedAt = arrivedAt;
             Map<String, Object> config = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
             config.putAll(Map.of(
-                    ConsumerConfig.GROUP_ID_CONFIG, "baseline-" + from,
+                    ConsumerConfig.GROUP_ID_CONFIG, THREAD_MARK + "-" + from,
+                    ConsumerConfig.CLIENT_ID_CONFIG, THREAD_MARK + "-" + from + "-consumer",
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest"));
             this.consumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-            this.producer = to == null ? null : producer(bootstrapServers);
+            this.producer = to == null ? null : producer(bootstrapServers, THREAD_MARK + "-" + to + "-producer");
         }
 
         @Override

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -48,7 +49,7 @@ import org.slf4j.LoggerFactory;
  * real agent's consumer group does, the channels remember how far each agent got: an agent started again (its pod
  * moved to the pod network) goes on after the last command it handled, from the start of its topic the first time.
  */
-final class SharedAgentChannels implements AutoCloseable {
+public final class SharedAgentChannels implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(SharedAgentChannels.class);
 
@@ -69,16 +70,24 @@ final class SharedAgentChannels implements AutoCloseable {
 
     SharedAgentChannels(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
+        this.producer = reportProducer(bootstrapServers, "simulated-agents", keys::get);
+        this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
+    }
+
+    /**
+     * A producer of the reports of many simulated agents, signed in as the broker's admin: the report signer and
+     * timeouts of the agent's own channel, acks=all, each report signed with the key of its cluster.
+     */
+    public static KafkaProducer<String, EventEnvelope<?>> reportProducer(String bootstrapServers, String clientId,
+                                                                         Function<String, byte[]> keyOfCluster) {
         Map<String, Object> producerConfig = new HashMap<>(EmbeddedKafkaBroker.adminConfig(bootstrapServers));
         producerConfig.putAll(Map.of(
-                ProducerConfig.CLIENT_ID_CONFIG, "simulated-agents",
+                ProducerConfig.CLIENT_ID_CONFIG, clientId,
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5));
         producerConfig.putAll(KafkaAgentChannel.reportTimeouts());
-        this.producer = new KafkaProducer<>(producerConfig, new StringSerializer(),
-                KafkaAgentChannel.reportSigner(keys::get));
-        this.handlers = Executors.newCachedThreadPool(DaemonThreads.named("simulated-agent-commands"));
+        return new KafkaProducer<>(producerConfig, new StringSerializer(), KafkaAgentChannel.reportSigner(keyOfCluster));
     }
 
     /**
