@@ -111,13 +111,13 @@ class InfrastructureSimulatorTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> ObjectMaps.at(machines(management.client()).get(0),
                 "status", "nodeRef").isPresent());
 
-        management.client().genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER).inNamespace(NAMESPACE)
-                .withName("still").edit(cluster -> {
+        KubectlEdit.edit(management.client().genericKubernetesResources(Capi.CORE_API_VERSION, Capi.CLUSTER)
+                .inNamespace(NAMESPACE).withName("still"), cluster -> {
                     ObjectMaps.mapAt(cluster, "spec").put("paused", true);
                     return cluster;
                 });
-        management.client().genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION, Capi.KUBEADM_CONTROL_PLANE)
-                .inNamespace(NAMESPACE).withName("still").edit(kcp -> {
+        KubectlEdit.edit(management.client().genericKubernetesResources(Capi.CONTROL_PLANE_API_VERSION,
+                Capi.KUBEADM_CONTROL_PLANE).inNamespace(NAMESPACE).withName("still"), kcp -> {
                     ObjectMaps.mapAt(kcp, "spec").put("replicas", 3);
                     return kcp;
                 });

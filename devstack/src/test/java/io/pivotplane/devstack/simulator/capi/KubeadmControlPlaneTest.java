@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.request.Provider;
+import io.pivotplane.devstack.simulator.KubectlEdit;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
 import io.pivotplane.devstack.testing.TestClusters;
@@ -71,8 +72,8 @@ class KubeadmControlPlaneTest {
         GenericKubernetesResource newest = machines(namespace).stream().max(Comparator
                 .comparing((GenericKubernetesResource m) -> m.getMetadata().getCreationTimestamp())
                 .thenComparing(m -> m.getMetadata().getName())).orElseThrow();
-        management.client().genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(namespace)
-                .withName("three").edit(kcp -> {
+        KubectlEdit.edit(management.client().genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context())
+                .inNamespace(namespace).withName("three"), kcp -> {
                     ObjectMaps.mapAt(kcp, "spec").put("replicas", 1);
                     return kcp;
                 });

@@ -10,6 +10,7 @@ import io.pivotplane.capi.Capi;
 import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.request.Provider;
+import io.pivotplane.devstack.simulator.KubectlEdit;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
 import io.pivotplane.devstack.testing.TestClusters;
@@ -248,20 +249,9 @@ class MachineRolloutTest {
         edit(Kind.MACHINE_DEPLOYMENT, namespace, name, edit);
     }
 
-    /** Edits as kubectl edit would, again when a controller wrote the object in between (a 409 Conflict). */
     private void edit(Kind kind, String namespace, String name, UnaryOperator<GenericKubernetesResource> edit) {
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            try {
-                management.client().genericKubernetesResources(kind.context()).inNamespace(namespace).withName(name)
-                        .edit(edit);
-                return true;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-                return false;
-            }
-        });
+        KubectlEdit.edit(management.client().genericKubernetesResources(kind.context()).inNamespace(namespace)
+                .withName(name), edit);
     }
 
     /** The deployment's machines, those being deleted too. */

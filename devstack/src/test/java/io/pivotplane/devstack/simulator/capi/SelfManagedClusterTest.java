@@ -11,6 +11,7 @@ import io.pivotplane.capi.ObjectMaps;
 import io.pivotplane.capi.RenderPhase;
 import io.pivotplane.capi.components.ProviderComponents;
 import io.pivotplane.capi.request.Provider;
+import io.pivotplane.devstack.simulator.KubectlEdit;
 import io.pivotplane.devstack.simulator.ManagementCredentials;
 import io.pivotplane.devstack.simulator.SimulatorSettings;
 import io.pivotplane.devstack.testing.ClusterAddons;
@@ -80,8 +81,8 @@ class SelfManagedClusterTest {
                 ObjectMaps.string(m, "spec", "providerID").orElseThrow()).containsExactlyInAnyOrderElementsOf(providerIds);
         assertThat(workload.nodes().list().getItems()).hasSize(2);
 
-        workload.genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(NAMESPACE).withName("own")
-                .edit(kcp -> {
+        KubectlEdit.edit(workload.genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(NAMESPACE)
+                .withName("own"), kcp -> {
                     ObjectMaps.mapAt(kcp, "spec").put("replicas", 3);
                     return kcp;
                 });
@@ -113,8 +114,8 @@ class SelfManagedClusterTest {
         // what a label-only discovery did: the vCenter Secret, owned by the VSphereCluster but unlabelled, stays behind
         String credentials = spec.infrastructure().credentialsRef();
         move(management.api, new Api(workload), "stranded", o -> credentials.equals(o.getMetadata().getName()));
-        workload.genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(NAMESPACE)
-                .withName("stranded").edit(kcp -> {
+        KubectlEdit.edit(workload.genericKubernetesResources(Kind.KUBEADM_CONTROL_PLANE.context()).inNamespace(NAMESPACE)
+                .withName("stranded"), kcp -> {
                     ObjectMaps.mapAt(kcp, "spec").put("replicas", 3);
                     return kcp;
                 });
