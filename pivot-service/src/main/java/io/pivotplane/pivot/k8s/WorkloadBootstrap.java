@@ -9,11 +9,11 @@ import io.pivotplane.capi.bootstrap.CloudControllerManagers;
 import io.pivotplane.capi.bootstrap.CredentialsSecret;
 import io.pivotplane.events.model.Addon;
 import io.pivotplane.events.model.ClusterSpec;
+import io.pivotplane.pivot.domain.LastUsed;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -33,9 +33,9 @@ public final class WorkloadBootstrap {
     }
 
     /** Parsed network plugin manifests, by their text: a profile's are the same for each of its clusters. */
-    private static final Map<String, List<HasMetadata>> NETWORK_PLUGINS = lastUsed(16);
+    private static final LastUsed<String, List<HasMetadata>> NETWORK_PLUGINS = new LastUsed<>(16);
     /** The cloud-controller-managers of the clusters last moved: rendered for each cluster, asked for on every look. */
-    private static final Map<ClusterSpec, Optional<List<HasMetadata>>> CLOUD_CONTROLLERS = lastUsed(64);
+    private static final LastUsed<ClusterSpec, Optional<List<HasMetadata>>> CLOUD_CONTROLLERS = new LastUsed<>(64);
 
     /**
      * The objects of the layer, in the order to apply them: network plugin first. A move asks for them on every look
@@ -44,27 +44,9 @@ public final class WorkloadBootstrap {
      */
     public static List<HasMetadata> layer(KubernetesClient target, ClusterSpec spec) {
         List<HasMetadata> objects = new ArrayList<>(networkPlugin(target, spec));
-        Optional<List<HasMetadata>> ccm;
-        synchronized (CLOUD_CONTROLLERS) {
-            ccm = CLOUD_CONTROLLERS.get(spec);
-        }
-        if (ccm == null) {
-            ccm = CloudControllerManagers.forCluster(spec).map(manager -> List.copyOf(manager.objects()));
-            synchronized (CLOUD_CONTROLLERS) {
-                CLOUD_CONTROLLERS.put(spec, ccm);
-            }
-        }
-        ccm.ifPresent(objects::addAll);
+        CLOUD_CONTROLLERS.get(spec, cluster -> CloudControllerManagers.forCluster(cluster)
+                .map(manager -> List.copyOf(manager.objects()))).ifPresent(objects::addAll);
         return objects;
-    }
-
-    private static <K, V> Map<K, V> lastUsed(int capacity) {
-        return new LinkedHashMap<>(capacity * 2, 0.75f, true) {
-            @Override
-            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
-                return size() > capacity;
-            }
-        };
     }
 
     /** The add-ons of layer {@code cni}: request validation makes sure there is one. */
@@ -76,18 +58,8 @@ public final class WorkloadBootstrap {
         List<HasMetadata> objects = new ArrayList<>();
         for (Addon addon : networkPluginAddons(spec)) {
             for (String manifest : addon.manifests()) {
-                List<HasMetadata> parsed;
-                synchronized (NETWORK_PLUGINS) {
-                    parsed = NETWORK_PLUGINS.get(manifest);
-                }
-                if (parsed == null) {
-                    parsed = target.load(new ByteArrayInputStream(manifest.getBytes(StandardCharsets.UTF_8))).items()
-                            .stream().filter(Objects::nonNull).toList();
-                    synchronized (NETWORK_PLUGINS) {
-                        NETWORK_PLUGINS.put(manifest, parsed);
-                    }
-                }
-                objects.addAll(parsed);
+                objects.addAll(NETWORK_PLUGINS.get(manifest, text -> target.load(new ByteArrayInputStream(
+                        text.getBytes(StandardCharsets.UTF_8))).items().stream().filter(Objects::nonNull).toList()));
             }
         }
         return objects;

@@ -10,6 +10,7 @@ import io.pivotplane.capi.k8s.RolloutProgress;
 import io.pivotplane.events.access.PlaneAccess;
 import io.pivotplane.kit.messaging.AgentKeys;
 import io.pivotplane.pivot.domain.AgentIdentities;
+import io.pivotplane.pivot.domain.LastUsed;
 import io.pivotplane.pivot.config.PivotConfig;
 import io.pivotplane.pivot.domain.MovePlan;
 import io.pivotplane.pivot.domain.TargetProviders;
@@ -25,9 +26,7 @@ import io.pivotplane.pivot.persistence.MoveStore;
 import io.pivotplane.pivot.persistence.MovedObject;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,13 +52,7 @@ final class MoveSteps {
     private final MoveStore store;
     private final ProviderInstaller installer;
     /** What each wait under way found rolled out, by move and step: a pivot-service started again asks anew. */
-    private final Map<String, RolloutProgress> rollouts = Collections.synchronizedMap(
-            new LinkedHashMap<>(64, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, RolloutProgress> eldest) {
-                    return size() > 1024;
-                }
-            });
+    private final LastUsed<String, RolloutProgress> rollouts = new LastUsed<>(1024);
 
     MoveSteps(PivotConfig config, MoveStore store, ProviderInstaller installer, AgentKeys agentKeys,
               AgentIdentities agentIdentities) {
@@ -79,7 +72,7 @@ final class MoveSteps {
     }
 
     private RolloutProgress rollout(MoveStep step, MoveContext context) {
-        return rollouts.computeIfAbsent(rolloutKey(step, context), key -> new RolloutProgress());
+        return rollouts.get(rolloutKey(step, context), key -> new RolloutProgress());
     }
 
     private static String rolloutKey(MoveStep step, MoveContext context) {
