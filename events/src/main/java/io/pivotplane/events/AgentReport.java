@@ -23,6 +23,12 @@ public record AgentReport(String clusterId, Kind kind, Instant reportedAt, Machi
 
     /** The condition of a CHANGE_FAILED report that says why, and of heartbeats while a change rolls. */
     public static final String CONDITION_CHANGED = "Changed";
+    /** Of every heartbeat: whether the cluster's desired spec has moved into it. */
+    public static final String CONDITION_SPEC_AVAILABLE = "SpecAvailable";
+    /** Of every heartbeat once the spec is there: whether the cluster's own Cluster API runs its Cluster. */
+    public static final String CONDITION_SELF_MANAGED = "SelfManaged";
+    /** Of every heartbeat of a self-managed cluster: whether every machine of its desired counts is ready. */
+    public static final String CONDITION_SCALED = "Scaled";
 
     public enum Kind {
         HEARTBEAT,

@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
 final class ClusterScaler {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClusterScaler.class);
-    static final String CONDITION_SPEC_AVAILABLE = "SpecAvailable";
-    static final String CONDITION_SELF_MANAGED = "SelfManaged";
-    static final String CONDITION_SCALED = "Scaled";
+    static final String CONDITION_SPEC_AVAILABLE = AgentReport.CONDITION_SPEC_AVAILABLE;
+    static final String CONDITION_SELF_MANAGED = AgentReport.CONDITION_SELF_MANAGED;
+    static final String CONDITION_SCALED = AgentReport.CONDITION_SCALED;
     static final String CONDITION_CHANGED = AgentReport.CONDITION_CHANGED;
 
     /** The end of a change the plane asked for with command {@code commandId}: rolled, or refused with why. */

@@ -267,13 +267,7 @@ public final class Benchmark implements Callable<Integer> {
     /** Each JVM's CPU, in cores, while nothing is asked of the stack for {@code --idle}. */
     private Map<String, Double> idleCores(ProcessMeter meter) throws InterruptedException {
         out.printf("benchmark: measuring the services idle for %d s%n", idle.toSeconds());
-        meter.start();
-        long start = System.nanoTime();
-        Thread.sleep(idle.toMillis());
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Double> cores = new LinkedHashMap<>();
-        meter.figures().forEach((name, figures) -> cores.put(name, figures.get("cpuSeconds") / seconds));
-        return cores;
+        return meter.coresOver(idle);
     }
 
     private static Map<String, Long> heapsAfterFullGc(ProcessMeter meter) {

@@ -78,12 +78,7 @@ final class FleetAtRest {
         figures.put("heartbeatIntervalSeconds", settings.heartbeatInterval().toSeconds());
 
         out.printf("fleet: measuring the plane idle for %d s%n", settings.idleTime().toSeconds());
-        meter.start();
-        long idleStart = System.nanoTime();
-        Thread.sleep(settings.idleTime().toMillis());
-        double idleSeconds = (System.nanoTime() - idleStart) / 1e9;
-        Map<String, Double> idleCores = new LinkedHashMap<>();
-        meter.figures().forEach((name, f) -> idleCores.put(name, f.get("cpuSeconds") / idleSeconds));
+        Map<String, Double> idleCores = meter.coresOver(settings.idleTime());
 
         Map<String, List<Double>> heapMiB = new ConcurrentHashMap<>();
         recordHeaps(meter, heapMiB);
@@ -197,9 +192,9 @@ final class FleetAtRest {
     private static EventEnvelope<AgentReport> heartbeat(String clusterId) {
         Instant now = Instant.now();
         List<Condition> conditions = List.of(
-                new Condition("SpecAvailable", "True", "Found", null, now),
-                new Condition("SelfManaged", "True", "Pivoted", null, now),
-                new Condition("Scaled", "True", "AllMachinesReady", AT_REST.toString(), now));
+                new Condition(AgentReport.CONDITION_SPEC_AVAILABLE, "True", "Found", null, now),
+                new Condition(AgentReport.CONDITION_SELF_MANAGED, "True", "Pivoted", null, now),
+                new Condition(AgentReport.CONDITION_SCALED, "True", "AllMachinesReady", AT_REST.toString(), now));
         AgentReport report = new AgentReport(clusterId, AgentReport.Kind.HEARTBEAT, now, AT_REST, conditions, null,
                 null, List.of()).fromAgent(AgentVersions.current());
         return EventEnvelope.create(URI.create("/pivotplane/agent/" + clusterId), clusterId, report);

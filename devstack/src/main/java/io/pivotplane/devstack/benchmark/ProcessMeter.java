@@ -8,6 +8,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +43,17 @@ final class ProcessMeter implements AutoCloseable {
             cpuAtStart.put(name, jvm.cpuNanos());
             jvm.heapPools().forEach(MemoryPoolMXBean::resetPeakUsage);
         });
+    }
+
+    /** Each JVM's CPU, in cores, over {@code period} from now: its idle cost, when nothing is asked of it meanwhile. */
+    Map<String, Double> coresOver(Duration period) throws InterruptedException {
+        start();
+        long begin = System.nanoTime();
+        Thread.sleep(period.toMillis());
+        double seconds = (System.nanoTime() - begin) / 1e9;
+        Map<String, Double> cores = new LinkedHashMap<>();
+        figures().forEach((name, figures) -> cores.put(name, figures.get("cpuSeconds") / seconds));
+        return cores;
     }
 
     /** The service's heap right after a full collection: what it holds on to. */
