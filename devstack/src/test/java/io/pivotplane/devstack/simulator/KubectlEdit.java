@@ -10,8 +10,9 @@ import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
- * Edits as {@code kubectl edit} would: read, change, write with the version read, and again when a controller wrote
- * the object in between (a 409 Conflict), as the simulated controllers write statuses all the time.
+ * Edits as an operator's tool does: read, change, write with the version read, and, when a controller wrote the object
+ * in between (a 409 Conflict, which the API server keeps strict), read and change again, as client-go's
+ * {@code retry.RetryOnConflict} does; the simulated controllers write statuses all the time.
  */
 public final class KubectlEdit {
 
